@@ -1,0 +1,125 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "harvestry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "harvestry", targets: ["harvestry"]),
+        .library(name: "CoreTransport", targets: ["CoreTransport"]),
+        .library(name: "API", targets: ["API"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // System libraries: module map + shim header (inline helpers for macros Swift cannot import).
+        // No pkgConfig for grpc: its expanded abseil flags overflow the link command.
+        .systemLibrary(name: "CGRPC"),
+        .systemLibrary(name: "CLibPQ"),
+        .systemLibrary(name: "CMosquitto"),
+        .systemLibrary(name: "CModbus"),
+
+        // GRPCCore ServerTransport + ClientTransport on the gRPC C core.
+        .target(
+            name: "CoreTransport",
+            dependencies: [
+                "CGRPC",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Swift generated from proto/ by scripts/generate; committed, never hand-edited.
+        .target(
+            name: "API",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // grpc.health.v1 and grpc.reflection (v1 + v1alpha).
+        .target(
+            name: "StandardServices",
+            dependencies: [
+                "API",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The server as a library: configuration, service wiring, lifecycle. The CLI is a thin shell over it.
+        .target(
+            name: "HarvestryApp",
+            dependencies: [
+                "API",
+                "CoreTransport",
+                "StandardServices",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "harvestry",
+            dependencies: [
+                "HarvestryApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "CoreTransportTests",
+            dependencies: [
+                "API",
+                "CoreTransport",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StandardServicesTests",
+            dependencies: [
+                "API",
+                "StandardServices",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HarvestryAppTests",
+            dependencies: [
+                "API",
+                "CoreTransport",
+                "HarvestryApp",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
