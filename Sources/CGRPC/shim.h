@@ -9,7 +9,26 @@
 #include <grpc/slice.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+
+/// Starts a joinable OS thread named `name` (at most 15 characters are kept) running `body(context)`.
+/// Lives here so Swift files that import CGRPC need not import Glibc too (both would define fd_set).
+static inline int hv_thread_start(pthread_t *thread, void *(*body)(void *), void *context) {
+    return pthread_create(thread, NULL, body, context);
+}
+
+static inline void hv_thread_set_name(const char *name) {
+    char truncated[16];
+    strncpy(truncated, name, 15);
+    truncated[15] = 0;
+    pthread_setname_np(pthread_self(), truncated);
+}
+
+static inline void hv_thread_join(pthread_t thread) {
+    pthread_join(thread, NULL);
+}
 
 // Swift cannot import the slice macros; these inline helpers stand in for them.
 
@@ -69,9 +88,12 @@ static inline grpc_slice hv_empty_slice(void) {
 
 /// The `grpc_op` union members are anonymous-struct unions Swift imports awkwardly; these setters keep the
 /// batch-building code readable and the field names in one place.
-static inline void hv_op_send_initial_metadata(grpc_op *op, grpc_metadata *md, size_t count) {
+static inline void hv_op_send_initial_metadata(grpc_op *op, grpc_metadata *md, size_t count, int wait_for_ready) {
     memset(op, 0, sizeof(*op));
     op->op = GRPC_OP_SEND_INITIAL_METADATA;
+    if (wait_for_ready) {
+        op->flags = GRPC_INITIAL_METADATA_WAIT_FOR_READY | GRPC_INITIAL_METADATA_WAIT_FOR_READY_EXPLICITLY_SET;
+    }
     op->data.send_initial_metadata.count = count;
     op->data.send_initial_metadata.metadata = md;
 }
@@ -139,6 +161,11 @@ static inline grpc_arg hv_arg_string(char *key, char *value) {
     arg.key = key;
     arg.value.string = value;
     return arg;
+}
+
+/// The propagation mask for calls without a parent.
+static inline uint32_t hv_propagate_defaults(void) {
+    return GRPC_PROPAGATE_DEFAULTS;
 }
 
 #endif

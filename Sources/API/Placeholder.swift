@@ -1,0 +1,1 @@
+// Replaced by generated code (scripts/generate).

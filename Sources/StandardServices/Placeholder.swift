@@ -1,0 +1,1 @@
+// Replaced by Health and Reflection.
