@@ -73,9 +73,12 @@ public final class HealthProvider: Sendable {
         self.registry.withLock { $0.watcherCount }
     }
 
-    /// The status of `service` now and after every change, until the watch is cancelled or the provider
-    /// shuts down. Only the newest status is buffered: a slow watcher skips states it could not keep up with.
-    func statusUpdates(forService service: String) -> AsyncStream<ServingStatus> {
+    /// The status of `service` now and after every change, until the stream is finished, the consuming task
+    /// is cancelled or the provider shuts down. Only the newest status is buffered: a slow watcher skips
+    /// states it could not keep up with.
+    func statusUpdates(
+        forService service: String
+    ) -> (stream: AsyncStream<ServingStatus>, continuation: AsyncStream<ServingStatus>.Continuation) {
         let (stream, continuation) = AsyncStream.makeStream(
             of: ServingStatus.self,
             bufferingPolicy: .bufferingNewest(1)
@@ -88,12 +91,12 @@ public final class HealthProvider: Sendable {
         }
         guard let id else {
             continuation.finish()
-            return stream
+            return (stream, continuation)
         }
         continuation.onTermination = { [weak self] _ in
             self?.registry.withLock { $0.removeWatcher(id, for: service) }
         }
-        return stream
+        return (stream, continuation)
     }
 
     private func update(_ service: String, to status: ServingStatus?) {

@@ -55,10 +55,17 @@ public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
         response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
         context: ServerContext
     ) async throws {
-        var lastSent: Grpc_Health_V1_HealthCheckResponse.ServingStatus?
-        for await status in self.provider.statusUpdates(forService: request.service) where status != lastSent {
-            try await response.write(.with { $0.status = status })
-            lastSent = status
+        let updates = self.provider.statusUpdates(forService: request.service)
+        // The transport signals a cancelled or shut-down RPC through the context rather than by cancelling
+        // this task; finishing the stream ends the loop below and forgets the watcher.
+        try await withRPCCancellationHandler {
+            var lastSent: Grpc_Health_V1_HealthCheckResponse.ServingStatus?
+            for await status in updates.stream where status != lastSent {
+                try await response.write(.with { $0.status = status })
+                lastSent = status
+            }
+        } onCancelRPC: {
+            updates.continuation.finish()
         }
     }
 }
