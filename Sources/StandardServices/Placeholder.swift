@@ -1,1 +1,0 @@
-// Replaced by Health and Reflection.
