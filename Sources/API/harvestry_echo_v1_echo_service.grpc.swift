@@ -15,7 +15,7 @@ import GRPCProtobuf
 
 /// Namespace containing generated types for the "harvestry.echo.v1.EchoService" service.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-public enum EchoService: Sendable {
+public enum Harvestry_Echo_V1_EchoService: Sendable {
     /// Service descriptor for the "harvestry.echo.v1.EchoService" service.
     public static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.echo.v1.EchoService")
     /// Namespace for method metadata.
@@ -23,9 +23,9 @@ public enum EchoService: Sendable {
         /// Namespace for "Echo" metadata.
         public enum Echo: Sendable {
             /// Request type for "Echo".
-            public typealias Input = EchoRequest
+            public typealias Input = Harvestry_Echo_V1_EchoRequest
             /// Response type for "Echo".
-            public typealias Output = EchoResponse
+            public typealias Output = Harvestry_Echo_V1_EchoResponse
             /// Descriptor for "Echo".
             public static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.echo.v1.EchoService"),
@@ -36,9 +36,9 @@ public enum EchoService: Sendable {
         /// Namespace for "Expand" metadata.
         public enum Expand: Sendable {
             /// Request type for "Expand".
-            public typealias Input = EchoRequest
+            public typealias Input = Harvestry_Echo_V1_EchoRequest
             /// Response type for "Expand".
-            public typealias Output = EchoResponse
+            public typealias Output = Harvestry_Echo_V1_EchoResponse
             /// Descriptor for "Expand".
             public static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.echo.v1.EchoService"),
@@ -49,9 +49,9 @@ public enum EchoService: Sendable {
         /// Namespace for "Collect" metadata.
         public enum Collect: Sendable {
             /// Request type for "Collect".
-            public typealias Input = EchoRequest
+            public typealias Input = Harvestry_Echo_V1_EchoRequest
             /// Response type for "Collect".
-            public typealias Output = EchoResponse
+            public typealias Output = Harvestry_Echo_V1_EchoResponse
             /// Descriptor for "Collect".
             public static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.echo.v1.EchoService"),
@@ -62,9 +62,9 @@ public enum EchoService: Sendable {
         /// Namespace for "Update" metadata.
         public enum Update: Sendable {
             /// Request type for "Update".
-            public typealias Input = EchoRequest
+            public typealias Input = Harvestry_Echo_V1_EchoRequest
             /// Response type for "Update".
-            public typealias Output = EchoResponse
+            public typealias Output = Harvestry_Echo_V1_EchoResponse
             /// Descriptor for "Update".
             public static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.echo.v1.EchoService"),
@@ -85,13 +85,13 @@ public enum EchoService: Sendable {
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension GRPCCore.ServiceDescriptor {
     /// Service descriptor for the "harvestry.echo.v1.EchoService" service.
-    public static let EchoService = GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.echo.v1.EchoService")
+    public static let harvestry_echo_v1_EchoService = GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.echo.v1.EchoService")
 }
 
 // MARK: harvestry.echo.v1.EchoService (server)
 
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension EchoService {
+extension Harvestry_Echo_V1_EchoService {
     /// Streaming variant of the service protocol for the "harvestry.echo.v1.EchoService" service.
     ///
     /// This protocol is the lowest-level of the service protocols generated for this service
@@ -116,16 +116,16 @@ extension EchoService {
         /// > Returns the request's text and payload unchanged.
         ///
         /// - Parameters:
-        ///   - request: A streaming request of `EchoRequest` messages.
+        ///   - request: A streaming request of `Harvestry_Echo_V1_EchoRequest` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A streaming response of `EchoResponse` messages.
+        /// - Returns: A streaming response of `Harvestry_Echo_V1_EchoResponse` messages.
         func echo(
-            request: GRPCCore.StreamingServerRequest<EchoRequest>,
+            request: GRPCCore.StreamingServerRequest<Harvestry_Echo_V1_EchoRequest>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<EchoResponse>
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse>
 
         /// Handle the "Expand" method.
         ///
@@ -134,16 +134,16 @@ extension EchoService {
         /// > Streams one response per space-separated word of the request's text.
         ///
         /// - Parameters:
-        ///   - request: A streaming request of `EchoRequest` messages.
+        ///   - request: A streaming request of `Harvestry_Echo_V1_EchoRequest` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A streaming response of `EchoResponse` messages.
+        /// - Returns: A streaming response of `Harvestry_Echo_V1_EchoResponse` messages.
         func expand(
-            request: GRPCCore.StreamingServerRequest<EchoRequest>,
+            request: GRPCCore.StreamingServerRequest<Harvestry_Echo_V1_EchoRequest>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<EchoResponse>
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse>
 
         /// Handle the "Collect" method.
         ///
@@ -152,16 +152,16 @@ extension EchoService {
         /// > Joins the texts of every request with spaces into one response.
         ///
         /// - Parameters:
-        ///   - request: A streaming request of `EchoRequest` messages.
+        ///   - request: A streaming request of `Harvestry_Echo_V1_EchoRequest` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A streaming response of `EchoResponse` messages.
+        /// - Returns: A streaming response of `Harvestry_Echo_V1_EchoResponse` messages.
         func collect(
-            request: GRPCCore.StreamingServerRequest<EchoRequest>,
+            request: GRPCCore.StreamingServerRequest<Harvestry_Echo_V1_EchoRequest>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<EchoResponse>
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse>
 
         /// Handle the "Update" method.
         ///
@@ -170,16 +170,16 @@ extension EchoService {
         /// > Answers each request with a response as it arrives.
         ///
         /// - Parameters:
-        ///   - request: A streaming request of `EchoRequest` messages.
+        ///   - request: A streaming request of `Harvestry_Echo_V1_EchoRequest` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A streaming response of `EchoResponse` messages.
+        /// - Returns: A streaming response of `Harvestry_Echo_V1_EchoResponse` messages.
         func update(
-            request: GRPCCore.StreamingServerRequest<EchoRequest>,
+            request: GRPCCore.StreamingServerRequest<Harvestry_Echo_V1_EchoRequest>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<EchoResponse>
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse>
     }
 
     /// Service protocol for the "harvestry.echo.v1.EchoService" service.
@@ -194,7 +194,7 @@ extension EchoService {
     /// >
     /// > EchoService is the transport's own surface: the conformance suite, the interop peers and the
     /// > benchmarks call it. It has one method of each RPC kind.
-    public protocol ServiceProtocol: EchoService.StreamingServiceProtocol {
+    public protocol ServiceProtocol: Harvestry_Echo_V1_EchoService.StreamingServiceProtocol {
         /// Handle the "Echo" method.
         ///
         /// > Source IDL Documentation:
@@ -202,16 +202,16 @@ extension EchoService {
         /// > Returns the request's text and payload unchanged.
         ///
         /// - Parameters:
-        ///   - request: A request containing a single `EchoRequest` message.
+        ///   - request: A request containing a single `Harvestry_Echo_V1_EchoRequest` message.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A response containing a single `EchoResponse` message.
+        /// - Returns: A response containing a single `Harvestry_Echo_V1_EchoResponse` message.
         func echo(
-            request: GRPCCore.ServerRequest<EchoRequest>,
+            request: GRPCCore.ServerRequest<Harvestry_Echo_V1_EchoRequest>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.ServerResponse<EchoResponse>
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Echo_V1_EchoResponse>
 
         /// Handle the "Expand" method.
         ///
@@ -220,16 +220,16 @@ extension EchoService {
         /// > Streams one response per space-separated word of the request's text.
         ///
         /// - Parameters:
-        ///   - request: A request containing a single `EchoRequest` message.
+        ///   - request: A request containing a single `Harvestry_Echo_V1_EchoRequest` message.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A streaming response of `EchoResponse` messages.
+        /// - Returns: A streaming response of `Harvestry_Echo_V1_EchoResponse` messages.
         func expand(
-            request: GRPCCore.ServerRequest<EchoRequest>,
+            request: GRPCCore.ServerRequest<Harvestry_Echo_V1_EchoRequest>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<EchoResponse>
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse>
 
         /// Handle the "Collect" method.
         ///
@@ -238,16 +238,16 @@ extension EchoService {
         /// > Joins the texts of every request with spaces into one response.
         ///
         /// - Parameters:
-        ///   - request: A streaming request of `EchoRequest` messages.
+        ///   - request: A streaming request of `Harvestry_Echo_V1_EchoRequest` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A response containing a single `EchoResponse` message.
+        /// - Returns: A response containing a single `Harvestry_Echo_V1_EchoResponse` message.
         func collect(
-            request: GRPCCore.StreamingServerRequest<EchoRequest>,
+            request: GRPCCore.StreamingServerRequest<Harvestry_Echo_V1_EchoRequest>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.ServerResponse<EchoResponse>
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Echo_V1_EchoResponse>
 
         /// Handle the "Update" method.
         ///
@@ -256,16 +256,16 @@ extension EchoService {
         /// > Answers each request with a response as it arrives.
         ///
         /// - Parameters:
-        ///   - request: A streaming request of `EchoRequest` messages.
+        ///   - request: A streaming request of `Harvestry_Echo_V1_EchoRequest` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A streaming response of `EchoResponse` messages.
+        /// - Returns: A streaming response of `Harvestry_Echo_V1_EchoResponse` messages.
         func update(
-            request: GRPCCore.StreamingServerRequest<EchoRequest>,
+            request: GRPCCore.StreamingServerRequest<Harvestry_Echo_V1_EchoRequest>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<EchoResponse>
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse>
     }
 
     /// Simple service protocol for the "harvestry.echo.v1.EchoService" service.
@@ -278,7 +278,7 @@ extension EchoService {
     /// >
     /// > EchoService is the transport's own surface: the conformance suite, the interop peers and the
     /// > benchmarks call it. It has one method of each RPC kind.
-    public protocol SimpleServiceProtocol: EchoService.ServiceProtocol {
+    public protocol SimpleServiceProtocol: Harvestry_Echo_V1_EchoService.ServiceProtocol {
         /// Handle the "Echo" method.
         ///
         /// > Source IDL Documentation:
@@ -286,16 +286,16 @@ extension EchoService {
         /// > Returns the request's text and payload unchanged.
         ///
         /// - Parameters:
-        ///   - request: A `EchoRequest` message.
+        ///   - request: A `Harvestry_Echo_V1_EchoRequest` message.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A `EchoResponse` to respond with.
+        /// - Returns: A `Harvestry_Echo_V1_EchoResponse` to respond with.
         func echo(
-            request: EchoRequest,
+            request: Harvestry_Echo_V1_EchoRequest,
             context: GRPCCore.ServerContext
-        ) async throws -> EchoResponse
+        ) async throws -> Harvestry_Echo_V1_EchoResponse
 
         /// Handle the "Expand" method.
         ///
@@ -304,15 +304,15 @@ extension EchoService {
         /// > Streams one response per space-separated word of the request's text.
         ///
         /// - Parameters:
-        ///   - request: A `EchoRequest` message.
-        ///   - response: A response stream of `EchoResponse` messages.
+        ///   - request: A `Harvestry_Echo_V1_EchoRequest` message.
+        ///   - response: A response stream of `Harvestry_Echo_V1_EchoResponse` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
         func expand(
-            request: EchoRequest,
-            response: GRPCCore.RPCWriter<EchoResponse>,
+            request: Harvestry_Echo_V1_EchoRequest,
+            response: GRPCCore.RPCWriter<Harvestry_Echo_V1_EchoResponse>,
             context: GRPCCore.ServerContext
         ) async throws
 
@@ -323,16 +323,16 @@ extension EchoService {
         /// > Joins the texts of every request with spaces into one response.
         ///
         /// - Parameters:
-        ///   - request: A stream of `EchoRequest` messages.
+        ///   - request: A stream of `Harvestry_Echo_V1_EchoRequest` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A `EchoResponse` to respond with.
+        /// - Returns: A `Harvestry_Echo_V1_EchoResponse` to respond with.
         func collect(
-            request: GRPCCore.RPCAsyncSequence<EchoRequest, any Swift.Error>,
+            request: GRPCCore.RPCAsyncSequence<Harvestry_Echo_V1_EchoRequest, any Swift.Error>,
             context: GRPCCore.ServerContext
-        ) async throws -> EchoResponse
+        ) async throws -> Harvestry_Echo_V1_EchoResponse
 
         /// Handle the "Update" method.
         ///
@@ -341,15 +341,15 @@ extension EchoService {
         /// > Answers each request with a response as it arrives.
         ///
         /// - Parameters:
-        ///   - request: A stream of `EchoRequest` messages.
-        ///   - response: A response stream of `EchoResponse` messages.
+        ///   - request: A stream of `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - response: A response stream of `Harvestry_Echo_V1_EchoResponse` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
         func update(
-            request: GRPCCore.RPCAsyncSequence<EchoRequest, any Swift.Error>,
-            response: GRPCCore.RPCWriter<EchoResponse>,
+            request: GRPCCore.RPCAsyncSequence<Harvestry_Echo_V1_EchoRequest, any Swift.Error>,
+            response: GRPCCore.RPCWriter<Harvestry_Echo_V1_EchoResponse>,
             context: GRPCCore.ServerContext
         ) async throws
     }
@@ -357,12 +357,12 @@ extension EchoService {
 
 // Default implementation of 'registerMethods(with:)'.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension EchoService.StreamingServiceProtocol {
+extension Harvestry_Echo_V1_EchoService.StreamingServiceProtocol {
     public func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
         router.registerHandler(
-            forMethod: EchoService.Method.Echo.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<EchoRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<EchoResponse>(),
+            forMethod: Harvestry_Echo_V1_EchoService.Method.Echo.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Echo_V1_EchoRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Echo_V1_EchoResponse>(),
             handler: { request, context in
                 try await self.echo(
                     request: request,
@@ -371,9 +371,9 @@ extension EchoService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
-            forMethod: EchoService.Method.Expand.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<EchoRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<EchoResponse>(),
+            forMethod: Harvestry_Echo_V1_EchoService.Method.Expand.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Echo_V1_EchoRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Echo_V1_EchoResponse>(),
             handler: { request, context in
                 try await self.expand(
                     request: request,
@@ -382,9 +382,9 @@ extension EchoService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
-            forMethod: EchoService.Method.Collect.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<EchoRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<EchoResponse>(),
+            forMethod: Harvestry_Echo_V1_EchoService.Method.Collect.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Echo_V1_EchoRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Echo_V1_EchoResponse>(),
             handler: { request, context in
                 try await self.collect(
                     request: request,
@@ -393,9 +393,9 @@ extension EchoService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
-            forMethod: EchoService.Method.Update.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<EchoRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<EchoResponse>(),
+            forMethod: Harvestry_Echo_V1_EchoService.Method.Update.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Echo_V1_EchoRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Echo_V1_EchoResponse>(),
             handler: { request, context in
                 try await self.update(
                     request: request,
@@ -408,11 +408,11 @@ extension EchoService.StreamingServiceProtocol {
 
 // Default implementation of streaming methods from 'StreamingServiceProtocol'.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension EchoService.ServiceProtocol {
+extension Harvestry_Echo_V1_EchoService.ServiceProtocol {
     public func echo(
-        request: GRPCCore.StreamingServerRequest<EchoRequest>,
+        request: GRPCCore.StreamingServerRequest<Harvestry_Echo_V1_EchoRequest>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<EchoResponse> {
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse> {
         let response = try await self.echo(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
@@ -421,9 +421,9 @@ extension EchoService.ServiceProtocol {
     }
 
     public func expand(
-        request: GRPCCore.StreamingServerRequest<EchoRequest>,
+        request: GRPCCore.StreamingServerRequest<Harvestry_Echo_V1_EchoRequest>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<EchoResponse> {
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse> {
         let response = try await self.expand(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
@@ -432,9 +432,9 @@ extension EchoService.ServiceProtocol {
     }
 
     public func collect(
-        request: GRPCCore.StreamingServerRequest<EchoRequest>,
+        request: GRPCCore.StreamingServerRequest<Harvestry_Echo_V1_EchoRequest>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<EchoResponse> {
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse> {
         let response = try await self.collect(
             request: request,
             context: context
@@ -445,12 +445,12 @@ extension EchoService.ServiceProtocol {
 
 // Default implementation of methods from 'ServiceProtocol'.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension EchoService.SimpleServiceProtocol {
+extension Harvestry_Echo_V1_EchoService.SimpleServiceProtocol {
     public func echo(
-        request: GRPCCore.ServerRequest<EchoRequest>,
+        request: GRPCCore.ServerRequest<Harvestry_Echo_V1_EchoRequest>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<EchoResponse> {
-        return GRPCCore.ServerResponse<EchoResponse>(
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Echo_V1_EchoResponse> {
+        return GRPCCore.ServerResponse<Harvestry_Echo_V1_EchoResponse>(
             message: try await self.echo(
                 request: request.message,
                 context: context
@@ -460,10 +460,10 @@ extension EchoService.SimpleServiceProtocol {
     }
 
     public func expand(
-        request: GRPCCore.ServerRequest<EchoRequest>,
+        request: GRPCCore.ServerRequest<Harvestry_Echo_V1_EchoRequest>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<EchoResponse> {
-        return GRPCCore.StreamingServerResponse<EchoResponse>(
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse> {
+        return GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse>(
             metadata: [:],
             producer: { writer in
                 try await self.expand(
@@ -477,10 +477,10 @@ extension EchoService.SimpleServiceProtocol {
     }
 
     public func collect(
-        request: GRPCCore.StreamingServerRequest<EchoRequest>,
+        request: GRPCCore.StreamingServerRequest<Harvestry_Echo_V1_EchoRequest>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<EchoResponse> {
-        return GRPCCore.ServerResponse<EchoResponse>(
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Echo_V1_EchoResponse> {
+        return GRPCCore.ServerResponse<Harvestry_Echo_V1_EchoResponse>(
             message: try await self.collect(
                 request: request.messages,
                 context: context
@@ -490,10 +490,10 @@ extension EchoService.SimpleServiceProtocol {
     }
 
     public func update(
-        request: GRPCCore.StreamingServerRequest<EchoRequest>,
+        request: GRPCCore.StreamingServerRequest<Harvestry_Echo_V1_EchoRequest>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<EchoResponse> {
-        return GRPCCore.StreamingServerResponse<EchoResponse>(
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse> {
+        return GRPCCore.StreamingServerResponse<Harvestry_Echo_V1_EchoResponse>(
             metadata: [:],
             producer: { writer in
                 try await self.update(
@@ -510,7 +510,7 @@ extension EchoService.SimpleServiceProtocol {
 // MARK: harvestry.echo.v1.EchoService (client)
 
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension EchoService {
+extension Harvestry_Echo_V1_EchoService {
     /// Generated client protocol for the "harvestry.echo.v1.EchoService" service.
     ///
     /// You don't need to implement this protocol directly, use the generated
@@ -528,20 +528,20 @@ extension EchoService {
         /// > Returns the request's text and payload unchanged.
         ///
         /// - Parameters:
-        ///   - request: A request containing a single `EchoRequest` message.
-        ///   - serializer: A serializer for `EchoRequest` messages.
-        ///   - deserializer: A deserializer for `EchoResponse` messages.
+        ///   - request: A request containing a single `Harvestry_Echo_V1_EchoRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Echo_V1_EchoResponse` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
         func echo<Result>(
-            request: GRPCCore.ClientRequest<EchoRequest>,
-            serializer: some GRPCCore.MessageSerializer<EchoRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<EchoResponse>,
+            request: GRPCCore.ClientRequest<Harvestry_Echo_V1_EchoRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Echo_V1_EchoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Echo_V1_EchoResponse>,
             options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<EchoResponse>) async throws -> Result
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Expand" method.
@@ -551,20 +551,20 @@ extension EchoService {
         /// > Streams one response per space-separated word of the request's text.
         ///
         /// - Parameters:
-        ///   - request: A request containing a single `EchoRequest` message.
-        ///   - serializer: A serializer for `EchoRequest` messages.
-        ///   - deserializer: A deserializer for `EchoResponse` messages.
+        ///   - request: A request containing a single `Harvestry_Echo_V1_EchoRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Echo_V1_EchoResponse` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
         func expand<Result>(
-            request: GRPCCore.ClientRequest<EchoRequest>,
-            serializer: some GRPCCore.MessageSerializer<EchoRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<EchoResponse>,
+            request: GRPCCore.ClientRequest<Harvestry_Echo_V1_EchoRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Echo_V1_EchoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Echo_V1_EchoResponse>,
             options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<EchoResponse>) async throws -> Result
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Collect" method.
@@ -574,20 +574,20 @@ extension EchoService {
         /// > Joins the texts of every request with spaces into one response.
         ///
         /// - Parameters:
-        ///   - request: A streaming request producing `EchoRequest` messages.
-        ///   - serializer: A serializer for `EchoRequest` messages.
-        ///   - deserializer: A deserializer for `EchoResponse` messages.
+        ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - serializer: A serializer for `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Echo_V1_EchoResponse` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
         func collect<Result>(
-            request: GRPCCore.StreamingClientRequest<EchoRequest>,
-            serializer: some GRPCCore.MessageSerializer<EchoRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<EchoResponse>,
+            request: GRPCCore.StreamingClientRequest<Harvestry_Echo_V1_EchoRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Echo_V1_EchoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Echo_V1_EchoResponse>,
             options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<EchoResponse>) async throws -> Result
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Update" method.
@@ -597,20 +597,20 @@ extension EchoService {
         /// > Answers each request with a response as it arrives.
         ///
         /// - Parameters:
-        ///   - request: A streaming request producing `EchoRequest` messages.
-        ///   - serializer: A serializer for `EchoRequest` messages.
-        ///   - deserializer: A deserializer for `EchoResponse` messages.
+        ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - serializer: A serializer for `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Echo_V1_EchoResponse` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
         func update<Result>(
-            request: GRPCCore.StreamingClientRequest<EchoRequest>,
-            serializer: some GRPCCore.MessageSerializer<EchoRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<EchoResponse>,
+            request: GRPCCore.StreamingClientRequest<Harvestry_Echo_V1_EchoRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Echo_V1_EchoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Echo_V1_EchoResponse>,
             options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<EchoResponse>) async throws -> Result
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -642,26 +642,26 @@ extension EchoService {
         /// > Returns the request's text and payload unchanged.
         ///
         /// - Parameters:
-        ///   - request: A request containing a single `EchoRequest` message.
-        ///   - serializer: A serializer for `EchoRequest` messages.
-        ///   - deserializer: A deserializer for `EchoResponse` messages.
+        ///   - request: A request containing a single `Harvestry_Echo_V1_EchoRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Echo_V1_EchoResponse` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
         public func echo<Result>(
-            request: GRPCCore.ClientRequest<EchoRequest>,
-            serializer: some GRPCCore.MessageSerializer<EchoRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<EchoResponse>,
+            request: GRPCCore.ClientRequest<Harvestry_Echo_V1_EchoRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Echo_V1_EchoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Echo_V1_EchoResponse>,
             options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<EchoResponse>) async throws -> Result = { response in
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result = { response in
                 try response.message
             }
         ) async throws -> Result where Result: Sendable {
             try await self.client.unary(
                 request: request,
-                descriptor: EchoService.Method.Echo.descriptor,
+                descriptor: Harvestry_Echo_V1_EchoService.Method.Echo.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -676,24 +676,24 @@ extension EchoService {
         /// > Streams one response per space-separated word of the request's text.
         ///
         /// - Parameters:
-        ///   - request: A request containing a single `EchoRequest` message.
-        ///   - serializer: A serializer for `EchoRequest` messages.
-        ///   - deserializer: A deserializer for `EchoResponse` messages.
+        ///   - request: A request containing a single `Harvestry_Echo_V1_EchoRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Echo_V1_EchoResponse` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
         public func expand<Result>(
-            request: GRPCCore.ClientRequest<EchoRequest>,
-            serializer: some GRPCCore.MessageSerializer<EchoRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<EchoResponse>,
+            request: GRPCCore.ClientRequest<Harvestry_Echo_V1_EchoRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Echo_V1_EchoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Echo_V1_EchoResponse>,
             options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<EchoResponse>) async throws -> Result
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable {
             try await self.client.serverStreaming(
                 request: request,
-                descriptor: EchoService.Method.Expand.descriptor,
+                descriptor: Harvestry_Echo_V1_EchoService.Method.Expand.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -708,26 +708,26 @@ extension EchoService {
         /// > Joins the texts of every request with spaces into one response.
         ///
         /// - Parameters:
-        ///   - request: A streaming request producing `EchoRequest` messages.
-        ///   - serializer: A serializer for `EchoRequest` messages.
-        ///   - deserializer: A deserializer for `EchoResponse` messages.
+        ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - serializer: A serializer for `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Echo_V1_EchoResponse` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
         public func collect<Result>(
-            request: GRPCCore.StreamingClientRequest<EchoRequest>,
-            serializer: some GRPCCore.MessageSerializer<EchoRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<EchoResponse>,
+            request: GRPCCore.StreamingClientRequest<Harvestry_Echo_V1_EchoRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Echo_V1_EchoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Echo_V1_EchoResponse>,
             options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<EchoResponse>) async throws -> Result = { response in
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result = { response in
                 try response.message
             }
         ) async throws -> Result where Result: Sendable {
             try await self.client.clientStreaming(
                 request: request,
-                descriptor: EchoService.Method.Collect.descriptor,
+                descriptor: Harvestry_Echo_V1_EchoService.Method.Collect.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -742,24 +742,24 @@ extension EchoService {
         /// > Answers each request with a response as it arrives.
         ///
         /// - Parameters:
-        ///   - request: A streaming request producing `EchoRequest` messages.
-        ///   - serializer: A serializer for `EchoRequest` messages.
-        ///   - deserializer: A deserializer for `EchoResponse` messages.
+        ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - serializer: A serializer for `Harvestry_Echo_V1_EchoRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Echo_V1_EchoResponse` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
         public func update<Result>(
-            request: GRPCCore.StreamingClientRequest<EchoRequest>,
-            serializer: some GRPCCore.MessageSerializer<EchoRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<EchoResponse>,
+            request: GRPCCore.StreamingClientRequest<Harvestry_Echo_V1_EchoRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Echo_V1_EchoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Echo_V1_EchoResponse>,
             options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<EchoResponse>) async throws -> Result
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable {
             try await self.client.bidirectionalStreaming(
                 request: request,
-                descriptor: EchoService.Method.Update.descriptor,
+                descriptor: Harvestry_Echo_V1_EchoService.Method.Update.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -771,7 +771,7 @@ extension EchoService {
 
 // Helpers providing default arguments to 'ClientProtocol' methods.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension EchoService.ClientProtocol {
+extension Harvestry_Echo_V1_EchoService.ClientProtocol {
     /// Call the "Echo" method.
     ///
     /// > Source IDL Documentation:
@@ -779,23 +779,23 @@ extension EchoService.ClientProtocol {
     /// > Returns the request's text and payload unchanged.
     ///
     /// - Parameters:
-    ///   - request: A request containing a single `EchoRequest` message.
+    ///   - request: A request containing a single `Harvestry_Echo_V1_EchoRequest` message.
     ///   - options: Options to apply to this RPC.
     ///   - handleResponse: A closure which handles the response and returns its result to
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
     public func echo<Result>(
-        request: GRPCCore.ClientRequest<EchoRequest>,
+        request: GRPCCore.ClientRequest<Harvestry_Echo_V1_EchoRequest>,
         options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<EchoResponse>) async throws -> Result = { response in
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result = { response in
             try response.message
         }
     ) async throws -> Result where Result: Sendable {
         try await self.echo(
             request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<EchoRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<EchoResponse>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Echo_V1_EchoRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Echo_V1_EchoResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -808,21 +808,21 @@ extension EchoService.ClientProtocol {
     /// > Streams one response per space-separated word of the request's text.
     ///
     /// - Parameters:
-    ///   - request: A request containing a single `EchoRequest` message.
+    ///   - request: A request containing a single `Harvestry_Echo_V1_EchoRequest` message.
     ///   - options: Options to apply to this RPC.
     ///   - handleResponse: A closure which handles the response and returns its result to
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
     public func expand<Result>(
-        request: GRPCCore.ClientRequest<EchoRequest>,
+        request: GRPCCore.ClientRequest<Harvestry_Echo_V1_EchoRequest>,
         options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<EchoResponse>) async throws -> Result
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result
     ) async throws -> Result where Result: Sendable {
         try await self.expand(
             request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<EchoRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<EchoResponse>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Echo_V1_EchoRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Echo_V1_EchoResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -835,23 +835,23 @@ extension EchoService.ClientProtocol {
     /// > Joins the texts of every request with spaces into one response.
     ///
     /// - Parameters:
-    ///   - request: A streaming request producing `EchoRequest` messages.
+    ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
     ///   - options: Options to apply to this RPC.
     ///   - handleResponse: A closure which handles the response and returns its result to
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
     public func collect<Result>(
-        request: GRPCCore.StreamingClientRequest<EchoRequest>,
+        request: GRPCCore.StreamingClientRequest<Harvestry_Echo_V1_EchoRequest>,
         options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<EchoResponse>) async throws -> Result = { response in
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result = { response in
             try response.message
         }
     ) async throws -> Result where Result: Sendable {
         try await self.collect(
             request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<EchoRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<EchoResponse>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Echo_V1_EchoRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Echo_V1_EchoResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -864,21 +864,21 @@ extension EchoService.ClientProtocol {
     /// > Answers each request with a response as it arrives.
     ///
     /// - Parameters:
-    ///   - request: A streaming request producing `EchoRequest` messages.
+    ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
     ///   - options: Options to apply to this RPC.
     ///   - handleResponse: A closure which handles the response and returns its result to
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
     public func update<Result>(
-        request: GRPCCore.StreamingClientRequest<EchoRequest>,
+        request: GRPCCore.StreamingClientRequest<Harvestry_Echo_V1_EchoRequest>,
         options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<EchoResponse>) async throws -> Result
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result
     ) async throws -> Result where Result: Sendable {
         try await self.update(
             request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<EchoRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<EchoResponse>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Echo_V1_EchoRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Echo_V1_EchoResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -887,7 +887,7 @@ extension EchoService.ClientProtocol {
 
 // Helpers providing sugared APIs for 'ClientProtocol' methods.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension EchoService.ClientProtocol {
+extension Harvestry_Echo_V1_EchoService.ClientProtocol {
     /// Call the "Echo" method.
     ///
     /// > Source IDL Documentation:
@@ -903,14 +903,14 @@ extension EchoService.ClientProtocol {
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
     public func echo<Result>(
-        _ message: EchoRequest,
+        _ message: Harvestry_Echo_V1_EchoRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<EchoResponse>) async throws -> Result = { response in
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result = { response in
             try response.message
         }
     ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.ClientRequest<EchoRequest>(
+        let request = GRPCCore.ClientRequest<Harvestry_Echo_V1_EchoRequest>(
             message: message,
             metadata: metadata
         )
@@ -936,12 +936,12 @@ extension EchoService.ClientProtocol {
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
     public func expand<Result>(
-        _ message: EchoRequest,
+        _ message: Harvestry_Echo_V1_EchoRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<EchoResponse>) async throws -> Result
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result
     ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.ClientRequest<EchoRequest>(
+        let request = GRPCCore.ClientRequest<Harvestry_Echo_V1_EchoRequest>(
             message: message,
             metadata: metadata
         )
@@ -970,12 +970,12 @@ extension EchoService.ClientProtocol {
     public func collect<Result>(
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
-        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<EchoRequest>) async throws -> Void,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<EchoResponse>) async throws -> Result = { response in
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Harvestry_Echo_V1_EchoRequest>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result = { response in
             try response.message
         }
     ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.StreamingClientRequest<EchoRequest>(
+        let request = GRPCCore.StreamingClientRequest<Harvestry_Echo_V1_EchoRequest>(
             metadata: metadata,
             producer: producer
         )
@@ -1004,10 +1004,10 @@ extension EchoService.ClientProtocol {
     public func update<Result>(
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
-        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<EchoRequest>) async throws -> Void,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<EchoResponse>) async throws -> Result
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Harvestry_Echo_V1_EchoRequest>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Harvestry_Echo_V1_EchoResponse>) async throws -> Result
     ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.StreamingClientRequest<EchoRequest>(
+        let request = GRPCCore.StreamingClientRequest<Harvestry_Echo_V1_EchoRequest>(
             metadata: metadata,
             producer: producer
         )

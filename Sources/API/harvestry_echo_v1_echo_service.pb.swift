@@ -25,7 +25,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-public nonisolated struct EchoRequest: Sendable {
+public nonisolated struct Harvestry_Echo_V1_EchoRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -41,7 +41,7 @@ public nonisolated struct EchoRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct EchoResponse: Sendable {
+public nonisolated struct Harvestry_Echo_V1_EchoResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -61,7 +61,7 @@ public nonisolated struct EchoResponse: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "harvestry.echo.v1"
 
-nonisolated extension EchoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension Harvestry_Echo_V1_EchoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".EchoRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}text\0\u{1}payload\0")
 
@@ -88,7 +88,7 @@ nonisolated extension EchoRequest: SwiftProtobuf.Message, SwiftProtobuf._Message
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: EchoRequest, rhs: EchoRequest) -> Bool {
+  public static func ==(lhs: Harvestry_Echo_V1_EchoRequest, rhs: Harvestry_Echo_V1_EchoRequest) -> Bool {
     if lhs.text != rhs.text {return false}
     if lhs.payload != rhs.payload {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -96,7 +96,7 @@ nonisolated extension EchoRequest: SwiftProtobuf.Message, SwiftProtobuf._Message
   }
 }
 
-nonisolated extension EchoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension Harvestry_Echo_V1_EchoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".EchoResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}text\0\u{1}payload\0")
 
@@ -123,7 +123,7 @@ nonisolated extension EchoResponse: SwiftProtobuf.Message, SwiftProtobuf._Messag
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: EchoResponse, rhs: EchoResponse) -> Bool {
+  public static func ==(lhs: Harvestry_Echo_V1_EchoResponse, rhs: Harvestry_Echo_V1_EchoResponse) -> Bool {
     if lhs.text != rhs.text {return false}
     if lhs.payload != rhs.payload {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}

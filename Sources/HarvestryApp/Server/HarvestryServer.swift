@@ -1,0 +1,57 @@
+import API
+import CoreTransport
+import GRPCCore
+import Logging
+import ServiceLifecycle
+import StandardServices
+
+/// The gRPC server with every Harvestry service, as a ServiceLifecycle service.
+///
+/// Graceful shutdown marks every service NOT_SERVING (so load balancers drain it), stops accepting calls, and lets
+/// running calls finish within the configured grace period.
+public struct HarvestryServer: Service {
+    public let transport: CoreServerTransport
+    public let health: HealthProvider
+    private let server: GRPCServer<CoreServerTransport>
+    private let logger: Logger
+
+    public init(configuration: ServeConfiguration, logger: Logger) throws {
+        try configuration.validate()
+        self.logger = logger
+        self.transport = CoreServerTransport(
+            host: configuration.host,
+            port: configuration.port,
+            config: configuration.transport
+        )
+        self.health = HealthProvider()
+        let services: [any RegistrableRPCService] = [
+            EchoService(),
+            HealthService(provider: self.health),
+            try ReflectionService(),
+        ]
+        for name in Self.servedServiceNames {
+            self.health.setStatus(.serving, forService: name)
+        }
+        self.server = GRPCServer(transport: self.transport, services: services)
+    }
+
+    /// Fully qualified names of the application services whose health is reported individually.
+    static let servedServiceNames = [Harvestry_Echo_V1_EchoService.descriptor.fullyQualifiedService]
+
+    public func run() async throws {
+        let logger = self.logger
+        let transport = self.transport
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await self.server.serve() }
+                let address = try await transport.listeningAddress
+                logger.info("gRPC server listening", metadata: ["address": "\(address)"])
+            }
+        } onGracefulShutdown: {
+            logger.info("shutting down: draining calls")
+            self.health.enterShutdown()
+            self.server.beginGracefulShutdown()
+        }
+        logger.info("gRPC server stopped")
+    }
+}

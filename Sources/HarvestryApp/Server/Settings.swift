@@ -1,0 +1,124 @@
+import CoreTransport
+import Logging
+
+/// Raw `serve` settings from flags and environment, parsed into a `ServeConfiguration` with errors that name the
+/// flag and the variable.
+public struct Settings: Sendable {
+    public enum Key: String, CaseIterable, Sendable {
+        case host, port, tlsCert, tlsKey, tlsClientCA, requireClientCert, maxMessageBytes, keepaliveSeconds
+        case compression, gracePeriodSeconds, logLevel
+
+        /// The command-line flag, e.g. `--max-message-bytes`.
+        public var flag: String {
+            switch self {
+            case .host: return "--host"
+            case .port: return "--port"
+            case .tlsCert: return "--tls-cert"
+            case .tlsKey: return "--tls-key"
+            case .tlsClientCA: return "--tls-client-ca"
+            case .requireClientCert: return "--require-client-cert"
+            case .maxMessageBytes: return "--max-message-bytes"
+            case .keepaliveSeconds: return "--keepalive-seconds"
+            case .compression: return "--compression"
+            case .gracePeriodSeconds: return "--grace-period-seconds"
+            case .logLevel: return "--log-level"
+            }
+        }
+
+        /// The environment variable, e.g. `HARVESTRY_MAX_MESSAGE_BYTES`.
+        public var environmentVariable: String {
+            switch self {
+            case .gracePeriodSeconds: return "HARVESTRY_GRACE_SECONDS"
+            case .tlsClientCA: return "HARVESTRY_TLS_CLIENT_CA"
+            default:
+                let snake = self.rawValue.reduce(into: "") { result, character in
+                    if character.isUppercase { result += "_" }
+                    result += character.uppercased()
+                }
+                return "HARVESTRY_" + snake
+            }
+        }
+    }
+
+    private let flags: [Key: String]
+    private let environment: [String: String]
+
+    public init(flags: [Key: String], environment: [String: String]) {
+        self.flags = flags
+        self.environment = environment
+    }
+
+    /// The value from the flag, else the environment; with where it came from, for error messages.
+    private func raw(_ key: Key) -> (value: String, source: String)? {
+        if let value = self.flags[key] { return (value, key.flag) }
+        if let value = self.environment[key.environmentVariable] { return (value, key.environmentVariable) }
+        return nil
+    }
+
+    private func integer(_ key: Key, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard let (value, source) = self.raw(key) else { return nil }
+        guard let number = Int(value), range.contains(number) else {
+            throw ConfigurationError(
+                field: source,
+                message: "'\(value)' is not a whole number between \(range.lowerBound) and \(range.upperBound)"
+            )
+        }
+        return number
+    }
+
+    public func serveConfiguration() throws(ConfigurationError) -> ServeConfiguration {
+        var configuration = ServeConfiguration()
+        if let (host, _) = self.raw(.host) { configuration.host = host }
+        if let port = try self.integer(.port, in: 0...65_535) { configuration.port = port }
+        var transport = CoreServerTransport.Config()
+        if let bytes = try self.integer(.maxMessageBytes, in: 1...(1 << 30)) {
+            transport.maxReceiveMessageBytes = bytes
+            transport.maxSendMessageBytes = bytes
+        }
+        if let seconds = try self.integer(.keepaliveSeconds, in: 0...86_400), seconds > 0 {
+            transport.keepalive = Keepalive(interval: .seconds(seconds), timeout: .seconds(max(1, min(20, seconds))))
+        }
+        if let (value, source) = self.raw(.compression) {
+            guard let compression = MessageCompression(rawValue: value.lowercased()) else {
+                let names = MessageCompression.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigurationError(field: source, message: "'\(value)' is not one of \(names)")
+            }
+            transport.compression = compression
+        }
+        if let seconds = try self.integer(.gracePeriodSeconds, in: 0...3_600) {
+            transport.shutdownGracePeriod = .seconds(seconds)
+        }
+        transport.tls = try self.tls()
+        configuration.transport = transport
+        return configuration
+    }
+
+    private func tls() throws(ConfigurationError) -> TLSFiles? {
+        let cert = self.raw(.tlsCert)?.value
+        let key = self.raw(.tlsKey)?.value
+        let clientCA = self.raw(.tlsClientCA)?.value
+        let requireClientCert = self.raw(.requireClientCert).map { ["1", "true", "yes"].contains($0.value.lowercased()) }
+        guard cert != nil || key != nil || clientCA != nil || requireClientCert == true else { return nil }
+        guard cert != nil else {
+            throw ConfigurationError(field: "--tls-cert", message: "TLS needs a certificate chain as well as a key")
+        }
+        guard key != nil else {
+            throw ConfigurationError(field: "--tls-key", message: "TLS needs a private key for --tls-cert")
+        }
+        return TLSFiles(
+            certificateChainPath: cert,
+            privateKeyPath: key,
+            trustRootsPath: clientCA,
+            requireClientCertificate: requireClientCert ?? false
+        )
+    }
+
+    public func logLevel() throws(ConfigurationError) -> Logger.Level {
+        guard let (value, source) = self.raw(.logLevel) else { return .info }
+        guard let level = Logger.Level(rawValue: value.lowercased()) else {
+            let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationError(field: source, message: "'\(value)' is not one of \(names)")
+        }
+        return level
+    }
+}

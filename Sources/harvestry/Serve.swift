@@ -1,0 +1,94 @@
+import ArgumentParser
+import CoreTransport
+import HarvestryApp
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `harvestry serve`: runs the gRPC server until SIGINT or SIGTERM, then drains it.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gRPC server.",
+        discussion: """
+            Every option can also come from the environment variable named after it \
+            (HARVESTRY_HOST, HARVESTRY_PORT, HARVESTRY_TLS_CERT, ...); a flag wins over the environment.
+            """
+    )
+
+    @Option(help: "Interface to listen on (env HARVESTRY_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (env HARVESTRY_PORT; default 50051).")
+    var port: String?
+
+    @Option(help: "PEM certificate chain; enables TLS together with --tls-key (env HARVESTRY_TLS_CERT).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for --tls-cert (env HARVESTRY_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(help: "PEM roots that client certificates must chain to (env HARVESTRY_TLS_CLIENT_CA).")
+    var tlsClientCa: String?
+
+    @Flag(help: "Require a client certificate signed by --tls-client-ca (mutual TLS).")
+    var requireClientCert = false
+
+    @Option(help: "Largest message accepted or sent, in bytes (env HARVESTRY_MAX_MESSAGE_BYTES; default 4194304).")
+    var maxMessageBytes: String?
+
+    @Option(help: "Keepalive ping interval in seconds; 0 disables (env HARVESTRY_KEEPALIVE_SECONDS; default 0).")
+    var keepaliveSeconds: String?
+
+    @Option(help: "Response compression: none, deflate or gzip (env HARVESTRY_COMPRESSION; default none).")
+    var compression: String?
+
+    @Option(help: "Seconds running calls may take to finish after SIGTERM (env HARVESTRY_GRACE_SECONDS; default 10).")
+    var gracePeriodSeconds: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical (env HARVESTRY_LOG_LEVEL).")
+    var logLevel: String?
+
+    func run() async throws {
+        let settings = Settings(flags: self.flagValues, environment: Environment.current)
+        let configuration: ServeConfiguration
+        let level: Logger.Level
+        do {
+            configuration = try settings.serveConfiguration()
+            level = try settings.logLevel()
+            try configuration.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "harvestry")
+        let server = try HarvestryServer(configuration: configuration, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+
+    private var flagValues: [Settings.Key: String] {
+        var values: [Settings.Key: String] = [:]
+        values[.host] = self.host
+        values[.port] = self.port
+        values[.tlsCert] = self.tlsCert
+        values[.tlsKey] = self.tlsKey
+        values[.tlsClientCA] = self.tlsClientCa
+        values[.maxMessageBytes] = self.maxMessageBytes
+        values[.keepaliveSeconds] = self.keepaliveSeconds
+        values[.compression] = self.compression
+        values[.gracePeriodSeconds] = self.gracePeriodSeconds
+        values[.logLevel] = self.logLevel
+        if self.requireClientCert { values[.requireClientCert] = "true" }
+        return values
+    }
+}
