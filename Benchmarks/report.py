@@ -25,52 +25,56 @@ def load(path):
     return rows
 
 
+NOISY_CORES = 0.10  # other load above this during a measurement makes it "noisy"
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
 
 
-def summarize(rows):
-    """{server: {...medians...}} in first-seen order."""
-    out = {}
+def pick_attempts(rows):
+    """Per (server, round, phase), the attempt with the least other load (the runner redoes noisy ones)."""
+    best = {}
     for r in rows:
-        s = out.setdefault(r["server"], {"sat": [], "half": []})
-        s["sat" if r["phase"] == "saturation" else "half"].append(r)
+        key = (r["server"], r["round"], r["phase"])
+        if key not in best or r.get("other_cores", 0) < best[key].get("other_cores", 0):
+            best[key] = r
+    return list(best.values())
+
+
+def summarize(rows):
+    """{server: medians over rounds}, servers in first-seen order."""
+    order = list(dict.fromkeys(r["server"] for r in rows))
+    chosen = pick_attempts(rows)
     summary = {}
-    for name, phases in out.items():
-        def m(phase, key):
-            return median([r["loadgen"].get(key) for r in phases[phase] if r["loadgen"]])
+    for name in order:
+        sat = [r for r in chosen if r["server"] == name and r["phase"] == "saturation"]
+        half = [r for r in chosen if r["server"] == name and r["phase"] == "half"]
 
-        def cores(phase, which):
-            vals = []
-            for r in phases[phase]:
-                hz, wall = r["hz"], r["wall_s"] or 1
-                server = r["server_jiffies"] / hz / wall
-                loadgen = r["loadgen"].get("cpu_total_s", 0) / wall
-                machine = r["machine_jiffies"] / hz / wall
-                vals.append({"server": server, "other": max(0.0, machine - server - loadgen)})
-            return median([v[which] for v in vals])
+        def m(runs, key):
+            return median([r["loadgen"].get(key) for r in runs])
 
-        all_rows = phases["sat"] + phases["half"]
+        def server_cores(runs):
+            return median([r["server_jiffies"] / r["hz"] / (r["wall_s"] or 1) for r in runs])
+
+        both = sat + half
         summary[name] = {
-            "rounds": len(phases["sat"]),
-            "sat_rps": m("sat", "rps"), "sat_p50": m("sat", "p50_us"), "sat_p99": m("sat", "p99_us"),
-            "sat_p999": m("sat", "p999_us"),
-            "half_rate": m("half", "rate"), "half_rps": m("half", "rps"),
-            "half_p50": m("half", "p50_us"), "half_p99": m("half", "p99_us"),
-            "half_lag_p99": m("half", "send_lag_p99_us"),
-            "server_cpu": cores("sat", "server"), "client_cpu": m("sat", "client_cpu"),
-            "other_cpu_max": max([cores_one(r) for r in all_rows] or [0]),
-            "errors": sum(r["loadgen"].get("errors", 0) + r["loadgen"].get("abandoned", 0) for r in all_rows),
-            "failed_runs": sum(1 for r in all_rows if r["rc"] != 0),
-            "noisy_runs": sum(1 for r in all_rows if not r["quiet"]),
+            "rounds": len(sat),
+            "sat_rps": m(sat, "rps"), "sat_p50": m(sat, "p50_us"), "sat_p99": m(sat, "p99_us"),
+            "sat_rps_min": min([r["loadgen"].get("rps", 0) for r in sat] or [0]),
+            "sat_rps_max": max([r["loadgen"].get("rps", 0) for r in sat] or [0]),
+            "half_rate": m(half, "rate"), "half_p50": m(half, "p50_us"), "half_p99": m(half, "p99_us"),
+            "half_lag_p99": m(half, "send_lag_p99_us"),
+            "sat_server_cpu": server_cores(sat), "half_server_cpu": server_cores(half),
+            "sat_client_cpu": m(sat, "client_cpu"),
+            "other_max": max([r.get("other_cores", 0) for r in both] or [0]),
+            "errors": sum(r["loadgen"].get("errors", 0) + r["loadgen"].get("abandoned", 0) for r in both),
+            "failed": sum(1 for r in both if r["rc"] != 0),
+            "noisy": sum(1 for r in both if r.get("other_cores", 0) > NOISY_CORES),
+            "redone": len([r for r in rows if r["server"] == name]) - len(both),
         }
     return summary
-
-
-def cores_one(r):
-    hz, wall = r["hz"], r["wall_s"] or 1
-    return max(0.0, (r["machine_jiffies"] / hz - r["server_jiffies"] / hz - r["loadgen"].get("cpu_total_s", 0)) / wall)
 
 
 def fmt(v, pattern="{:,.0f}"):
@@ -94,14 +98,17 @@ def table(summary, ceiling, descriptions):
 
 def health(summary):
     lines = [
-        "| server | rounds | server CPU at saturation (cores) | loadgen CPU at saturation | "
-        "half-load send lag p99 µs | other load, max (cores) | errors | noisy runs |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server | rounds | saturation req/s min–max | server cores at saturation / half load | "
+        "loadgen core at saturation | half-load send lag p99 µs | other load max (cores) | "
+        "noisy / redone runs | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, s in summary.items():
         lines.append(
-            f"| {name} | {s['rounds']} | {fmt(s['server_cpu'], '{:.2f}')} | {fmt(s['client_cpu'], '{:.2f}')} | "
-            f"{fmt(s['half_lag_p99'])} | {fmt(s['other_cpu_max'], '{:.2f}')} | {s['errors']} | {s['noisy_runs']} |")
+            f"| {name} | {s['rounds']} | {fmt(s['sat_rps_min'])}–{fmt(s['sat_rps_max'])} | "
+            f"{fmt(s['sat_server_cpu'], '{:.2f}')} / {fmt(s['half_server_cpu'], '{:.2f}')} | "
+            f"{fmt(s['sat_client_cpu'], '{:.2f}')} | {fmt(s['half_lag_p99'])} | {fmt(s['other_max'], '{:.2f}')} | "
+            f"{s['noisy']} / {s['redone']} | {s['errors']}{' (' + str(s['failed']) + ' failed runs)' if s['failed'] else ''} |")
     return "\n".join(lines)
 
 
@@ -174,6 +181,8 @@ def main():
 
     descriptions = dict(p.split("=", 1) for p in a.descriptions.split(";") if "=" in p)
     summary = summarize(load(a.results))
+    # the runner's server order (its SERVERS list), not whichever server happened to run first
+    summary = {k: summary[k] for k in [*descriptions, *summary] if k in summary}
     if not summary:
         print("report: no results", file=sys.stderr)
         return 1

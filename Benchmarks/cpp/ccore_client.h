@@ -8,15 +8,25 @@
 
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
+#include <grpc/grpc_posix.h>  // grpc_channel_create_from_fd
 #include <grpc/grpc_security.h>  // grpc_insecure_credentials_create
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "client_settings.h"
 
 // One in-flight unary call and everything the core writes back into.
 struct EchoCall {
@@ -31,17 +41,10 @@ struct EchoCall {
   grpc_slice details{};
 };
 
-struct ClientSettings {
-  std::string target;
-  size_t channels = 1;
-  bool retries = false;        // the retry filter buffers every send op; a benchmark never retries
-  bool minimal_stack = false;  // drops optional client filters (deadline, etc.)
-};
 
 class EchoClient {
  public:
-  static constexpr const char* kMethod = "/harvestry.echo.v1.EchoService/Echo";
-
+  using Call = EchoCall;
   EchoClient(const ClientSettings& s, const std::string& request) {
     cq_ = grpc_completion_queue_create_for_next(nullptr);
     request_ = grpc_slice_from_copied_buffer(request.data(), request.size());
@@ -55,10 +58,12 @@ class EchoClient {
           IntArg(GRPC_ARG_MINIMAL_STACK, s.minimal_stack ? 1 : 0),
       };
       grpc_channel_args channel_args{args.size(), args.data()};
-      grpc_channel* ch = grpc_channel_create(s.target.c_str(), creds, &channel_args);
+      grpc_channel* ch = s.direct ? grpc_channel_create_from_fd(s.target.c_str(), Connect(s.target),
+                                                                creds, &channel_args)
+                                  : grpc_channel_create(s.target.c_str(), creds, &channel_args);
       channels_.push_back(ch);
       // A registered method skips interning the path string on every call.
-      registered_.push_back(grpc_channel_register_call(ch, kMethod, nullptr, nullptr));
+      registered_.push_back(grpc_channel_register_call(ch, s.method.c_str(), nullptr, nullptr));
     }
     grpc_channel_credentials_release(creds);
   }
@@ -190,6 +195,24 @@ class EchoClient {
     a.key = const_cast<char*>(key);
     a.value.integer = value;
     return a;
+  }
+
+  // A connected loopback TCP socket for "127.0.0.1:PORT" (the benchmark never leaves loopback).
+  static int Connect(const std::string& target) {
+    size_t colon = target.rfind(':');
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(std::atoi(target.c_str() + colon + 1)));
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (colon == std::string::npos || inet_pton(AF_INET, target.substr(0, colon).c_str(), &addr.sin_addr) != 1 ||
+        fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      std::fprintf(stderr, "loadgen: cannot connect to %s (direct channels need IPv4 HOST:PORT)\n",
+                   target.c_str());
+      std::exit(1);
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // as the core does for its own sockets
+    return fd;
   }
 
   EchoCall* Acquire() {

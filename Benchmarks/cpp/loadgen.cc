@@ -11,6 +11,7 @@
 // Prints one JSON line on stdout. Exit status 0 only if every call was OK with the bytes echoed back.
 
 #include "ccore_client.h"
+#include "h2_client.h"
 #include "echo_wire.h"
 #include "histogram.h"
 
@@ -27,12 +28,15 @@ namespace {
 struct Options {
   ClientSettings client;
   std::string mode = "closed", label;
+  std::string engine = "h2";  // h2: nghttp2 (lean, the default); ccore: the gRPC C core client
   size_t concurrency = 32;     // per channel, closed loop
   double rate = 0;             // req/s, open loop
   double warmup_s = 2, duration_s = 10;
   size_t text_bytes = 16, payload_bytes = 0;
   size_t max_outstanding = 20000;  // open loop: beyond this the generator waits (and it shows as latency)
-  double spin_ms = 2;          // open loop: poll without sleeping when the next send is this close
+  // Open loop: when the next send is this close, poll instead of sleeping. The C core rounds every
+  // sleep up to whole milliseconds, so it needs a wide margin; epoll_pwait2 (h2) sleeps to the ns.
+  double spin_ms = -1;  // -1: per engine, 2 ms for ccore, 0.05 ms for h2
   double drain_s = 5;          // bound on waiting for in-flight calls after the window
 };
 
@@ -51,10 +55,10 @@ int64_t CpuNs() {  // user + system time of the whole process, gRPC's internal t
 
 [[noreturn]] void Usage(const char* why) {
   std::fprintf(stderr,
-               "loadgen: %s\nusage: loadgen --target HOST:PORT [--mode closed|open] [--channels N]\n"
+               "loadgen: %s\nusage: loadgen --target HOST:PORT [--mode closed|open] [--engine h2|ccore] [--channels N]\n"
                "  [--concurrency M] [--rate R] [--warmup S] [--duration S] [--text-bytes B]\n"
-               "  [--payload-bytes B] [--max-outstanding K] [--spin-ms MS] [--label NAME]\n"
-               "  [--retries] [--minimal-stack]\n",
+               "  [--payload-bytes B] [--max-outstanding K] [--spin-ms MS] [--label NAME] [--method PATH]\n"
+               "  [--retries] [--minimal-stack] [--direct]   (the last three: ccore engine only)\n",
                why);
   std::exit(2);
 }
@@ -65,10 +69,12 @@ Options Parse(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--retries") { o.client.retries = true; continue; }
     if (a == "--minimal-stack") { o.client.minimal_stack = true; continue; }
+    if (a == "--direct") { o.client.direct = true; continue; }
     if (i + 1 >= argc) Usage(("missing value for " + a).c_str());
     const char* v = argv[++i];
     if (a == "--target") o.client.target = v;
     else if (a == "--mode") o.mode = v;
+    else if (a == "--engine") o.engine = v;
     else if (a == "--channels") o.client.channels = std::strtoul(v, nullptr, 10);
     else if (a == "--concurrency") o.concurrency = std::strtoul(v, nullptr, 10);
     else if (a == "--rate") o.rate = std::atof(v);
@@ -79,10 +85,13 @@ Options Parse(int argc, char** argv) {
     else if (a == "--max-outstanding") o.max_outstanding = std::strtoul(v, nullptr, 10);
     else if (a == "--spin-ms") o.spin_ms = std::atof(v);
     else if (a == "--label") o.label = v;
+    else if (a == "--method") o.client.method = v;
     else Usage(("unknown option " + a).c_str());
   }
+  if (o.spin_ms < 0) o.spin_ms = o.engine == "ccore" ? 2.0 : 0.05;
   if (o.client.target.empty()) Usage("--target is required");
   if (o.mode != "closed" && o.mode != "open") Usage("--mode must be closed or open");
+  if (o.engine != "h2" && o.engine != "ccore") Usage("--engine must be h2 or ccore");
   if (o.mode == "open" && o.rate <= 0) Usage("open loop needs --rate > 0");
   if (o.client.channels < 1 || o.concurrency < 1 || o.duration_s <= 0 || o.warmup_s < 0)
     Usage("bad channels/concurrency/duration/warmup");
@@ -97,8 +106,12 @@ struct Results {
   std::string first_error;
 };
 
+// The run loops below work with either transport (EchoClient or H2EchoClient): same calls, same
+// accounting, so the engines can be compared with everything else equal.
+
 // Reads one finished call: verifies it, and returns it to the pool. Returns its completion time.
-int64_t Finish(EchoClient& client, EchoCall* c, Results& r) {
+template <typename Client>
+int64_t Finish(Client& client, typename Client::Call* c, Results& r) {
   int64_t now = NowNs();
   std::string why;
   if (!client.Verify(c, &why)) {
@@ -110,22 +123,21 @@ int64_t Finish(EchoClient& client, EchoCall* c, Results& r) {
 
 // After the window: wait (bounded) for calls still in flight, then cancel and reap the rest.
 // `on_done` sees each call before it is released (open loop still records their latency).
-template <typename F>
-void Drain(EchoClient& client, const Options& o, Results& r, F on_done) {
+template <typename Client, typename F>
+void Drain(Client& client, const Options& o, Results& r, F on_done) {
   int64_t give_up = NowNs() + int64_t(o.drain_s * 1e9);
   while (client.Outstanding() > 0 && NowNs() < give_up)
-    if (EchoCall* c = client.Next(give_up - NowNs())) on_done(c);
+    if (auto* c = client.Next(give_up - NowNs())) on_done(c);
   if (client.Outstanding() == 0) return;
   r.abandoned = client.Outstanding();
   client.CancelAll();
   int64_t hard_stop = NowNs() + 2000000000;  // cancelled calls complete promptly; bound it anyway
   while (client.Outstanding() > 0 && NowNs() < hard_stop)
-    if (EchoCall* c = client.Next(hard_stop - NowNs())) {
-      client.Release(c);
-    }
+    if (auto* c = client.Next(hard_stop - NowNs())) client.Release(c);
 }
 
-void RunClosed(EchoClient& client, const Options& o, Results& r) {
+template <typename Client>
+void RunClosed(Client& client, const Options& o, Results& r) {
   int64_t start = NowNs();
   int64_t window_start = start + int64_t(o.warmup_s * 1e9);
   int64_t end = window_start + int64_t(o.duration_s * 1e9);
@@ -135,7 +147,7 @@ void RunClosed(EchoClient& client, const Options& o, Results& r) {
   bool in_window = false;
   int64_t cpu_start = 0;
   for (int64_t now = NowNs(); now < end; now = NowNs()) {
-    EchoCall* c = client.Next(end - now);
+    auto* c = client.Next(end - now);
     if (c == nullptr) continue;
     int64_t started = c->intended_ns;
     size_t ch = c->channel;
@@ -153,10 +165,11 @@ void RunClosed(EchoClient& client, const Options& o, Results& r) {
   }
   r.window_ns = end - window_start;
   r.cpu_ns = in_window ? CpuNs() - cpu_start : 0;
-  Drain(client, o, r, [&](EchoCall* c) { Finish(client, c, r); });
+  Drain(client, o, r, [&](typename Client::Call* c) { Finish(client, c, r); });
 }
 
-void RunOpen(EchoClient& client, const Options& o, Results& r) {
+template <typename Client>
+void RunOpen(Client& client, const Options& o, Results& r) {
   const double interval_ns = 1e9 / o.rate;
   const int64_t spin_ns = int64_t(o.spin_ms * 1e6);
   int64_t start = NowNs();
@@ -168,7 +181,7 @@ void RunOpen(EchoClient& client, const Options& o, Results& r) {
 
   // Latency counts for calls DUE inside the window, wherever they complete (drain included), so a
   // slow tail at the end of the window is not cut off.
-  auto on_done = [&](EchoCall* c) {
+  auto on_done = [&](typename Client::Call* c) {
     int64_t intended = c->intended_ns;
     int64_t done = Finish(client, c, r);
     if (intended >= window_start && intended < end) {
@@ -197,7 +210,7 @@ void RunOpen(EchoClient& client, const Options& o, Results& r) {
     // close to a due time we only poll (the generator has its own core to spend on that).
     int64_t wait = std::min(due(sent), end) - now;
     if (client.Outstanding() >= o.max_outstanding) wait = end - now;  // only a completion helps
-    EchoCall* c = client.Next(wait <= spin_ns ? 0 : wait - spin_ns);
+    auto* c = client.Next(wait <= spin_ns ? 0 : wait - spin_ns);
     if (c != nullptr) on_done(c);
   }
   r.window_ns = end - window_start;
@@ -211,13 +224,14 @@ void PrintJson(const Options& o, const Results& r) {
   auto us = [](uint64_t ns) { return double(ns) / 1000.0; };
   double secs = double(r.window_ns) / 1e9;
   std::printf(
-      "{\"tool\":\"harvestry-loadgen\",\"label\":\"%s\",\"mode\":\"%s\",\"target\":\"%s\","
-      "\"channels\":%zu,\"concurrency\":%zu,\"rate\":%.1f,\"warmup_s\":%.2f,\"duration_s\":%.3f,"
+      "{\"tool\":\"harvestry-loadgen\",\"label\":\"%s\",\"mode\":\"%s\",\"engine\":\"%s\",\"target\":\"%s\","
+      "\"direct\":%s,\"channels\":%zu,\"concurrency\":%zu,\"rate\":%.1f,\"warmup_s\":%.2f,\"duration_s\":%.3f,"
       "\"request_bytes\":%zu,\"calls\":%llu,\"errors\":%llu,\"abandoned\":%llu,\"unsent\":%llu,"
       "\"rps\":%.1f,\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,"
       "\"mean_us\":%.1f,\"send_lag_p50_us\":%.1f,\"send_lag_p99_us\":%.1f,\"client_cpu\":%.3f,"
       "\"cpu_total_s\":%.3f,\"first_error\":\"%s\"}\n",
-      o.label.c_str(), o.mode.c_str(), o.client.target.c_str(), o.client.channels,
+      o.label.c_str(), o.mode.c_str(), o.engine.c_str(), o.client.target.c_str(), o.client.direct ? "true" : "false",
+      o.client.channels,
       o.mode == "closed" ? o.concurrency : 0, o.rate, o.warmup_s, secs,
       echo_wire::EncodeEchoRequest(o.text_bytes, o.payload_bytes).size(),
       (unsigned long long)r.window_calls, (unsigned long long)r.errors, (unsigned long long)r.abandoned,
@@ -236,25 +250,32 @@ void PrintJson(const Options& o, const Results& r) {
   std::fflush(stdout);
 }
 
+// Runs the chosen mode on a constructed client; false if calls were left that never completed.
+template <typename Client>
+bool Run(const Options& o, Results& r) {
+  Client client(o.client, echo_wire::EncodeEchoRequest(o.text_bytes, o.payload_bytes));
+  if (o.mode == "closed") RunClosed(client, o, r);
+  else RunOpen(client, o, r);
+  if (client.Outstanding() == 0) return true;
+  std::fprintf(stderr, "loadgen: %zu calls never completed\n", client.Outstanding());
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o = Parse(argc, argv);
   grpc_init();
   Results r;
-  {
-    EchoClient client(o.client, echo_wire::EncodeEchoRequest(o.text_bytes, o.payload_bytes));
-    if (o.mode == "closed") RunClosed(client, o, r);
-    else RunOpen(client, o, r);
-    if (client.Outstanding() > 0) {  // the core never returned them: report and leave without cleanup
-      PrintJson(o, r);
-      std::fprintf(stderr, "loadgen: %zu calls never completed\n", client.Outstanding());
-      std::_Exit(1);
-    }
+  bool drained = o.engine == "h2" ? Run<H2EchoClient>(o, r) : Run<EchoClient>(o, r);
+  if (!drained) {  // the transport still owns those calls: report and leave without cleanup
+    PrintJson(o, r);
+    std::_Exit(1);
   }
   grpc_shutdown();
   PrintJson(o, r);
-  if (r.errors > 0) std::fprintf(stderr, "loadgen: %llu failed calls, first: %s\n",
-                                 (unsigned long long)r.errors, r.first_error.c_str());
+  if (r.errors > 0)
+    std::fprintf(stderr, "loadgen: %llu failed calls, first: %s\n", (unsigned long long)r.errors,
+                 r.first_error.c_str());
   return r.errors == 0 && r.abandoned == 0 && r.window_calls > 0 ? 0 : 1;
 }
