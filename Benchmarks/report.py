@@ -89,7 +89,7 @@ def table(summary, ceiling, descriptions):
     ]
     for name, s in summary.items():
         ratio = f"{s['sat_rps'] / base:.2f}x" if base and s["sat_rps"] else "–"
-        label = f"{name} ({descriptions[name]})" if name in descriptions else name
+        label = f"{name}: {descriptions[name]}" if name in descriptions else name
         lines.append(
             f"| {label} | {fmt(s['sat_rps'])} | {fmt(s['sat_p50'])} | {fmt(s['sat_p99'])} | "
             f"{fmt(s['half_rate'])} | {fmt(s['half_p50'])} | {fmt(s['half_p99'])} | {ratio} |")
@@ -142,8 +142,11 @@ def png_chart(summary, path):
                       ha="center", va="bottom", fontsize=9)
     x = range(len(names))
     w = 0.38
-    right.bar([i - w / 2 for i in x], [summary[n]["half_p50"] or 0 for n in names], w, label="p50")
-    right.bar([i + w / 2 for i in x], [summary[n]["half_p99"] or 0 for n in names], w, label="p99")
+    for offset, key, label in ((-w / 2, "half_p50", "p50"), (w / 2, "half_p99", "p99")):
+        values = [summary[n][key] or 0 for n in names]
+        right.bar([i + offset for i in x], values, w, label=label)
+        for i, v in enumerate(values):
+            right.annotate(f"{v:,.0f}", (i + offset, v), ha="center", va="bottom", fontsize=9)
     right.set_xticks(list(x))
     right.set_xticklabels(names)
     right.set_title("Latency at half load (open loop)")
