@@ -26,6 +26,7 @@ class LatencyHistogram {
   uint64_t Quantile(double q) const {
     if (total_ == 0) return 0;
     uint64_t rank = uint64_t(q * double(total_ - 1)) + 1;  // 1-based rank of the wanted sample
+    if (rank >= total_) return max_;                         // the largest sample is known exactly
     uint64_t seen = 0;
     for (size_t i = 0; i < counts_.size(); ++i) {
       seen += counts_[i];

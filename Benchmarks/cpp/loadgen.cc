@@ -222,6 +222,9 @@ void RunOpen(Client& client, const Options& o, Results& r) {
 
 void PrintJson(const Options& o, const Results& r) {
   auto us = [](uint64_t ns) { return double(ns) / 1000.0; };
+  std::string error;  // from status details: keep the JSON valid by dropping quotes and controls
+  for (char ch : r.first_error)
+    if (ch != '"' && ch != '\\' && ch >= ' ') error.push_back(ch);
   double secs = double(r.window_ns) / 1e9;
   std::printf(
       "{\"tool\":\"harvestry-loadgen\",\"label\":\"%s\",\"mode\":\"%s\",\"engine\":\"%s\",\"target\":\"%s\","
@@ -240,13 +243,7 @@ void PrintJson(const Options& o, const Results& r) {
       us(r.latency.Quantile(0.999)), us(r.latency.Max()), r.latency.Mean() / 1000.0,
       us(r.send_lag.Quantile(0.50)), us(r.send_lag.Quantile(0.99)),
       r.window_ns > 0 ? double(r.cpu_ns) / double(r.window_ns) : 0.0, double(CpuNs()) / 1e9,
-      // error texts come from status details; keep the JSON valid by dropping quotes/backslashes
-      [&] {
-        static std::string s;
-        for (char ch : r.first_error)
-          if (ch != '"' && ch != '\\' && ch >= ' ') s.push_back(ch);
-        return s.c_str();
-      }());
+      error.c_str());
   std::fflush(stdout);
 }
 
