@@ -122,7 +122,10 @@ class EchoClient {
   // Waits at most `timeout_ns` (0 = just poll) for one finished call; nullptr on timeout.
   // The caller must Release() the call after reading it.
   EchoCall* Next(int64_t timeout_ns) {
-    gpr_timespec deadline = gpr_time_from_nanos(timeout_ns > 0 ? timeout_ns : 0, GPR_TIMESPAN);
+    // A relative deadline; "no wait" must be inf_past: the core rounds deadlines UP to whole
+    // milliseconds, so a deadline of "now" would sleep for up to 1 ms.
+    gpr_timespec deadline = timeout_ns > 0 ? gpr_time_from_nanos(timeout_ns, GPR_TIMESPAN)
+                                           : gpr_inf_past(GPR_CLOCK_MONOTONIC);
     grpc_event ev = grpc_completion_queue_next(cq_, deadline, nullptr);
     if (ev.type != GRPC_OP_COMPLETE) return nullptr;
     EchoCall* c = static_cast<EchoCall*>(ev.tag);
