@@ -35,12 +35,9 @@ extension CoreClientTransport {
 
         var channelArguments: ChannelArguments {
             var args = ChannelArguments()
-            args.set("grpc.max_receive_message_length", self.maxReceiveMessageBytes)
-            args.set("grpc.max_send_message_length", self.maxSendMessageBytes)
+            args.setMessageLimits(receive: self.maxReceiveMessageBytes, send: self.maxSendMessageBytes)
             if let keepalive = self.keepalive {
-                args.set("grpc.keepalive_time_ms", keepalive.interval.milliseconds)
-                args.set("grpc.keepalive_timeout_ms", keepalive.timeout.milliseconds)
-                args.set("grpc.keepalive_permit_without_calls", keepalive.permitWithoutCalls ? 1 : 0)
+                args.setKeepalive(keepalive)
                 args.set("grpc.http2.max_pings_without_data", 0)
             }
             args.set("grpc.default_compression_algorithm", self.compression.algorithm)

@@ -68,13 +68,10 @@ extension CoreServerTransport {
 
         var channelArguments: ChannelArguments {
             var args = ChannelArguments()
-            args.set("grpc.max_receive_message_length", self.maxReceiveMessageBytes)
-            args.set("grpc.max_send_message_length", self.maxSendMessageBytes)
+            args.setMessageLimits(receive: self.maxReceiveMessageBytes, send: self.maxSendMessageBytes)
             if let streams = self.maxConcurrentStreams { args.set("grpc.max_concurrent_streams", streams) }
             if let keepalive = self.keepalive {
-                args.set("grpc.keepalive_time_ms", keepalive.interval.milliseconds)
-                args.set("grpc.keepalive_timeout_ms", keepalive.timeout.milliseconds)
-                args.set("grpc.keepalive_permit_without_calls", keepalive.permitWithoutCalls ? 1 : 0)
+                args.setKeepalive(keepalive)
                 // Clients may ping as often as we do without being told off with GOAWAY.
                 args.set("grpc.http2.min_ping_interval_without_data_ms", keepalive.interval.milliseconds)
             }

@@ -6,6 +6,31 @@ import Testing
 /// suites allocating in parallel would blur it.
 @Suite("Concurrency and resource use over the C core", .serialized)
 struct LoadTests {
+    @Test("a client that does not read holds the server's writes back (flow control, no unbounded buffering)")
+    func backPressure() async throws {
+        let service = ConformanceService()
+        try await TransportHarness.run(services: [service]) { client, _, _ in
+            let received = try await client.serverStreaming(
+                request: ClientRequest(message: [1]),
+                descriptor: ConformanceService.flood,
+                serializer: BytesCodec(),
+                deserializer: BytesCodec(),
+                options: .defaults
+            ) { response in
+                var iterator = response.messages.makeAsyncIterator()
+                _ = try await iterator.next()
+                // Stall: the server can only get as far as the HTTP/2 windows and one message in flight allow.
+                try await Task.sleep(for: .milliseconds(500))
+                let writtenWhileStalled = service.probe.writtenCount
+                #expect(writtenWhileStalled < ConformanceService.floodCount / 2, "server wrote \(writtenWhileStalled) MiB ahead")
+                var count = 1
+                while try await iterator.next() != nil { count += 1 }
+                return count
+            }
+            #expect(received == ConformanceService.floodCount)
+        }
+    }
+
     @Test("1,000 concurrent streams all complete")
     func thousandConcurrentStreams() async throws {
         try await TransportHarness.run(server: .init(maxConcurrentStreams: 2000)) { client, _, _ in

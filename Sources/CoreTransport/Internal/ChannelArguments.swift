@@ -17,6 +17,19 @@ struct ChannelArguments {
         self.entries.append((key, .string(value)))
     }
 
+    /// Message size limits; the core fails larger messages with RESOURCE_EXHAUSTED.
+    mutating func setMessageLimits(receive: Int, send: Int) {
+        self.set("grpc.max_receive_message_length", receive)
+        self.set("grpc.max_send_message_length", send)
+    }
+
+    /// HTTP/2 keepalive pings, the same keys on both sides.
+    mutating func setKeepalive(_ keepalive: Keepalive) {
+        self.set("grpc.keepalive_time_ms", keepalive.interval.milliseconds)
+        self.set("grpc.keepalive_timeout_ms", keepalive.timeout.milliseconds)
+        self.set("grpc.keepalive_permit_without_calls", keepalive.permitWithoutCalls ? 1 : 0)
+    }
+
     /// Calls `body` with a pointer to the C arguments, valid only during the call.
     func withUnsafeArgs<Result>(_ body: (UnsafePointer<grpc_channel_args>) throws -> Result) rethrows -> Result {
         var strings: [UnsafeMutablePointer<CChar>] = []

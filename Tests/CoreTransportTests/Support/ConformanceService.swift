@@ -12,6 +12,9 @@ struct ConformanceService: RegistrableRPCService {
     static let serverStream = MethodDescriptor(fullyQualifiedService: service, method: "ServerStream")
     static let clientStream = MethodDescriptor(fullyQualifiedService: service, method: "ClientStream")
     static let bidi = MethodDescriptor(fullyQualifiedService: service, method: "Bidi")
+    /// Streams `floodCount` messages of 1 MiB as fast as the transport lets it, counting the writes that returned.
+    static let flood = MethodDescriptor(fullyQualifiedService: service, method: "Flood")
+    static let floodCount = 64
     /// Never answers: returns only when the RPC is cancelled, and records that it was.
     static let hang = MethodDescriptor(fullyQualifiedService: service, method: "Hang")
 
@@ -20,6 +23,9 @@ struct ConformanceService: RegistrableRPCService {
 
     final class Probe: Sendable {
         private let state = Mutex<(started: Int, cancelled: Int, deadlines: [String], peers: [String])>((0, 0, [], []))
+        private let written = Atomic<Int>(0)
+        func recordWritten() { self.written.add(1, ordering: .relaxed) }
+        var writtenCount: Int { self.written.load(ordering: .relaxed) }
         func recordStarted() { self.state.withLock { $0.started += 1 } }
         func recordCancelled() { self.state.withLock { $0.cancelled += 1 } }
         var startedCount: Int { self.state.withLock { $0.started } }
@@ -73,6 +79,18 @@ struct ConformanceService: RegistrableRPCService {
         router.registerHandler(forMethod: Self.bidi, deserializer: codec, serializer: codec) { request, _ in
             StreamingServerResponse { writer in
                 for try await message in request.messages { try await writer.write(message) }
+                return [:]
+            }
+        }
+        router.registerHandler(forMethod: Self.flood, deserializer: codec, serializer: codec) { request, _ in
+            let probe = self.probe
+            for try await _ in request.messages {}
+            return StreamingServerResponse { writer in
+                let megabyte = [UInt8](repeating: 0xAB, count: 1 << 20)
+                for _ in 0..<Self.floodCount {
+                    try await writer.write(megabyte)
+                    probe.recordWritten()
+                }
                 return [:]
             }
         }
