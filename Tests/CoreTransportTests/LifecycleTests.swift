@@ -1,5 +1,6 @@
 import CoreTransport
 import GRPCCore
+import Synchronization
 import Testing
 
 @Suite("Deadlines, cancellation and shutdown over the C core")
@@ -45,6 +46,27 @@ struct LifecycleTests {
             task.cancel()
             await #expect(throws: (any Error).self) { try await task.value }
             try await Self.eventually { service.probe.cancelledCount == 1 }
+        }
+    }
+
+    @Test("the server giving up mid-stream: the client gets the messages so far, then the error")
+    func serverAbortsMidStream() async throws {
+        try await TransportHarness.run { client, _, _ in
+            let received = Mutex<[[UInt8]]>([])
+            let error = await #expect(throws: RPCError.self) {
+                try await client.serverStreaming(
+                    request: ClientRequest(message: [10], metadata: ["x-abort-after": "4"]),
+                    descriptor: ConformanceService.serverStream,
+                    serializer: BytesCodec(),
+                    deserializer: BytesCodec(),
+                    options: .defaults
+                ) { response in
+                    for try await message in response.messages { received.withLock { $0.append(message) } }
+                }
+            }
+            #expect(error?.code == .aborted)
+            #expect(error?.message == "aborted after 4 messages")
+            #expect(received.withLock { $0 } == [[0], [1], [2], [3]])
         }
     }
 

@@ -58,8 +58,13 @@ struct ConformanceService: RegistrableRPCService {
             var count = 0
             for try await message in request.messages { count = Int(message.first ?? 0) }
             let total = count
+            // `x-abort-after: N` makes the server give up mid-stream after N messages.
+            let abortAfter = request.metadata[stringValues: "x-abort-after"].first(where: { _ in true }).flatMap { Int($0) }
             return StreamingServerResponse { writer in
-                for index in 0..<total { try await writer.write([UInt8(truncatingIfNeeded: index)]) }
+                for index in 0..<total {
+                    if index == abortAfter { throw RPCError(code: .aborted, message: "aborted after \(index) messages") }
+                    try await writer.write([UInt8(truncatingIfNeeded: index)])
+                }
                 return [:]
             }
         }
