@@ -1,6 +1,21 @@
 #ifndef HARVESTRY_CGRPC_SHIM_H
 #define HARVESTRY_CGRPC_SHIM_H
 
+// The C library first, with the default feature macros: grpc/support/port_platform.h defines _GNU_SOURCE, and glibc
+// headers first seen under it declare fd_set differently from the Glibc module Swift itself loads (a clean build then
+// fails with "__fds_bits ... is not present in definition of fd_set in module CGRPC").
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/byte_buffer.h>
@@ -9,9 +24,6 @@
 #include <grpc/slice.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
-#include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
 
 /// Starts a joinable OS thread named `name` (at most 15 characters are kept) running `body(context)`.
 /// Lives here so Swift files that import CGRPC need not import Glibc too (both would define fd_set).
@@ -161,6 +173,48 @@ static inline grpc_arg hv_arg_string(char *key, char *value) {
     arg.key = key;
     arg.value.string = value;
     return arg;
+}
+
+/// Reads a whole file into a malloc'd buffer of *length bytes (free it with hv_free). On failure returns NULL and
+/// stores errno in *error. Here rather than in Swift so that CoreTransport never imports Glibc next to this module.
+static inline uint8_t *hv_read_file(const char *path, size_t *length, int *error) {
+    *length = 0;
+    *error = 0;
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        *error = errno;
+        return NULL;
+    }
+    size_t capacity = 16384, used = 0;
+    uint8_t *buffer = (uint8_t *)malloc(capacity);
+    while (buffer != NULL) {
+        size_t got = fread(buffer + used, 1, capacity - used, file);
+        used += got;
+        if (got == 0) break;
+        if (used == capacity) {
+            capacity *= 2;
+            uint8_t *grown = (uint8_t *)realloc(buffer, capacity);
+            if (grown == NULL) { free(buffer); buffer = NULL; }
+            else buffer = grown;
+        }
+    }
+    if (buffer == NULL || ferror(file)) {
+        *error = buffer == NULL ? ENOMEM : EIO;
+        free(buffer);
+        fclose(file);
+        return NULL;
+    }
+    fclose(file);
+    *length = used;
+    return buffer;
+}
+
+static inline void hv_free(void *pointer) {
+    free(pointer);
+}
+
+static inline const char *hv_strerror(int error) {
+    return strerror(error);
 }
 
 /// The propagation mask for calls without a parent.

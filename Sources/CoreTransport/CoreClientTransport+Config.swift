@@ -1,4 +1,4 @@
-import CGRPC
+internal import CGRPC
 
 extension CoreClientTransport {
     /// Client transport settings.

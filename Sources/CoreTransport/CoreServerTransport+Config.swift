@@ -1,4 +1,4 @@
-import CGRPC
+internal import CGRPC
 
 extension CoreServerTransport {
     /// Server transport settings. Defaults suit a service on a trusted network; set `tls` anywhere else.

@@ -1,4 +1,4 @@
-import CGRPC
+internal import CGRPC
 import GRPCCore
 import Synchronization
 

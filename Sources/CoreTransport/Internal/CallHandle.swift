@@ -1,4 +1,4 @@
-import CGRPC
+internal import CGRPC
 import Synchronization
 
 /// The single owner of a `grpc_call*`: unrefs it when the last batch and the last user are done with it.

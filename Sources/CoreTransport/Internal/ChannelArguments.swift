@@ -1,4 +1,4 @@
-import CGRPC
+internal import CGRPC
 
 /// Builds a `grpc_channel_args` for the duration of one C call (the core copies what it keeps).
 struct ChannelArguments {

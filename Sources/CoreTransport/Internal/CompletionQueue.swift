@@ -1,4 +1,4 @@
-import CGRPC
+internal import CGRPC
 
 /// A `grpc_completion_queue` polled by one dedicated OS thread.
 ///

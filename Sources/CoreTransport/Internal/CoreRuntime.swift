@@ -1,4 +1,4 @@
-import CGRPC
+internal import CGRPC
 
 /// Reference-counted start and stop of the gRPC C core library.
 ///

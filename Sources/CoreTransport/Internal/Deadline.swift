@@ -1,4 +1,4 @@
-import CGRPC
+internal import CGRPC
 import GRPCCore
 
 /// Conversions between C-core deadlines and the `grpc-timeout` header GRPCCore reads and writes.

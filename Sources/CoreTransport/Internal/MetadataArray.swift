@@ -1,4 +1,4 @@
-import CGRPC
+internal import CGRPC
 import GRPCCore
 
 /// A C array of `grpc_metadata` built from GRPCCore `Metadata`, owning its slices until deinit.

@@ -1,29 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+internal import CGRPC
 
 /// Reads PEM files for the C core's TLS credentials.
 enum PEMFile {
     static func read(_ path: String, role: String) throws(TransportSetupError) -> String {
-        guard let file = fopen(path, "rb") else {
+        var length = 0
+        var error: Int32 = 0
+        guard let buffer = hv_read_file(path, &length, &error) else {
             throw TransportSetupError(
                 code: .unreadableFile,
-                message: "Cannot read the \(role) file '\(path)': \(String(cString: strerror(errno)))."
+                message: "Cannot read the \(role) file '\(path)': \(String(cString: hv_strerror(error)))."
             )
         }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        let text = String(decoding: bytes, as: UTF8.self)
+        defer { hv_free(buffer) }
+        let text = String(decoding: UnsafeBufferPointer(start: buffer, count: length), as: UTF8.self)
         guard text.contains("-----BEGIN ") else {
             throw TransportSetupError(code: .unreadableFile, message: "The \(role) file '\(path)' holds no PEM block.")
         }

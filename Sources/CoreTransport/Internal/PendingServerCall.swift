@@ -1,4 +1,4 @@
-import CGRPC
+internal import CGRPC
 import GRPCCore
 
 /// Storage for one `grpc_server_request_call`: where the core writes the next incoming call.
