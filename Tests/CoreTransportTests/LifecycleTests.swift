@@ -94,6 +94,7 @@ struct LifecycleTests {
     func gracefulShutdownWaitsForCalls() async throws {
         try await TransportHarness.run { client, _, server in
             let (requests, continuation) = AsyncStream<[UInt8]>.makeStream()
+            let (firstAnswer, answered) = AsyncStream<Void>.makeStream()
             let inFlight = Task {
                 try await client.bidirectionalStreaming(
                     request: StreamingClientRequest { writer in
@@ -105,12 +106,16 @@ struct LifecycleTests {
                     options: .defaults
                 ) { response in
                     var seen: [[UInt8]] = []
-                    for try await message in response.messages { seen.append(message) }
+                    for try await message in response.messages {
+                        seen.append(message)
+                        answered.yield()
+                    }
                     return seen
                 }
             }
             continuation.yield([1])
-            try await Task.sleep(for: .milliseconds(100))
+            // The call is established and answered before the shutdown begins.
+            for await _ in firstAnswer { break }
             server.beginGracefulShutdown()
             try await Task.sleep(for: .milliseconds(100))
             // The call keeps working after shutdown began.

@@ -25,7 +25,7 @@ struct TLSTests {
         )
         try await TransportHarness.run(server: server) { client, _, _ in
             var options = CallOptions.defaults
-            options.timeout = .seconds(5)
+            options.timeout = .seconds(20)
             let error = await #expect(throws: RPCError.self) { _ = try await client.unaryBytes([1], options: options).message }
             #expect(error?.code == .unavailable)
         }
@@ -56,7 +56,7 @@ struct TLSTests {
         let withoutCertificate = CoreClientTransport.Config(tls: TLSFiles(trustRootsPath: certs.caPath))
         try await TransportHarness.run(server: server, client: withoutCertificate) { client, _, _ in
             var options = CallOptions.defaults
-            options.timeout = .seconds(5)
+            options.timeout = .seconds(20)
             let error = await #expect(throws: RPCError.self) { _ = try await client.unaryBytes([4], options: options).message }
             #expect(error?.code == .unavailable)
         }
