@@ -87,10 +87,11 @@ struct LoadTests {
             // Coarse: 100k leaked calls or 10k leaked streams of even a few hundred bytes each would show as tens of
             // MiB; the margin absorbs allocator noise.
             #expect(mib(afterCalls.residentBytes - before.residentBytes) < 12)
-            // glibc keeps freed memory in per-thread arenas, so waves of concurrency grow RSS without a leak unless the
-            // arenas are capped; scripts/test runs this suite with MALLOC_ARENA_MAX=2 so RSS tracks live memory.
+            // glibc keeps freed memory in per-thread arenas, so waves of concurrency grow RSS without a leak unless
+            // the arenas are capped; scripts/test runs this suite with MALLOC_ARENA_MAX=1 so RSS tracks live memory.
+            // 10k leaked streams of even 2.5 KB each would exceed the bound.
             if ProcessStats.environment("MALLOC_ARENA_MAX") != nil {
-                #expect(mib(after.residentBytes - afterCalls.residentBytes) < 16)
+                #expect(mib(after.residentBytes - afterCalls.residentBytes) < 24)
             } else {
                 print("leak check: MALLOC_ARENA_MAX unset, stream-wave RSS not asserted (live objects still are)")
             }
