@@ -45,6 +45,15 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(code: .connection, message: Self.trim(message))
         }
         self.pgconn = conn
+        // Server notices (e.g. "relation already exists, skipping") go to the logger at debug, not to stderr.
+        PQsetNoticeProcessor(
+            conn,
+            { context, message in
+                guard let context, let message else { return }
+                let connection = Unmanaged<PostgresConnection>.fromOpaque(context).takeUnretainedValue()
+                connection.logger.debug("postgres notice", metadata: ["notice": "\(PostgresConnection.trim(String(cString: message)))"])
+            },
+            Unmanaged.passUnretained(self).toOpaque())
         // Fixed session settings that the text decoders rely on.
         let result = PQexec(conn, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'")
         defer { PQclear(result) }
