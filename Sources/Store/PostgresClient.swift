@@ -75,7 +75,9 @@ public final class PostgresClient: Sendable {
             return (state.idle, state.waiters)
         }
         for connection in idle { connection.close() }
-        for waiter in waiters { waiter.resume(throwing: PostgresError(code: .poolClosed, message: "the pool is closed")) }
+        for waiter in waiters {
+            waiter.resume(throwing: PostgresError(code: .poolClosed, message: "the pool is closed"))
+        }
     }
 
     private func lease() async throws -> PostgresConnection {

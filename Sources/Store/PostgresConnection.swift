@@ -23,7 +23,10 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Connects with a libpq connection string (`postgresql://user@host:port/db` or `host=... dbname=...`).
-    public static func connect(_ conninfo: String, logger: Logger = Logger(label: "harvestry.store")) async throws
+    public static func connect(
+        _ conninfo: String,
+        logger: Logger = Logger(label: "harvestry.store")
+    ) async throws
         -> PostgresConnection
     {
         let connection = PostgresConnection(conninfo: conninfo, logger: logger)
@@ -51,9 +54,13 @@ public final class PostgresConnection: @unchecked Sendable {
             { context, message in
                 guard let context, let message else { return }
                 let connection = Unmanaged<PostgresConnection>.fromOpaque(context).takeUnretainedValue()
-                connection.logger.debug("postgres notice", metadata: ["notice": "\(PostgresConnection.trim(String(cString: message)))"])
+                connection.logger.debug(
+                    "postgres notice",
+                    metadata: ["notice": "\(PostgresConnection.trim(String(cString: message)))"]
+                )
             },
-            Unmanaged.passUnretained(self).toOpaque())
+            Unmanaged.passUnretained(self).toOpaque()
+        )
         // Fixed session settings that the text decoders rely on.
         let result = PQexec(conn, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'")
         defer { PQclear(result) }
@@ -98,7 +105,15 @@ public final class PostgresConnection: @unchecked Sendable {
         let result: OpaquePointer? = buffers.withUnsafeBufferPointer { values in
             values.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
                 PQexecParams(
-                    conn, sql, Int32(binds.count), nil, values.baseAddress, lengths, formats, 0)
+                    conn,
+                    sql,
+                    Int32(binds.count),
+                    nil,
+                    values.baseAddress,
+                    lengths,
+                    formats,
+                    0
+                )
             }
         }
         defer { PQclear(result) }
@@ -135,7 +150,9 @@ public final class PostgresConnection: @unchecked Sendable {
             columns.append(
                 PostgresColumn(
                     name: String(cString: PQfname(result, Int32(field))),
-                    type: PostgresDataType(oid: UInt32(PQftype(result, Int32(field))))))
+                    type: PostgresDataType(oid: UInt32(PQftype(result, Int32(field))))
+                )
+            )
         }
         var values: [[String?]] = []
         values.reserveCapacity(rowCount)

@@ -52,14 +52,17 @@ extension PostgresConnection {
             continuation.finish(
                 throwing: PostgresError(
                     code: .connection,
-                    message: "the LISTEN connection broke: \(Self.trim(String(cString: PQerrorMessage(conn))))"))
+                    message: "the LISTEN connection broke: \(Self.trim(String(cString: PQerrorMessage(conn))))"
+                )
+            )
             return
         }
         while let notify = PQnotifies(conn) {
             let value = PostgresNotification(
                 channel: String(cString: notify.pointee.relname),
                 payload: String(cString: notify.pointee.extra),
-                processID: notify.pointee.be_pid)
+                processID: notify.pointee.be_pid
+            )
             PQfreemem(notify)
             continuation.yield(value)
         }

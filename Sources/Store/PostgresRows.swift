@@ -43,23 +43,30 @@ public struct PostgresRow: Sendable {
     public func decode<T: SQLDecodable>(_ index: Int, as type: T.Type = T.self) throws -> T {
         guard self.columns.indices.contains(index) else {
             throw PostgresError(
-                code: .decoding, message: "column index \(index) out of range (the row has \(self.columns.count))")
+                code: .decoding,
+                message: "column index \(index) out of range (the row has \(self.columns.count))"
+            )
         }
         let column = self.columns[index]
         guard let text = self.values[index] else {
             if let null = T.sqlNull { return null }
             throw PostgresError(
                 code: .decoding,
-                message: "column '\(column.name)' (\(column.type)) is NULL; decode it as \(T.self)? instead of \(T.self)")
+                message:
+                    "column '\(column.name)' (\(column.type)) is NULL; decode it as \(T.self)? instead of \(T.self)"
+            )
         }
         guard T.accepts(column.type) else {
             throw PostgresError(
-                code: .decoding, message: "column '\(column.name)' has type \(column.type), which cannot decode as \(T.self)")
+                code: .decoding,
+                message: "column '\(column.name)' has type \(column.type), which cannot decode as \(T.self)"
+            )
         }
         guard let value = T(postgresText: text, type: column.type) else {
             throw PostgresError(
                 code: .decoding,
-                message: "column '\(column.name)' (\(column.type)) holds '\(text.prefix(64))', not a valid \(T.self)")
+                message: "column '\(column.name)' (\(column.type)) holds '\(text.prefix(64))', not a valid \(T.self)"
+            )
         }
         return value
     }

@@ -15,7 +15,10 @@ struct Migrate: AsyncParsableCommand {
     @Option(help: "libpq URL or connection string of the database (env DATABASE_URL).")
     var databaseUrl: String?
 
-    @Option(help: "Directory for the embedded server's data when no database URL is set (env HARVESTRY_DATA_DIR; default .harvestry).")
+    @Option(
+        help:
+            "Directory for the embedded server's data when no database URL is set (env HARVESTRY_DATA_DIR; default .harvestry)."
+    )
     var dataDir: String?
 
     func run() async throws {
@@ -50,6 +53,7 @@ struct Migrate: AsyncParsableCommand {
         let applied = try await Migrator(migrations: migrations, logger: logger).migrate(client)
         logger.info(
             applied.isEmpty ? "the database is up to date" : "migrations applied",
-            metadata: ["applied": "\(applied)", "known": "\(migrations.count)"])
+            metadata: ["applied": "\(applied)", "known": "\(migrations.count)"]
+        )
     }
 }

@@ -14,7 +14,8 @@ extension PostgresIntegrationTests {
         }
         let client = PostgresClient(
             configuration: .init(conninfo: try testConninfo() + " dbname=\(name)", maximumConnections: 2),
-            logger: TestDirectory.logger)
+            logger: TestDirectory.logger
+        )
         defer { client.close() }
         return try await body(client)
     }
@@ -27,9 +28,14 @@ extension PostgresIntegrationTests {
             #expect(try await migrator.migrate(client) == migrations.map(\.version))
             #expect(try await migrator.migrate(client) == [])
             let org = try await client.query(
-                "INSERT INTO organizations (name) VALUES ($1) RETURNING id::text AS id", ["Denver Grow Co."])
+                "INSERT INTO organizations (name) VALUES ($1) RETURNING id::text AS id",
+                ["Denver Grow Co."]
+            )
             let id = try org[0].decode("id", as: String.self)
-            try await client.query("INSERT INTO sites (organization_id, name) VALUES ($1::uuid, $2)", [SQLValue(id), "Pilot"])
+            try await client.query(
+                "INSERT INTO sites (organization_id, name) VALUES ($1::uuid, $2)",
+                [SQLValue(id), "Pilot"]
+            )
             let recorded = try await client.query("SELECT version, checksum FROM schema_migrations ORDER BY version")
             #expect(try recorded.map { try $0.decode("checksum", as: String.self) } == migrations.map(\.checksum))
         }
@@ -47,7 +53,8 @@ extension PostgresIntegrationTests {
             #expect(error.sqlState == "42P01")
             // 0001 stayed applied, 0002 left nothing behind.
             let tables = try await client.query(
-                "SELECT table_name AS t FROM information_schema.tables WHERE table_name IN ('a', 'b') ORDER BY 1")
+                "SELECT table_name AS t FROM information_schema.tables WHERE table_name IN ('a', 'b') ORDER BY 1"
+            )
             #expect(try tables.map { try $0.decode("t", as: String.self) } == ["a"])
             let fixed = Migration(version: 2, name: "0002_b.sql", sql: "CREATE TABLE b (id int);")
             #expect(try await Migrator(migrations: [good, fixed], logger: TestDirectory.logger).migrate(client) == [2])

@@ -35,9 +35,11 @@ struct PostgresIntegrationTests {
                        $10::int4 AS i
                 """,
                 [
-                    SQLValue(Int.max), SQLValue(Int.min), SQLValue(-1.5e-300), SQLValue(Double.infinity), SQLValue(true),
+                    SQLValue(Int.max), SQLValue(Int.min), SQLValue(-1.5e-300), SQLValue(Double.infinity),
+                    SQLValue(true),
                     SQLValue(date), SQLValue(bytes), .null, SQLValue(nil as Date?), 42,
-                ])
+                ]
+            )
             let row = try #require(rows.first)
             #expect(try row.decode("big", as: Int.self) == Int.max)
             #expect(try row.decode("small", as: Int.self) == Int.min)
@@ -92,7 +94,8 @@ struct PostgresIntegrationTests {
                     group.addTask {
                         let rows = try await client.query(
                             "SELECT $1::int8 * 2 AS doubled, pg_backend_pid() AS pid, pg_sleep(0.002)::text AS s",
-                            [SQLValue(i)])
+                            [SQLValue(i)]
+                        )
                         return (i, try rows[0].decode("doubled"), try rows[0].decode("pid"))
                     }
                 }
@@ -126,7 +129,9 @@ struct PostgresIntegrationTests {
             }
             let ids = try await client.query("SELECT id FROM \(table)").map { try $0.decode("id", as: Int.self) }
             #expect(ids == [2])
-            let state = try await client.query("SELECT count(*) AS open FROM pg_stat_activity WHERE pid = pg_backend_pid() AND state LIKE '%transaction%' AND query NOT LIKE 'SELECT count(*) AS open%'")
+            let state = try await client.query(
+                "SELECT count(*) AS open FROM pg_stat_activity WHERE pid = pg_backend_pid() AND state LIKE '%transaction%' AND query NOT LIKE 'SELECT count(*) AS open%'"
+            )
             #expect(try state[0].decode("open", as: Int.self) == 0)
         }
     }
@@ -146,7 +151,8 @@ struct PostgresIntegrationTests {
             }
             #expect(copied == 10_000)
             let summary = try await client.query(
-                "SELECT count(*) AS n, count(label) AS labelled, sum(reading) AS total FROM \(table)")
+                "SELECT count(*) AS n, count(label) AS labelled, sum(reading) AS total FROM \(table)"
+            )
             #expect(try summary[0].decode("n", as: Int.self) == 10_000)
             #expect(try summary[0].decode("labelled", as: Int.self) == 9_900)
             #expect(try summary[0].decode("total", as: Double.self) == Double(9_999 * 10_000 / 2) / 4)
@@ -161,7 +167,9 @@ struct PostgresIntegrationTests {
             let table = uniqueName("copybad")
             try await client.query("CREATE TABLE \(table) (id int NOT NULL)")
             let error = try await #require(throws: PostgresError.self) {
-                try await client.withConnection { try await $0.copyFrom(table: table, columns: ["id"], rows: [[1], [.null]]) }
+                try await client.withConnection {
+                    try await $0.copyFrom(table: table, columns: ["id"], rows: [[1], [.null]])
+                }
             }
             #expect(error.code == .copy)
             #expect(error.sqlState == "23502")

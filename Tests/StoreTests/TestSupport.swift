@@ -10,11 +10,15 @@ struct EmbeddedPostgresTrait: SuiteTrait, TestScoping {
     let isRecursive = false
 
     func provideScope(
-        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+        for test: Test,
+        testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
     ) async throws {
         let directory = TestDirectory.make("cluster")
         let server = EmbeddedPostgres(
-            configuration: .init(dataDirectory: directory + "/postgres", durable: false), logger: TestDirectory.logger)
+            configuration: .init(dataDirectory: directory + "/postgres", durable: false),
+            logger: TestDirectory.logger
+        )
         do {
             let conninfo = try await server.start()
             try await Self.$conninfo.withValue(conninfo) { try await function() }
@@ -59,11 +63,13 @@ func testConninfo() throws -> String {
 }
 
 func withClient<T: Sendable>(
-    maximumConnections: Int = 4, _ body: (PostgresClient) async throws -> T
+    maximumConnections: Int = 4,
+    _ body: (PostgresClient) async throws -> T
 ) async throws -> T {
     let client = PostgresClient(
         configuration: .init(conninfo: try testConninfo(), maximumConnections: maximumConnections),
-        logger: TestDirectory.logger)
+        logger: TestDirectory.logger
+    )
     defer { client.close() }
     return try await body(client)
 }

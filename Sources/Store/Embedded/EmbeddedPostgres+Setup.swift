@@ -30,7 +30,8 @@ extension EmbeddedPostgres {
     }
 
     private static func pgConfigBindir() -> String? {
-        for path in ["/usr/bin/pg_config", "/usr/local/bin/pg_config"] where FileManager.default.isExecutableFile(atPath: path) {
+        for path in ["/usr/bin/pg_config", "/usr/local/bin/pg_config"]
+        where FileManager.default.isExecutableFile(atPath: path) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: path)
             process.arguments = ["--bindir"]
@@ -52,7 +53,9 @@ extension EmbeddedPostgres {
             try manager.createDirectory(atPath: self.dataDirectory, withIntermediateDirectories: true)
         } catch {
             throw PostgresError(
-                code: .embeddedServer, message: "cannot create the data directory \(self.dataDirectory): \(error)")
+                code: .embeddedServer,
+                message: "cannot create the data directory \(self.dataDirectory): \(error)"
+            )
         }
         chmod(self.dataDirectory, 0o700)
         guard Self.runningAsRoot else { return }
@@ -60,7 +63,8 @@ extension EmbeddedPostgres {
             throw PostgresError(
                 code: .embeddedServer,
                 message: "running as root, but there is no `postgres` system user to run the server as; "
-                    + "`apt-get install postgresql-15` creates it")
+                    + "`apt-get install postgresql-15` creates it"
+            )
         }
         let (uid, gid) = (user.pointee.pw_uid, user.pointee.pw_gid)
         guard let enumerator = manager.enumerator(atPath: self.dataDirectory) else { return }
@@ -76,7 +80,8 @@ extension EmbeddedPostgres {
                 throw PostgresError(
                     code: .embeddedServer,
                     message: "the postgres system user cannot reach \(self.dataDirectory): \(ancestor) is not "
-                        + "traversable by others (chmod o+x it, or choose a data directory under /tmp or /var/lib)")
+                        + "traversable by others (chmod o+x it, or choose a data directory under /tmp or /var/lib)"
+                )
             }
             ancestor = (ancestor as NSString).deletingLastPathComponent
         }
@@ -86,7 +91,9 @@ extension EmbeddedPostgres {
     func runAsServerUser(_ executable: String, _ arguments: [String], what: String) async throws {
         let outcome: ProcessRunner.Outcome
         if Self.runningAsRoot {
-            let runuser = ["/usr/sbin/runuser", "/sbin/runuser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+            let runuser = ["/usr/sbin/runuser", "/sbin/runuser"].first {
+                FileManager.default.isExecutableFile(atPath: $0)
+            }
             guard let runuser else {
                 throw PostgresError(code: .embeddedServer, message: "running as root, but runuser(1) was not found")
             }
@@ -95,7 +102,8 @@ extension EmbeddedPostgres {
             outcome = try await ProcessRunner.run(executable, arguments)
         }
         guard outcome.status == 0 else {
-            var message = "\(what) exited with status \(outcome.status): "
+            var message =
+                "\(what) exited with status \(outcome.status): "
                 + outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
             if let log = try? String(contentsOfFile: self.dataDirectory + "/server.log", encoding: .utf8) {
                 message += "\nserver.log (tail):\n" + log.split(separator: "\n").suffix(10).joined(separator: "\n")
@@ -113,9 +121,14 @@ extension EmbeddedPostgres {
             let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8), comm.hasPrefix("postgres")
         {
             self.logger.info(
-                "a postgres server from an earlier run is still running; stopping it", metadata: ["pid": "\(pid)"])
+                "a postgres server from an earlier run is still running; stopping it",
+                metadata: ["pid": "\(pid)"]
+            )
             try await self.runAsServerUser(
-                bin + "/pg_ctl", ["stop", "-D", self.dataDirectory, "-m", "fast", "-w", "-t", "60"], what: "pg_ctl stop")
+                bin + "/pg_ctl",
+                ["stop", "-D", self.dataDirectory, "-m", "fast", "-w", "-t", "60"],
+                what: "pg_ctl stop"
+            )
         } else {
             self.logger.info("removing a stale postmaster.pid left by a crashed run")
             try? FileManager.default.removeItem(atPath: pidFile)
@@ -129,7 +142,10 @@ extension EmbeddedPostgres {
             if PQping(conninfo) == PQPING_OK { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw PostgresError(code: .embeddedServer, message: "the embedded server did not accept connections within 30 s")
+        throw PostgresError(
+            code: .embeddedServer,
+            message: "the embedded server did not accept connections within 30 s"
+        )
     }
 
     /// Binds port 0 on 127.0.0.1 and returns the port the kernel chose.
@@ -147,7 +163,9 @@ extension EmbeddedPostgres {
                 bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
             }
         }
-        guard bound else { throw PostgresError(code: .embeddedServer, message: "no free loopback port: errno \(errno)") }
+        guard bound else {
+            throw PostgresError(code: .embeddedServer, message: "no free loopback port: errno \(errno)")
+        }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }

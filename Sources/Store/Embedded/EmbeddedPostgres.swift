@@ -51,7 +51,9 @@ public actor EmbeddedPostgres {
     /// A libpq connection string for the running server's database.
     public var conninfo: String {
         get throws {
-            guard let port else { throw PostgresError(code: .embeddedServer, message: "the embedded server is not running") }
+            guard let port else {
+                throw PostgresError(code: .embeddedServer, message: "the embedded server is not running")
+            }
             return "host=127.0.0.1 port=\(port) user=postgres dbname=\(self.configuration.database) connect_timeout=10"
         }
     }
@@ -59,7 +61,9 @@ public actor EmbeddedPostgres {
     /// The same as a URL, e.g. for DATABASE_URL of a child process.
     public var url: String {
         get throws {
-            guard let port else { throw PostgresError(code: .embeddedServer, message: "the embedded server is not running") }
+            guard let port else {
+                throw PostgresError(code: .embeddedServer, message: "the embedded server is not running")
+            }
             return "postgresql://postgres@127.0.0.1:\(port)/\(self.configuration.database)"
         }
     }
@@ -77,7 +81,8 @@ public actor EmbeddedPostgres {
             try await self.runAsServerUser(
                 bin + "/initdb",
                 ["-D", self.dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"],
-                what: "initdb")
+                what: "initdb"
+            )
         }
         try await self.handleStalePidFile(bin: bin)
         let port = try Self.freeLoopbackPort()
@@ -85,20 +90,28 @@ public actor EmbeddedPostgres {
         if !self.configuration.durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
         try await self.runAsServerUser(
             bin + "/pg_ctl",
-            ["start", "-D", self.dataDirectory, "-w", "-t", "60", "-l", self.dataDirectory + "/server.log", "-o", options],
-            what: "pg_ctl start")
+            [
+                "start", "-D", self.dataDirectory, "-w", "-t", "60", "-l", self.dataDirectory + "/server.log", "-o",
+                options,
+            ],
+            what: "pg_ctl start"
+        )
         self.port = port
         let conninfo = "host=127.0.0.1 port=\(port) user=postgres dbname=postgres connect_timeout=10"
         try await self.waitUntilAccepting(conninfo)
         let admin = try await PostgresConnection.connect(conninfo, logger: self.logger)
         defer { admin.close() }
         let exists = try await admin.query(
-            "SELECT 1 FROM pg_database WHERE datname = $1", [SQLValue(self.configuration.database)])
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            [SQLValue(self.configuration.database)]
+        )
         if exists.isEmpty {
             try await admin.script("CREATE DATABASE \(PostgresConnection.quoteIdentifier(self.configuration.database))")
         }
         self.logger.info(
-            "embedded postgres is running", metadata: ["port": "\(port)", "data_dir": "\(self.dataDirectory)"])
+            "embedded postgres is running",
+            metadata: ["port": "\(port)", "data_dir": "\(self.dataDirectory)"]
+        )
         return try self.conninfo
     }
 
@@ -106,7 +119,10 @@ public actor EmbeddedPostgres {
     public func stop() async throws {
         guard self.port != nil, let bin = self.binDirectory else { return }
         try await self.runAsServerUser(
-            bin + "/pg_ctl", ["stop", "-D", self.dataDirectory, "-m", "fast", "-w", "-t", "60"], what: "pg_ctl stop")
+            bin + "/pg_ctl",
+            ["stop", "-D", self.dataDirectory, "-m", "fast", "-w", "-t", "60"],
+            what: "pg_ctl stop"
+        )
         self.port = nil
         self.logger.info("embedded postgres stopped", metadata: ["data_dir": "\(self.dataDirectory)"])
     }
@@ -121,8 +137,12 @@ public actor EmbeddedPostgres {
         if !self.configuration.durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
         try await self.runAsServerUser(
             bin + "/pg_ctl",
-            ["start", "-D", self.dataDirectory, "-w", "-t", "60", "-l", self.dataDirectory + "/server.log", "-o", options],
-            what: "pg_ctl start")
+            [
+                "start", "-D", self.dataDirectory, "-w", "-t", "60", "-l", self.dataDirectory + "/server.log", "-o",
+                options,
+            ],
+            what: "pg_ctl start"
+        )
         self.port = port
     }
 }

@@ -38,7 +38,10 @@ enum ProcessRunner {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard rc == 0 else {
-            throw PostgresError(code: .embeddedServer, message: "could not run \(executable): \(String(cString: strerror(rc)))")
+            throw PostgresError(
+                code: .embeddedServer,
+                message: "could not run \(executable): \(String(cString: strerror(rc)))"
+            )
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {

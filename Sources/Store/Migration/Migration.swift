@@ -19,7 +19,10 @@ public struct Migration: Sendable, Hashable {
     /// The migrations shipped in the Store module (Sources/Store/Migrations/NNNN_*.sql), in version order.
     public static func bundled() throws -> [Migration] {
         guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-            throw PostgresError(code: .migration, message: "the Migrations resource directory is missing from the bundle")
+            throw PostgresError(
+                code: .migration,
+                message: "the Migrations resource directory is missing from the bundle"
+            )
         }
         return try self.load(from: directory)
     }
@@ -32,14 +35,19 @@ public struct Migration: Sendable, Hashable {
         for file in files {
             guard let underscore = file.firstIndex(of: "_"), let version = Int(file[..<underscore]) else {
                 throw PostgresError(
-                    code: .migration, message: "migration file '\(file)' is not named NNNN_description.sql")
+                    code: .migration,
+                    message: "migration file '\(file)' is not named NNNN_description.sql"
+                )
             }
             let sql = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
             migrations.append(Migration(version: version, name: file, sql: sql))
         }
         migrations.sort { $0.version < $1.version }
         for (a, b) in zip(migrations, migrations.dropFirst()) where a.version == b.version {
-            throw PostgresError(code: .migration, message: "migrations '\(a.name)' and '\(b.name)' share version \(a.version)")
+            throw PostgresError(
+                code: .migration,
+                message: "migrations '\(a.name)' and '\(b.name)' share version \(a.version)"
+            )
         }
         return migrations
     }

@@ -40,7 +40,8 @@ public struct Migrator: Sendable {
                 checksum text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
-            """)
+            """
+        )
         var recorded: [Int: (name: String, checksum: String)] = [:]
         for row in try await connection.query("SELECT version, name, checksum FROM schema_migrations") {
             recorded[try row.decode("version")] = (try row.decode("name"), try row.decode("checksum"))
@@ -49,8 +50,10 @@ public struct Migrator: Sendable {
         if let unknown = recorded.keys.sorted().first(where: { !known.contains($0) }) {
             throw PostgresError(
                 code: .migration,
-                message: "the database has migration \(unknown) ('\(recorded[unknown]!.name)') that this build does not "
-                    + "know; it was migrated by a newer version")
+                message:
+                    "the database has migration \(unknown) ('\(recorded[unknown]!.name)') that this build does not "
+                    + "know; it was migrated by a newer version"
+            )
         }
         for migration in self.migrations {
             if let existing = recorded[migration.version], existing.checksum != migration.checksum {
@@ -58,7 +61,8 @@ public struct Migrator: Sendable {
                     code: .migration,
                     message: "migration '\(migration.name)' was edited after it was applied (checksum "
                         + "\(existing.checksum.prefix(12))… recorded, \(migration.checksum.prefix(12))… now); "
-                        + "add a new migration instead of changing an applied one")
+                        + "add a new migration instead of changing an applied one"
+                )
             }
         }
         var applied: [Int] = []
@@ -73,7 +77,8 @@ public struct Migrator: Sendable {
                 }
                 try await connection.query(
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                    [SQLValue(migration.version), SQLValue(migration.name), SQLValue(migration.checksum)])
+                    [SQLValue(migration.version), SQLValue(migration.name), SQLValue(migration.checksum)]
+                )
             }
             self.logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
             applied.append(migration.version)
