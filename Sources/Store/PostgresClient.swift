@@ -25,7 +25,8 @@ public final class PostgresClient: Sendable {
     private struct State {
         var idle: [PostgresConnection] = []
         var open = 0
-        var waiters: [CheckedContinuation<Grant, any Error>] = []
+        var waiters: [(id: Int, continuation: CheckedContinuation<Grant, any Error>)] = []
+        var nextWaiterID = 0
         var closed = false
     }
 
@@ -76,7 +77,7 @@ public final class PostgresClient: Sendable {
         }
         for connection in idle { connection.close() }
         for waiter in waiters {
-            waiter.resume(throwing: PostgresError(code: .poolClosed, message: "the pool is closed"))
+            waiter.continuation.resume(throwing: PostgresError(code: .poolClosed, message: "the pool is closed"))
         }
     }
 
@@ -100,21 +101,37 @@ public final class PostgresClient: Sendable {
             case .open:
                 return try await self.openSlot()
             case .wait:
-                let grant = try await withCheckedThrowingContinuation { continuation in
-                    let closed = self.state.withLock { state in
-                        if state.closed { return true }
-                        state.waiters.append(continuation)
-                        return false
-                    }
-                    if closed {
-                        continuation.resume(throwing: PostgresError(code: .poolClosed, message: "the pool is closed"))
-                    }
-                }
+                let grant = try await self.waitForGrant()
                 switch grant {
                 case .connection(let connection): return connection
                 case .open: return try await self.openSlot()
                 }
             }
+        }
+    }
+
+    /// Waits for a connection or a free slot; cancelling the waiting task removes it from the queue.
+    private func waitForGrant() async throws -> Grant {
+        let id = self.state.withLock { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                // Checked under the lock: either onCancel below finds this waiter, or this sees the cancellation.
+                let refusal: (any Error)? = self.state.withLock { state in
+                    if state.closed { return PostgresError(code: .poolClosed, message: "the pool is closed") }
+                    if Task.isCancelled { return CancellationError() }
+                    state.waiters.append((id, continuation))
+                    return nil
+                }
+                if let refusal { continuation.resume(throwing: refusal) }
+            }
+        } onCancel: {
+            let waiter = self.state.withLock { state in
+                state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0).continuation }
+            }
+            waiter?.resume(throwing: CancellationError())
         }
     }
 
@@ -138,7 +155,7 @@ public final class PostgresClient: Sendable {
                 state.open -= 1
                 return nil
             }
-            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            if !state.waiters.isEmpty { return state.waiters.removeFirst().continuation }
             state.idle.append(connection)
             return nil
         }
@@ -157,7 +174,7 @@ public final class PostgresClient: Sendable {
     /// A slot freed up: hand it to the first waiter, who opens a fresh connection.
     private func slotFreed() {
         let waiter: CheckedContinuation<Grant, any Error>? = self.state.withLock { state in
-            if !state.closed, !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            if !state.closed, !state.waiters.isEmpty { return state.waiters.removeFirst().continuation }
             state.open -= 1
             return nil
         }

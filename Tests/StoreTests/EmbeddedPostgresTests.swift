@@ -30,6 +30,12 @@ struct EmbeddedPostgresTests {
             #expect(after != before)
             try await server.stop()
 
+            // With the server down a query fails promptly with a connection error instead of hanging.
+            let down = try await #require(throws: PostgresError.self) {
+                try await withTimeout(seconds: 20) { try await client.query("SELECT 1") }
+            }
+            #expect(down.code == .connection)
+
             // A crash leaves postmaster.pid behind; a pid that is not a running postgres must not block the start.
             try "999999\n\(data)\n".write(toFile: data + "/postmaster.pid", atomically: true, encoding: .utf8)
             let again = try await server.start()

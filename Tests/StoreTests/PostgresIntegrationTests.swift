@@ -111,6 +111,21 @@ struct PostgresIntegrationTests {
         }
     }
 
+    @Test func cancelledWaiterLeavesThePoolIntact() async throws {
+        try await withClient(maximumConnections: 1) { client in
+            try await client.withConnection { held in
+                let waiting = Task { try await client.query("SELECT 1 AS one") }
+                try await Task.sleep(for: .milliseconds(100))
+                waiting.cancel()
+                await #expect(throws: CancellationError.self) { try await waiting.value }
+                try await held.query("SELECT 1")
+            }
+            // The one slot is free again, and the cancelled waiter did not take it.
+            let one = try await withTimeout(seconds: 10) { try await client.query("SELECT 1 AS one") }
+            #expect(try one[0].decode("one", as: Int.self) == 1)
+        }
+    }
+
     struct Rollback: Error {}
 
     @Test func transactionCommitsOrRollsBack() async throws {

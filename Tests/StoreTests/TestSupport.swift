@@ -79,7 +79,12 @@ func uniqueName(_ prefix: String) -> String {
     "\(prefix)_\(UInt32.random(in: 0...UInt32.max))"
 }
 
-/// Fails when `body` takes longer than `seconds`.
+struct TimedOut: Error, CustomStringConvertible {
+    var seconds: Double
+    var description: String { "timed out after \(self.seconds) s" }
+}
+
+/// Fails with `TimedOut` when `body` takes longer than `seconds`.
 func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
@@ -89,9 +94,7 @@ func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () as
         }
         let first = try await group.next()!
         group.cancelAll()
-        guard let value = first else {
-            throw PostgresError(code: .connection, message: "timed out after \(seconds) s")
-        }
+        guard let value = first else { throw TimedOut(seconds: seconds) }
         return value
     }
 }
