@@ -14,6 +14,7 @@ struct EmbeddedPostgresTrait: SuiteTrait, TestScoping {
         testCase: Test.Case?,
         performing function: @Sendable () async throws -> Void
     ) async throws {
+        await TestDirectory.reapAbandoned()
         let directory = TestDirectory.make("cluster")
         let server = EmbeddedPostgres(
             configuration: .init(dataDirectory: directory + "/postgres", durable: false),
@@ -50,6 +51,22 @@ enum TestDirectory {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         chmod(path, 0o755)
         return path
+    }
+
+    /// Stops servers and removes directories left by test processes that were killed before they cleaned up (the
+    /// directory names carry the owning pid).
+    static func reapAbandoned() async {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+        for entry in entries where entry.hasPrefix("harvestry-store-") {
+            let parts = entry.split(separator: "-")
+            guard parts.count == 5, let pid = Int32(parts[3]), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else {
+                continue
+            }
+            let path = "/tmp/" + entry
+            let server = EmbeddedPostgres(configuration: .init(dataDirectory: path + "/postgres"), logger: logger)
+            try? await server.stopAbandonedServer()
+            Self.remove(path)
+        }
     }
 
     static func remove(_ path: String) {

@@ -127,6 +127,13 @@ public actor EmbeddedPostgres {
         self.logger.info("embedded postgres stopped", metadata: ["data_dir": "\(self.dataDirectory)"])
     }
 
+    /// Stops a server that an earlier, crashed process left running on this data directory (if any) without starting
+    /// a new one; test harnesses use it to clean up after a killed run.
+    public func stopAbandonedServer() async throws {
+        guard self.port == nil else { return }
+        try await self.handleStalePidFile(bin: try self.findBinaries())
+    }
+
     /// Stops and starts the server again on the same port (tests use this to prove reconnects).
     public func restart() async throws {
         guard let port, let bin = self.binDirectory else {
