@@ -64,6 +64,11 @@ public final class PostgresClient: Sendable {
         try await self.withConnection { try await $0.transaction(body) }
     }
 
+    deinit {
+        // Idle connections each own a thread; do not leak them when the owner forgot close().
+        self.close()
+    }
+
     /// Closes idle connections and refuses new leases; leased connections close when they come back.
     public func close() {
         let (idle, waiters) = self.state.withLock { state in
