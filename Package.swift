@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "harvestry", targets: ["harvestry"]),
         .library(name: "CoreTransport", targets: ["CoreTransport"]),
         .library(name: "API", targets: ["API"]),
+        .library(name: "Store", targets: ["Store"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
@@ -65,6 +66,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Postgres over libpq: pool, transactions, COPY, LISTEN/NOTIFY, migrations, the embedded-server launcher.
+        .target(
+            name: "Store",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+
         // The server as a library: configuration, service wiring, lifecycle. The CLI is a thin shell over it.
         .target(
             name: "HarvestryApp",
@@ -85,6 +98,7 @@ let package = Package(
             dependencies: [
                 "CoreTransport",
                 "HarvestryApp",
+                "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,6 +138,14 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: [
+                "Store",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
