@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "CoreTransport", targets: ["CoreTransport"]),
         .library(name: "API", targets: ["API"]),
         .library(name: "Store", targets: ["Store"]),
+        // For Benchmarks/ (its own package): the echo servers serve HarvestryApp's EchoService.
+        .library(name: "HarvestryApp", targets: ["HarvestryApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
