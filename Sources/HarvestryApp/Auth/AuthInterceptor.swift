@@ -1,0 +1,85 @@
+import GRPCCore
+import Logging
+
+import Foundation
+
+/// Authenticates every RPC except the public ones (health, reflection, echo and `BadgeLogin`).
+///
+/// The `authorization: Bearer <token>` metadata must carry a token this server's key signed, not expired, whose
+/// session is still open; anything else is UNAUTHENTICATED with an ErrorInfo reason (TOKEN_MISSING,
+/// TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED). The session is looked up on every call, so a revocation made
+/// by any instance is seen by the next call everywhere.
+public struct AuthInterceptor: ServerInterceptor {
+    /// Services and methods reachable without a token.
+    public static let publicServices: Set<String> = [
+        "grpc.health.v1.Health",
+        "grpc.reflection.v1.ServerReflection",
+        "grpc.reflection.v1alpha.ServerReflection",
+        // The transport's conformance surface: it reads and writes no data.
+        "harvestry.echo.v1.EchoService",
+    ]
+    public static let publicMethods: Set<String> = ["harvestry.identity.v1.IdentityService/BadgeLogin"]
+
+    private let signer: SessionTokenSigner
+    private let authenticator: any SessionAuthenticator
+    private let logger: Logger
+    private let now: @Sendable () -> Int64
+
+    public init(
+        signer: SessionTokenSigner,
+        authenticator: any SessionAuthenticator,
+        logger: Logger,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
+        self.signer = signer
+        self.authenticator = authenticator
+        self.logger = logger
+        self.now = now
+    }
+
+    public func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingServerRequest<Input>,
+        context: ServerContext,
+        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+    ) async throws -> StreamingServerResponse<Output> {
+        let method = context.descriptor
+        if Self.publicServices.contains(method.service.fullyQualifiedService)
+            || Self.publicMethods.contains(method.fullyQualifiedMethod)
+        {
+            return try await next(request, context)
+        }
+        let principal = try await self.authenticate(request.metadata)
+        return try await Principal.$current.withValue(principal) {
+            try await next(request, context)
+        }
+    }
+
+    /// The caller named by the metadata's bearer token, or UNAUTHENTICATED.
+    func authenticate(_ metadata: Metadata) async throws -> Principal {
+        guard let header = metadata[stringValues: "authorization"].first(where: { _ in true }) else {
+            throw ServiceError.unauthenticated(reason: "TOKEN_MISSING", "authorization metadata is missing")
+        }
+        let scheme = "bearer "
+        guard header.count > scheme.count, header.prefix(scheme.count).lowercased() == scheme else {
+            throw ServiceError.unauthenticated(
+                reason: "TOKEN_INVALID",
+                "authorization metadata must be 'Bearer <token>'"
+            )
+        }
+        let token = header.dropFirst(scheme.count).trimmingCharacters(in: .whitespaces)
+        let claims: SessionClaims
+        do {
+            claims = try self.signer.verify(token, now: self.now())
+        } catch {
+            self.logger.debug("token refused", metadata: ["reason": "\(error.code.rawValue)"])
+            if error.code == .expired {
+                throw ServiceError.unauthenticated(reason: "TOKEN_EXPIRED", "the session token has expired")
+            }
+            throw ServiceError.unauthenticated(reason: "TOKEN_INVALID", "the session token is not valid")
+        }
+        guard let principal = try await self.authenticator.principal(for: claims) else {
+            throw ServiceError.unauthenticated(reason: "SESSION_ENDED", "the session has ended; sign in again")
+        }
+        return principal
+    }
+}
