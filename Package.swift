@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "harvestry", targets: ["harvestry"]),
         .library(name: "CoreTransport", targets: ["CoreTransport"]),
         .library(name: "API", targets: ["API"]),
+        .library(name: "Domain", targets: ["Domain"]),
         .library(name: "Store", targets: ["Store"]),
         // For Benchmarks/ (its own package): the echo servers serve HarvestryApp's EchoService.
         .library(name: "HarvestryApp", targets: ["HarvestryApp"]),
@@ -69,11 +70,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Records, repository protocols, validation and the audit chain: pure Swift, no I/O.
+        .target(
+            name: "Domain",
+            swiftSettings: swiftSettings
+        ),
+
         // Postgres over libpq: pool, transactions, COPY, LISTEN/NOTIFY, migrations, the embedded-server launcher.
         .target(
             name: "Store",
             dependencies: [
                 "CLibPQ",
+                "Domain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -149,6 +157,7 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
+                "Domain",
                 "Store",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,3 +1,5 @@
+import Domain
+
 import Foundation
 
 /// One versioned SQL file, e.g. `0001_organizations_sites.sql`: version 1, applied after every lower version.
