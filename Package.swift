@@ -95,6 +95,7 @@ let package = Package(
             dependencies: [
                 "API",
                 "CoreTransport",
+                "Domain",
                 "StandardServices",
                 "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -168,7 +169,9 @@ let package = Package(
             dependencies: [
                 "API",
                 "CoreTransport",
+                "Domain",
                 "HarvestryApp",
+                "Store",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),

@@ -778,6 +778,9 @@ public nonisolated struct Harvestry_Spatial_V1_SiteTree: Sendable {
 
     public var zones: [Harvestry_Spatial_V1_SiteTree.ZoneNode] = []
 
+    /// Equipment in the room but in no zone.
+    public var equipment: [Harvestry_Spatial_V1_Equipment] = []
+
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
@@ -1614,7 +1617,7 @@ nonisolated extension Harvestry_Spatial_V1_SiteTree.ZoneNode: SwiftProtobuf.Mess
 
 nonisolated extension Harvestry_Spatial_V1_SiteTree.RoomNode: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Harvestry_Spatial_V1_SiteTree.protoMessageName + ".RoomNode"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}room\0\u{1}zones\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}room\0\u{1}zones\0\u{1}equipment\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1624,6 +1627,7 @@ nonisolated extension Harvestry_Spatial_V1_SiteTree.RoomNode: SwiftProtobuf.Mess
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._room) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.zones) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.equipment) }()
       default: break
       }
     }
@@ -1640,12 +1644,16 @@ nonisolated extension Harvestry_Spatial_V1_SiteTree.RoomNode: SwiftProtobuf.Mess
     if !self.zones.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.zones, fieldNumber: 2)
     }
+    if !self.equipment.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.equipment, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Harvestry_Spatial_V1_SiteTree.RoomNode, rhs: Harvestry_Spatial_V1_SiteTree.RoomNode) -> Bool {
     if lhs._room != rhs._room {return false}
     if lhs.zones != rhs.zones {return false}
+    if lhs.equipment != rhs.equipment {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

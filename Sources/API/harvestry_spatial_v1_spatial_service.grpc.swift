@@ -649,7 +649,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, room_type).
+        /// > Changes the fields named in update_mask (display_name, room_type).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Spatial_V1_UpdateRoomRequest` messages.
@@ -739,7 +739,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Spatial_V1_UpdateZoneRequest` messages.
@@ -829,7 +829,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Spatial_V1_UpdateRackRequest` messages.
@@ -919,7 +919,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Spatial_V1_UpdateBinRequest` messages.
@@ -1009,7 +1009,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, location_type, anchor).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Spatial_V1_UpdateInventoryLocationRequest` messages.
@@ -1099,7 +1099,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
+        /// > Changes the fields named in update_mask (display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Spatial_V1_UpdateEquipmentRequest` messages.
@@ -1352,7 +1352,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, room_type).
+        /// > Changes the fields named in update_mask (display_name, room_type).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateRoomRequest` message.
@@ -1442,7 +1442,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateZoneRequest` message.
@@ -1532,7 +1532,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateRackRequest` message.
@@ -1622,7 +1622,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateBinRequest` message.
@@ -1712,7 +1712,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, location_type, anchor).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateInventoryLocationRequest` message.
@@ -1802,7 +1802,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
+        /// > Changes the fields named in update_mask (display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateEquipmentRequest` message.
@@ -2053,7 +2053,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, room_type).
+        /// > Changes the fields named in update_mask (display_name, room_type).
         ///
         /// - Parameters:
         ///   - request: A `Harvestry_Spatial_V1_UpdateRoomRequest` message.
@@ -2143,7 +2143,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A `Harvestry_Spatial_V1_UpdateZoneRequest` message.
@@ -2233,7 +2233,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A `Harvestry_Spatial_V1_UpdateRackRequest` message.
@@ -2323,7 +2323,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A `Harvestry_Spatial_V1_UpdateBinRequest` message.
@@ -2413,7 +2413,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, location_type, anchor).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A `Harvestry_Spatial_V1_UpdateInventoryLocationRequest` message.
@@ -2503,7 +2503,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
+        /// > Changes the fields named in update_mask (display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
         ///
         /// - Parameters:
         ///   - request: A `Harvestry_Spatial_V1_UpdateEquipmentRequest` message.
@@ -4118,7 +4118,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, room_type).
+        /// > Changes the fields named in update_mask (display_name, room_type).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateRoomRequest` message.
@@ -4233,7 +4233,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateZoneRequest` message.
@@ -4348,7 +4348,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateRackRequest` message.
@@ -4463,7 +4463,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateBinRequest` message.
@@ -4578,7 +4578,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, location_type, anchor).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateInventoryLocationRequest` message.
@@ -4693,7 +4693,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
+        /// > Changes the fields named in update_mask (display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateEquipmentRequest` message.
@@ -5052,7 +5052,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, room_type).
+        /// > Changes the fields named in update_mask (display_name, room_type).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateRoomRequest` message.
@@ -5222,7 +5222,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateZoneRequest` message.
@@ -5392,7 +5392,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateRackRequest` message.
@@ -5562,7 +5562,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateBinRequest` message.
@@ -5732,7 +5732,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, location_type, anchor).
+        /// > Changes the fields named in update_mask (display_name).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateInventoryLocationRequest` message.
@@ -5902,7 +5902,7 @@ extension Harvestry_Spatial_V1_SpatialService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (code, display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
+        /// > Changes the fields named in update_mask (display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateEquipmentRequest` message.
@@ -6334,7 +6334,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name, room_type).
+    /// > Changes the fields named in update_mask (display_name, room_type).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateRoomRequest` message.
@@ -6479,7 +6479,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name).
+    /// > Changes the fields named in update_mask (display_name).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateZoneRequest` message.
@@ -6624,7 +6624,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name).
+    /// > Changes the fields named in update_mask (display_name).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateRackRequest` message.
@@ -6769,7 +6769,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name).
+    /// > Changes the fields named in update_mask (display_name).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateBinRequest` message.
@@ -6914,7 +6914,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name, location_type, anchor).
+    /// > Changes the fields named in update_mask (display_name).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateInventoryLocationRequest` message.
@@ -7059,7 +7059,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
+    /// > Changes the fields named in update_mask (display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Harvestry_Spatial_V1_UpdateEquipmentRequest` message.
@@ -7452,7 +7452,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name, room_type).
+    /// > Changes the fields named in update_mask (display_name, room_type).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -7617,7 +7617,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name).
+    /// > Changes the fields named in update_mask (display_name).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -7782,7 +7782,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name).
+    /// > Changes the fields named in update_mask (display_name).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -7947,7 +7947,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name).
+    /// > Changes the fields named in update_mask (display_name).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -8112,7 +8112,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name, location_type, anchor).
+    /// > Changes the fields named in update_mask (display_name).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -8277,7 +8277,7 @@ extension Harvestry_Spatial_V1_SpatialService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (code, display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
+    /// > Changes the fields named in update_mask (display_name, model, serial_number, room, zone, status, calibration_due_date, load_class).
     ///
     /// - Parameters:
     ///   - message: request message to send.

@@ -109,7 +109,7 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateRoomRequest: Sendable {
   /// Clears the value of `room`. Subsequent reads from it will return its default value.
   public mutating func clearRoom() {self._room = nil}
 
-  /// Which fields to change: code, display_name, room_type.
+  /// Which fields to change: display_name, room_type.
   public var updateMask: SwiftProtobuf.Google_Protobuf_FieldMask {
     get {_updateMask ?? SwiftProtobuf.Google_Protobuf_FieldMask()}
     set {_updateMask = newValue}
@@ -238,7 +238,7 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateZoneRequest: Sendable {
   /// Clears the value of `zone`. Subsequent reads from it will return its default value.
   public mutating func clearZone() {self._zone = nil}
 
-  /// Which fields to change: code, display_name.
+  /// Which fields to change: display_name.
   public var updateMask: SwiftProtobuf.Google_Protobuf_FieldMask {
     get {_updateMask ?? SwiftProtobuf.Google_Protobuf_FieldMask()}
     set {_updateMask = newValue}
@@ -367,7 +367,7 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateRackRequest: Sendable {
   /// Clears the value of `rack`. Subsequent reads from it will return its default value.
   public mutating func clearRack() {self._rack = nil}
 
-  /// Which fields to change: code, display_name.
+  /// Which fields to change: display_name.
   public var updateMask: SwiftProtobuf.Google_Protobuf_FieldMask {
     get {_updateMask ?? SwiftProtobuf.Google_Protobuf_FieldMask()}
     set {_updateMask = newValue}
@@ -496,7 +496,7 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateBinRequest: Sendable {
   /// Clears the value of `bin`. Subsequent reads from it will return its default value.
   public mutating func clearBin() {self._bin = nil}
 
-  /// Which fields to change: code, display_name.
+  /// Which fields to change: display_name.
   public var updateMask: SwiftProtobuf.Google_Protobuf_FieldMask {
     get {_updateMask ?? SwiftProtobuf.Google_Protobuf_FieldMask()}
     set {_updateMask = newValue}
@@ -622,7 +622,7 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateInventoryLocationRequest: S
   /// Clears the value of `inventoryLocation`. Subsequent reads from it will return its default value.
   public mutating func clearInventoryLocation() {self._inventoryLocation = nil}
 
-  /// Which fields to change: code, display_name, location_type, anchor.
+  /// Which fields to change: display_name.
   public var updateMask: SwiftProtobuf.Google_Protobuf_FieldMask {
     get {_updateMask ?? SwiftProtobuf.Google_Protobuf_FieldMask()}
     set {_updateMask = newValue}
@@ -754,7 +754,7 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateEquipmentRequest: Sendable 
   /// Clears the value of `equipment`. Subsequent reads from it will return its default value.
   public mutating func clearEquipment() {self._equipment = nil}
 
-  /// Which fields to change: code, display_name, model, serial_number, room, zone, status, calibration_due_date, load_class.
+  /// Which fields to change: display_name, model, serial_number, room, zone, status, calibration_due_date, load_class.
   public var updateMask: SwiftProtobuf.Google_Protobuf_FieldMask {
     get {_updateMask ?? SwiftProtobuf.Google_Protobuf_FieldMask()}
     set {_updateMask = newValue}

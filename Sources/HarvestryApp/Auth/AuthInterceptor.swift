@@ -1,7 +1,7 @@
+import Domain
+import Foundation
 import GRPCCore
 import Logging
-
-import Foundation
 
 /// Authenticates every RPC except the public ones (health, reflection, echo and `BadgeLogin`).
 ///
@@ -20,19 +20,22 @@ public struct AuthInterceptor: ServerInterceptor {
     ]
     public static let publicMethods: Set<String> = ["harvestry.identity.v1.IdentityService/BadgeLogin"]
 
+    /// Looks up an open session's principal; nil when the session has ended or its user is disabled.
+    public typealias SessionResolver = @Sendable (_ sessionID: UUID) async throws -> Principal?
+
     private let signer: SessionTokenSigner
-    private let authenticator: any SessionAuthenticator
+    private let resolve: SessionResolver
     private let logger: Logger
     private let now: @Sendable () -> Int64
 
     public init(
         signer: SessionTokenSigner,
-        authenticator: any SessionAuthenticator,
+        resolve: @escaping SessionResolver,
         logger: Logger,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.signer = signer
-        self.authenticator = authenticator
+        self.resolve = resolve
         self.logger = logger
         self.now = now
     }
@@ -77,7 +80,11 @@ public struct AuthInterceptor: ServerInterceptor {
             }
             throw ServiceError.unauthenticated(reason: "TOKEN_INVALID", "the session token is not valid")
         }
-        guard let principal = try await self.authenticator.principal(for: claims) else {
+        guard let sessionID = UUID(uuidString: claims.sessionID),
+            let principal = try await self.resolve(sessionID),
+            principal.scope.userID.uuidString.lowercased() == claims.userID.lowercased(),
+            principal.scope.organizationID.uuidString.lowercased() == claims.organizationID.lowercased()
+        else {
             throw ServiceError.unauthenticated(reason: "SESSION_ENDED", "the session has ended; sign in again")
         }
         return principal

@@ -149,21 +149,4 @@ struct FieldViolations: Sendable {
         }
         return value
     }
-
-    /// A page size: 0 means the default, negative is an error, large values are capped.
-    mutating func pageSize(_ field: String = "page_size", _ value: Int32, default fallback: Int = 50, maximum: Int = 500)
-        -> Int
-    {
-        guard value >= 0 else {
-            self.add(field, reason: "INVALID_PAGE_SIZE", "must not be negative")
-            return fallback
-        }
-        return value == 0 ? fallback : min(Int(value), maximum)
-    }
-
-    /// An idempotency key: optional, 1-128 printable characters.
-    @discardableResult
-    mutating func requestID(_ value: String) -> String? {
-        self.optional("request_id", value, maximum: 128)
-    }
 }
