@@ -9,10 +9,14 @@ public final class PostgresClient: Sendable {
         /// A libpq connection string or URL.
         public var conninfo: String
         public var maximumConnections: Int
+        /// A role every connection switches to with `SET ROLE` (e.g. `harvestry_service` when the URL logs in as
+        /// the owner); nil keeps the login role.
+        public var role: String?
 
-        public init(conninfo: String, maximumConnections: Int = 4) {
+        public init(conninfo: String, maximumConnections: Int = 4, role: String? = nil) {
             self.conninfo = conninfo
             self.maximumConnections = max(1, maximumConnections)
+            self.role = role
         }
     }
 
@@ -143,7 +147,11 @@ public final class PostgresClient: Sendable {
     /// Opens a connection for a slot already counted in `open`; on failure gives the slot back.
     private func openSlot() async throws -> PostgresConnection {
         do {
-            return try await PostgresConnection.connect(self.configuration.conninfo, logger: self.logger)
+            return try await PostgresConnection.connect(
+                self.configuration.conninfo,
+                role: self.configuration.role,
+                logger: self.logger
+            )
         } catch {
             self.slotFreed()
             throw error

@@ -10,26 +10,31 @@ public final class PostgresConnection: @unchecked Sendable {
     let worker: WorkerThread
     var pgconn: OpaquePointer?
     let conninfo: String
+    /// When set, every (re)connect runs `SET ROLE` to it: the session then has that role's rights only.
+    let role: String?
     let logger: Logger
     private let broken = Atomic<Bool>(false)
 
     /// True once the connection failed in a way that needs a reconnect; the pool then drops it.
     public var isBroken: Bool { self.broken.load(ordering: .acquiring) }
 
-    private init(conninfo: String, logger: Logger) {
+    private init(conninfo: String, role: String?, logger: Logger) {
         self.conninfo = conninfo
+        self.role = role
         self.logger = logger
         self.worker = WorkerThread(name: "pq-conn")
     }
 
-    /// Connects with a libpq connection string (`postgresql://user@host:port/db` or `host=... dbname=...`).
+    /// Connects with a libpq connection string (`postgresql://user@host:port/db` or `host=... dbname=...`). With
+    /// `role`, the session switches to it (`SET ROLE`) right after connecting and after every reconnect.
     public static func connect(
         _ conninfo: String,
+        role: String? = nil,
         logger: Logger = Logger(label: "harvestry.store")
     ) async throws
         -> PostgresConnection
     {
-        let connection = PostgresConnection(conninfo: conninfo, logger: logger)
+        let connection = PostgresConnection(conninfo: conninfo, role: role, logger: logger)
         do {
             try await connection.worker.run { try connection.open() }
         } catch {
@@ -61,8 +66,14 @@ public final class PostgresConnection: @unchecked Sendable {
             },
             Unmanaged.passUnretained(self).toOpaque()
         )
-        // Fixed session settings that the text decoders rely on.
-        let result = PQexec(conn, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'")
+        try self.configureSession(conn)
+    }
+
+    /// On the worker thread: the fixed session settings the text decoders rely on, and the role switch.
+    private func configureSession(_ conn: OpaquePointer) throws {
+        var sql = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'"
+        if let role { sql += "; SET ROLE \(Self.quoteIdentifier(role))" }
+        let result = PQexec(conn, sql)
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COMMAND_OK else {
             throw PostgresError(code: .connection, message: Self.trim(String(cString: PQerrorMessage(conn))))
@@ -214,10 +225,9 @@ public final class PostgresConnection: @unchecked Sendable {
                 }
             }
             PQreset(conn)
-            let ok = PQstatus(conn) == CONNECTION_OK
+            var ok = PQstatus(conn) == CONNECTION_OK
             if ok {
-                let result = PQexec(conn, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'")
-                PQclear(result)
+                ok = (try? self.configureSession(conn)) != nil
                 self.logger.debug("postgres connection re-established")
             }
             self.broken.store(!ok, ordering: .releasing)

@@ -14,7 +14,11 @@ extension PostgresClient {
     /// The sequence ends, with an error, if that connection breaks; ending iteration (or cancelling the iterating
     /// task) closes the connection.
     public func notifications(channel: String) async throws -> AsyncThrowingStream<PostgresNotification, any Error> {
-        let connection = try await PostgresConnection.connect(self.configuration.conninfo, logger: self.logger)
+        let connection = try await PostgresConnection.connect(
+            self.configuration.conninfo,
+            role: self.configuration.role,
+            logger: self.logger
+        )
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: PostgresNotification.self)
         do {
             try await connection.startListening(channel: channel, continuation: continuation)

@@ -58,6 +58,13 @@ public actor EmbeddedPostgres {
         }
     }
 
+    /// The connection string for the services: the same database as `harvestry_service` (created by the
+    /// migrations), which owns nothing and cannot bypass row-level security. Trust authentication on loopback and
+    /// the private socket lets it log in without a password.
+    public var serviceConninfo: String {
+        get throws { try self.conninfo + " user=\(ServiceRole.name)" }
+    }
+
     /// The same as a URL, e.g. for DATABASE_URL of a child process.
     public var url: String {
         get throws {
