@@ -1,5 +1,6 @@
 import API
 import CoreTransport
+import Domain
 import GRPCCore
 import Logging
 import ServiceLifecycle
@@ -15,7 +16,9 @@ public struct HarvestryServer: Service {
     private let server: GRPCServer<CoreServerTransport>
     private let logger: Logger
 
-    public init(configuration: ServeConfiguration, logger: Logger) throws {
+    /// The server with the standard services and Echo; with `data`, also IdentityService and SpatialService behind
+    /// the authentication interceptor.
+    public init(configuration: ServeConfiguration, logger: Logger, data: DataServices? = nil) throws {
         try configuration.validate()
         self.logger = logger
         self.transport = CoreServerTransport(
@@ -24,19 +27,30 @@ public struct HarvestryServer: Service {
             config: configuration.transport
         )
         self.health = HealthProvider()
-        let services: [any RegistrableRPCService] = [
+        var services: [any RegistrableRPCService] = [
             EchoService(),
             HealthService(provider: self.health),
             try ReflectionService(),
         ]
-        for name in Self.servedServiceNames {
+        var served = [Harvestry_Echo_V1_EchoService.descriptor.fullyQualifiedService]
+        var interceptors: [any ServerInterceptor] = []
+        if let data {
+            services.append(
+                IdentityService(repository: data.identity, signer: data.signer, tokenLifetime: data.tokenLifetime)
+            )
+            services.append(SpatialService(repository: data.spatial))
+            served.append(Harvestry_Identity_V1_IdentityService.descriptor.fullyQualifiedService)
+            served.append(Harvestry_Spatial_V1_SpatialService.descriptor.fullyQualifiedService)
+            let identity = data.identity
+            interceptors.append(
+                AuthInterceptor(signer: data.signer, resolve: { try await identity.principal(sessionID: $0) }, logger: logger)
+            )
+        }
+        for name in served {
             self.health.setStatus(.serving, forService: name)
         }
-        self.server = GRPCServer(transport: self.transport, services: services)
+        self.server = GRPCServer(transport: self.transport, services: services, interceptors: interceptors)
     }
-
-    /// Fully qualified names of the application services whose health is reported individually.
-    static let servedServiceNames = [Harvestry_Echo_V1_EchoService.descriptor.fullyQualifiedService]
 
     public func run() async throws {
         let logger = self.logger

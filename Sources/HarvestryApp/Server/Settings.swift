@@ -7,6 +7,7 @@ public struct Settings: Sendable {
     public enum Key: String, CaseIterable, Sendable {
         case host, port, tlsCert, tlsKey, tlsClientCA, requireClientCert, maxMessageBytes, keepaliveSeconds
         case compression, gracePeriodSeconds, logLevel
+        case databaseURL, dataDir, noMigrate, tokenKey
 
         /// The command-line flag, e.g. `--max-message-bytes`.
         public var flag: String {
@@ -22,6 +23,10 @@ public struct Settings: Sendable {
             case .compression: return "--compression"
             case .gracePeriodSeconds: return "--grace-period-seconds"
             case .logLevel: return "--log-level"
+            case .databaseURL: return "--database-url"
+            case .dataDir: return "--data-dir"
+            case .noMigrate: return "--no-migrate"
+            case .tokenKey: return "--token-key"
             }
         }
 
@@ -30,6 +35,7 @@ public struct Settings: Sendable {
             switch self {
             case .gracePeriodSeconds: return "HARVESTRY_GRACE_SECONDS"
             case .tlsClientCA: return "HARVESTRY_TLS_CLIENT_CA"
+            case .databaseURL: return "DATABASE_URL"
             default:
                 let snake = self.rawValue.reduce(into: "") { result, character in
                     if character.isUppercase { result += "_" }
@@ -111,6 +117,26 @@ public struct Settings: Sendable {
             trustRootsPath: clientCA,
             requireClientCertificate: requireClientCert ?? false
         )
+    }
+
+    /// Where the data lives: `DATABASE_URL` or the embedded server in the data directory, migrations, token key.
+    public func dataConfiguration() throws(ConfigurationError) -> DataConfiguration {
+        var configuration = DataConfiguration()
+        if let (url, _) = self.raw(.databaseURL), !url.isEmpty { configuration.databaseURL = url }
+        if let (directory, source) = self.raw(.dataDir) {
+            guard !directory.isEmpty else { throw ConfigurationError(field: source, message: "must not be empty") }
+            configuration.dataDirectory = directory
+        }
+        if let (value, _) = self.raw(.noMigrate) {
+            configuration.migrate = !["1", "true", "yes"].contains(value.lowercased())
+        }
+        if let (secret, source) = self.raw(.tokenKey) {
+            guard secret.utf8.count >= TokenKey.minimumBytes else {
+                throw ConfigurationError(field: source, message: "must be at least \(TokenKey.minimumBytes) bytes")
+            }
+            configuration.tokenSecret = secret
+        }
+        return configuration
     }
 
     public func logLevel() throws(ConfigurationError) -> Logger.Level {
