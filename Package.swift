@@ -111,6 +111,7 @@ let package = Package(
             name: "harvestry",
             dependencies: [
                 "CoreTransport",
+                "Domain",
                 "HarvestryApp",
                 "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

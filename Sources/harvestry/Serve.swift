@@ -3,6 +3,7 @@ import CoreTransport
 import HarvestryApp
 import Logging
 import ServiceLifecycle
+import Store
 import UnixSignals
 
 /// `harvestry serve`: runs the gRPC server until SIGINT or SIGTERM, then drains it.
@@ -11,7 +12,9 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the gRPC server.",
         discussion: """
             Every option can also come from the environment variable named after it \
-            (HARVESTRY_HOST, HARVESTRY_PORT, HARVESTRY_TLS_CERT, ...); a flag wins over the environment.
+            (HARVESTRY_HOST, HARVESTRY_PORT, HARVESTRY_TLS_CERT, ...); a flag wins over the environment. \
+            Without --database-url (DATABASE_URL) the server runs a private PostgreSQL in --data-dir, \
+            migrates it, and stops it on exit.
             """
     )
 
@@ -48,12 +51,27 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical (env HARVESTRY_LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(help: "libpq URL or connection string of the database (env DATABASE_URL); default: embedded server.")
+    var databaseUrl: String?
+
+    @Option(help: "Directory of the embedded server's data and the token key file (env HARVESTRY_DATA_DIR; default .harvestry).")
+    var dataDir: String?
+
+    @Flag(help: "Do not apply pending migrations on start (env HARVESTRY_NO_MIGRATE=1).")
+    var noMigrate = false
+
+    @Option(help: "Secret (32+ bytes) that signs session tokens, the same on every instance (env HARVESTRY_TOKEN_KEY); default: <data dir>/token.key.")
+    var tokenKey: String?
+
     func run() async throws {
         let settings = Settings(flags: self.flagValues, environment: Environment.current)
         let configuration: ServeConfiguration
+        let data: DataConfiguration
         let level: Logger.Level
+        let signer: SessionTokenSigner
         do {
             configuration = try settings.serveConfiguration()
+            data = try settings.dataConfiguration()
             level = try settings.logLevel()
             try configuration.validate()
         } catch {
@@ -65,15 +83,35 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "harvestry")
-        let server = try HarvestryServer(configuration: configuration, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: server)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
+        do {
+            signer = try SessionTokenSigner(key: try data.tokenKey())
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let database = try await HarvestryDatabase.open(data, logger: logger)
+        do {
+            let server = try HarvestryServer(
+                configuration: configuration,
+                logger: logger,
+                data: DataServices(
+                    identity: PostgresIdentityRepository(client: database.client),
+                    spatial: PostgresSpatialRepository(client: database.client),
+                    signer: signer
+                )
             )
-        )
-        try await group.run()
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: server)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+            )
+            try await group.run()
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
     }
 
     private var flagValues: [Settings.Key: String] {
@@ -89,6 +127,10 @@ struct Serve: AsyncParsableCommand {
         values[.gracePeriodSeconds] = self.gracePeriodSeconds
         values[.logLevel] = self.logLevel
         if self.requireClientCert { values[.requireClientCert] = "true" }
+        values[.databaseURL] = self.databaseUrl
+        values[.dataDir] = self.dataDir
+        values[.tokenKey] = self.tokenKey
+        if self.noMigrate { values[.noMigrate] = "true" }
         return values
     }
 }

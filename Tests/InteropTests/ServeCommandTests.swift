@@ -14,11 +14,19 @@ struct ServeCommandTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("harvestry")
     }
 
-    @Test("serves Health, exits 0 on SIGTERM")
+    @Test("with no DATABASE_URL: starts its embedded Postgres, serves Health, exits 0 on SIGTERM and stops Postgres")
     func servesAndDrains() async throws {
+        // Every ancestor must be traversable by the postgres user when the tests run as root.
+        let dataDir = "/tmp/harvestry-serve-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        chmod(dataDir, 0o755)
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
         let process = Process()
         process.executableURL = Self.executable
-        process.arguments = ["serve", "--port", "0", "--grace-period-seconds", "2"]
+        process.arguments = ["serve", "--port", "0", "--grace-period-seconds", "2", "--data-dir", dataDir]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = nil
+        process.environment = environment
         let logs = Pipe()
         process.standardError = logs
         process.standardOutput = FileHandle.nullDevice
@@ -40,14 +48,27 @@ struct ServeCommandTests {
             let health = Grpc_Health_V1_Health.Client(wrapping: client)
             let overall = try await health.check(.with { $0.service = "" })
             #expect(overall.status == .serving)
-            let echo = try await health.check(.with { $0.service = "harvestry.echo.v1.EchoService" })
-            #expect(echo.status == .serving)
+            for service in ["harvestry.echo.v1.EchoService", "harvestry.identity.v1.IdentityService"] {
+                #expect(try await health.check(.with { $0.service = service }).status == .serving)
+            }
+            // The data services answer: an unknown badge is refused by the database-backed login.
+            let identity = Harvestry_Identity_V1_IdentityService.Client(wrapping: client)
+            let error = await #expect(throws: RPCError.self) {
+                try await identity.badgeLogin(.with {
+                    $0.badgeID = "NO-SUCH-BADGE"
+                    $0.deviceID = "test"
+                })
+            }
+            #expect(error?.code == .unauthenticated)
         }
+        #expect(FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"))
+        #expect(FileManager.default.fileExists(atPath: dataDir + "/token.key"))
 
         process.terminate()
         for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 0)
+        #expect(!FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"), "postgres still running")
     }
 
     @Test("a bad flag exits non-zero naming the flag")

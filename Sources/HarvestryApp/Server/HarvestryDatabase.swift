@@ -66,7 +66,6 @@ public final class HarvestryDatabase: Sendable {
         )
         do {
             let owner = try await server.start()
-            logger.info("embedded postgres started", metadata: ["data_dir": "\(configuration.dataDirectory)"])
             if configuration.migrate { try await Self.migrate(conninfo: owner, logger: logger) }
             let client = PostgresClient(
                 configuration: .init(
@@ -99,7 +98,6 @@ public final class HarvestryDatabase: Sendable {
         guard let embedded = self.embedded else { return }
         do {
             try await embedded.stop()
-            self.logger.info("embedded postgres stopped")
         } catch {
             self.logger.error("stopping embedded postgres failed", metadata: ["error": "\(error)"])
         }

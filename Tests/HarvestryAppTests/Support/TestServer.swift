@@ -1,0 +1,104 @@
+import API
+import CoreTransport
+import Foundation
+import GRPCCore
+import GRPCProtobuf
+import HarvestryApp
+import Logging
+import Store
+import Testing
+
+/// A real Harvestry server (all services, the auth interceptor) on 127.0.0.1:<free port> over the suite's database,
+/// and a client to it through the C-core client transport.
+struct TestServer: Sendable {
+    static let key = Array("test-key-test-key-test-key-test-key".utf8)
+
+    let identity: Harvestry_Identity_V1_IdentityService.Client<CoreClientTransport>
+    let spatial: Harvestry_Spatial_V1_SpatialService.Client<CoreClientTransport>
+    let address: String
+
+    static func with<T: Sendable>(
+        _ database: AppDatabase,
+        key: [UInt8] = TestServer.key,
+        _ body: @Sendable (TestServer) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(
+            configuration: .init(conninfo: database.serviceConninfo, maximumConnections: 4),
+            logger: TestDirectory.logger
+        )
+        defer { client.close() }
+        let server = try HarvestryServer(
+            configuration: ServeConfiguration(host: "127.0.0.1", port: 0),
+            logger: TestDirectory.logger,
+            data: DataServices(
+                identity: PostgresIdentityRepository(client: client),
+                spatial: PostgresSpatialRepository(client: client),
+                signer: try SessionTokenSigner(key: key)
+            )
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            defer { group.cancelAll() }
+            let address = try await server.transport.listeningAddress.description
+            return try await withGRPCClient(transport: try CoreClientTransport(target: address)) { grpc in
+                try await body(
+                    TestServer(
+                        identity: .init(wrapping: grpc),
+                        spatial: .init(wrapping: grpc),
+                        address: address
+                    )
+                )
+            }
+        }
+    }
+
+    /// Logs in with a badge and returns the session.
+    func login(_ badge: String, device: String = "test-kiosk") async throws -> TestSession {
+        let response = try await self.identity.badgeLogin(.with {
+            $0.badgeID = badge
+            $0.deviceID = device
+        })
+        return TestSession(response: response)
+    }
+}
+
+struct TestSession: Sendable {
+    let response: Harvestry_Identity_V1_BadgeLoginResponse
+    var token: String { self.response.token }
+    var metadata: Metadata { ["authorization": "Bearer \(self.token)"] }
+}
+
+/// Runs `body`, expects it to fail with `code` and, when given, the ErrorInfo `reason`; returns the decoded status.
+@discardableResult
+func expectStatus(
+    _ code: RPCError.Code,
+    reason: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () async throws -> Void
+) async -> GoogleRPCStatus? {
+    do {
+        try await body()
+        Issue.record("expected \(code), the call succeeded", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as RPCError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        let status = try? error.unpackGoogleRPCStatus()
+        if let reason {
+            #expect(status?.errorInfo?.reason == reason, "\(error)", sourceLocation: sourceLocation)
+        }
+        return status
+    } catch {
+        Issue.record("expected an RPCError, got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+extension GoogleRPCStatus {
+    var errorInfo: ErrorDetails.ErrorInfo? {
+        self.details.lazy.compactMap { $0.errorInfo }.first
+    }
+
+    var fieldViolations: [ErrorDetails.BadRequest.FieldViolation] {
+        self.details.compactMap { $0.badRequest }.flatMap(\.violations)
+    }
+}
