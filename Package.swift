@@ -85,7 +85,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Migrations")],
+            // The .sql files are compiled in through Migration/Migration+Embedded.swift (scripts/generate).
+            exclude: ["Migrations"],
             swiftSettings: swiftSettings
         ),
 

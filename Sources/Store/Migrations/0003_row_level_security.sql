@@ -9,17 +9,29 @@ BEGIN
         RAISE EXCEPTION 'the migrating role % must be a superuser or have BYPASSRLS', current_user
             USING HINT = 'run the migrations as the database owner with BYPASSRLS; the services use harvestry_service';
     END IF;
-    -- Roles are cluster-wide: another database of this cluster may have created it already.
+    -- Roles are cluster-wide: another database of this cluster may have created it already, maybe concurrently.
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'harvestry_service') THEN
-        -- LOGIN without a password: usable over trust/peer/cert (the embedded server), inert under password
-        -- authentication until an operator sets one.
-        CREATE ROLE harvestry_service LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION NOINHERIT;
+        BEGIN
+            -- LOGIN without a password: usable over trust/peer/cert (the embedded server), inert under password
+            -- authentication until an operator sets one.
+            CREATE ROLE harvestry_service LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION NOINHERIT;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;
+        END;
+    END IF;
+    IF EXISTS (
+        SELECT 1 FROM pg_roles WHERE rolname = 'harvestry_service'
+            AND (rolsuper OR rolbypassrls OR rolcreatedb OR rolcreaterole OR rolreplication)
+    ) THEN
+        ALTER ROLE harvestry_service NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
+    END IF;
+    -- Lets the owner's pool `SET ROLE harvestry_service` after connecting (one-URL deployments); superusers may
+    -- already.
+    IF NOT pg_has_role(current_user, 'harvestry_service', 'MEMBER') THEN
+        GRANT harvestry_service TO CURRENT_USER;
     END IF;
 END
 $$;
-ALTER ROLE harvestry_service NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
--- Lets the owner's pool `SET ROLE harvestry_service` after connecting (one-URL deployments).
-GRANT harvestry_service TO CURRENT_USER;
 
 -- The request scope, read from the transaction's settings; empty or missing means nothing is in scope.
 CREATE FUNCTION harvestry_organization_id() RETURNS uuid

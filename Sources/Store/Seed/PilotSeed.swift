@@ -1,0 +1,121 @@
+import Domain
+import Foundation
+
+/// The pilot site of FRP W0: Denver Grow Co., Denver Main Facility. Every id is derived from a stable key, so
+/// loading twice finds the same rows (see `PilotSeed.load`).
+public enum PilotSeed {
+    public static let organizationName = "Denver Grow Co."
+    public static let siteName = "Denver Main Facility"
+    public static let organizationID = id("organization")
+    public static let siteID = id("site")
+
+    /// A name-based uuid (SHA-256 of `harvestry.pilot/<key>`, version 5 and variant bits set).
+    public static func id(_ key: String) -> UUID {
+        var bytes = Array(SHA256.hash(Array("harvestry.pilot/\(key)".utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x50
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+
+    public struct Person: Sendable, Hashable {
+        public var name: String
+        public var email: String
+        public var role: Role
+        /// The seed's badge code (pilot/demo data: the codes are public, change them for production use).
+        public var badge: String
+        public var id: UUID { PilotSeed.id("user/\(self.email)") }
+    }
+
+    public struct Room: Sendable, Hashable {
+        public var code: String
+        public var name: String
+        public var type: RoomType
+        public var zones: Int
+        public var id: UUID { PilotSeed.id("room/\(self.code)") }
+        public var zoneCodes: [String] { (1...self.zones).map { "\(self.code)-Z\($0)" } }
+    }
+
+    public struct Device: Sendable, Hashable {
+        public var code: String
+        public var name: String
+        public var kind: EquipmentKind
+        public var loadClass: ValveLoadClass?
+        /// A zone code (`VEG-1-Z1`) or a room code (`VEG-1`).
+        public var placement: String
+        public var id: UUID { PilotSeed.id("equipment/\(self.code)") }
+    }
+
+    public static let rooms = [
+        Room(code: "VEG-1", name: "Veg Room", type: .veg, zones: 4),
+        Room(code: "FLW-1", name: "Flower Room", type: .flower, zones: 6),
+    ]
+
+    /// 4 operators, 3 managers, 2 compliance, 1 admin; everyone has a badge.
+    public static let people: [Person] = {
+        let names: [(String, Role)] = [
+            ("Alex Rivera", .operator), ("Jordan Lee", .operator), ("Sam Patel", .operator),
+            ("Casey Nguyen", .operator), ("Morgan Blake", .manager), ("Taylor Brooks", .manager),
+            ("Riley Chen", .manager), ("Avery Diaz", .compliance), ("Quinn Foster", .compliance),
+            ("Dana Whitaker", .admin),
+        ]
+        return names.enumerated().map { index, entry in
+            let email = entry.0.lowercased().replacingOccurrences(of: " ", with: ".") + "@denvergrow.example"
+            return Person(name: entry.0, email: email, role: entry.1, badge: "DGC-\(1001 + index)")
+        }
+    }()
+
+    public static let strains: [(name: String, type: String)] = [
+        ("Blue Dream", "hybrid"), ("OG Kush", "indica"), ("Gorilla Glue", "hybrid"),
+    ]
+
+    public static let batches: [(code: String, strain: String, phase: String, room: String, plants: Int)] = [
+        ("BD-V-001", "Blue Dream", "veg", "VEG-1", 48),
+        ("OG-F-002", "OG Kush", "flower", "FLW-1", 96),
+    ]
+
+    /// 10 sensors (temperature, humidity, EC, pH, moisture in each room), 5 valves, 2 pumps.
+    public static let devices: [Device] = {
+        var devices: [Device] = []
+        let sensors = [("TEMP", "Temperature"), ("HUM", "Humidity"), ("EC", "EC"), ("PH", "pH"), ("MOIST", "Moisture")]
+        for (index, room) in ["VEG-1", "FLW-1"].enumerated() {
+            for (prefix, label) in sensors {
+                devices.append(
+                    Device(
+                        code: "\(prefix)-00\(index + 1)",
+                        name: "\(label) sensor \(room)-Z1",
+                        kind: .sensor,
+                        placement: "\(room)-Z1"
+                    )
+                )
+            }
+        }
+        let valves: [(String, ValveLoadClass)] = [
+            ("VEG-1-Z1", .standard), ("VEG-1-Z2", .standard), ("FLW-1-Z1", .highLoad), ("FLW-1-Z2", .highLoad),
+            ("FLW-1-Z3", .standard),
+        ]
+        for (index, valve) in valves.enumerated() {
+            devices.append(
+                Device(
+                    code: "VLV-00\(index + 1)",
+                    name: "Irrigation valve \(valve.0)",
+                    kind: .valve,
+                    loadClass: valve.1,
+                    placement: valve.0
+                )
+            )
+        }
+        devices.append(Device(code: "PMP-001", name: "Feed pump Veg", kind: .pump, placement: "VEG-1"))
+        devices.append(Device(code: "PMP-002", name: "Feed pump Flower", kind: .pump, placement: "FLW-1"))
+        return devices
+    }()
+
+    public static let inventoryLocations: [(code: String, name: String, type: LocationType, room: String?)] = [
+        ("VAULT-1", "Vault", .vault, nil),
+        ("NUTRIENTS", "Nutrient and media store", .storage, nil),
+        ("QUARANTINE", "Quarantine cage", .quarantine, nil),
+        ("STAGING", "Packaging staging", .staging, nil),
+        ("VEG-1-FLOOR", "Veg room floor", .room, "VEG-1"),
+        ("FLW-1-FLOOR", "Flower room floor", .room, "FLW-1"),
+    ]
+}
