@@ -4,6 +4,7 @@ import Foundation
 import GRPCCore
 import GRPCProtobuf
 import HarvestryApp
+import SwiftProtobuf
 import Testing
 
 extension DatabaseSuites {
@@ -59,10 +60,10 @@ extension DatabaseSuites {
                 let cases: [(Metadata, String)] = [
                     ([:], "TOKEN_MISSING"),
                     (["authorization": "Bearer not.a.token"], "TOKEN_INVALID"),
-                    (["authorization": "Bearer \(foreign)"], "TOKEN_INVALID"),
-                    (["authorization": "Bearer \(expired)"], "TOKEN_EXPIRED"),
-                    (["authorization": session.token], "TOKEN_INVALID"),
-                    (["authorization": "Basic \(session.token)"], "TOKEN_INVALID"),
+                    (["authorization": .string("Bearer \(foreign)")], "TOKEN_INVALID"),
+                    (["authorization": .string("Bearer \(expired)")], "TOKEN_EXPIRED"),
+                    (["authorization": .string(session.token)], "TOKEN_INVALID"),
+                    (["authorization": .string("Basic \(session.token)")], "TOKEN_INVALID"),
                 ]
                 for (metadata, reason) in cases {
                     await expectStatus(.unauthenticated, reason: reason) {
@@ -135,10 +136,12 @@ extension DatabaseSuites {
                 try await withGRPCClient(transport: try CoreClientTransport(target: server.address)) { client in
                     let health = Grpc_Health_V1_Health.Client(wrapping: client)
                     for service in ["", "harvestry.identity.v1.IdentityService", "harvestry.spatial.v1.SpatialService"] {
-                        #expect(try await health.check(.with { $0.service = service }).status == .serving)
+                        let status = try await health.check(.with { $0.service = service }).status
+                        #expect(status == .serving)
                     }
                     let echo = Harvestry_Echo_V1_EchoService.Client(wrapping: client)
-                    #expect(try await echo.echo(.with { $0.text = "hi" }).text == "hi")
+                    let reply = try await echo.echo(.with { $0.text = "hi" })
+                    #expect(reply.text == "hi")
                 }
             }
         }

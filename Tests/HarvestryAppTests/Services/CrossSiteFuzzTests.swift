@@ -175,8 +175,8 @@ extension DatabaseSuites {
             let foreign = try await TestTenant.make(in: database, sites: 1)
             let seed = UInt64.random(in: 0...UInt64.max)
             print("cross-site fuzz seed \(seed)")
-            var random = SplitMix64(seed: seed)
             try await TestServer.with(database) { server in
+                var random = SplitMix64(seed: seed)
                 // Targets: two sites of the home organization the attackers lack, and the foreign organization's.
                 let targets = [
                     try await Self.populate(server, home, site: 1),

@@ -1,6 +1,7 @@
 import API
 import Foundation
 import GRPCCore
+import SwiftProtobuf
 import Testing
 
 extension DatabaseSuites {

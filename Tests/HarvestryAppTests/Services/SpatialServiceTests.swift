@@ -214,7 +214,7 @@ extension DatabaseSuites {
                 #expect(listed.mappings.map(\.valve) == [valve.name])
                 let tree = try await server.spatial.getSiteTree(.with { $0.site = site }, metadata: metadata)
                 #expect(tree.rooms.flatMap(\.zones).flatMap(\.valves) == [valve.name])
-                let refused = await expectStatus(.failedPrecondition) {
+                let refused = await expectStatus(.invalidArgument) {
                     _ = try await server.spatial.mapValveToZone(
                         .with {
                             $0.valve = pump.name

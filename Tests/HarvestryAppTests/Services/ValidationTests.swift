@@ -3,6 +3,7 @@ import Foundation
 import GRPCCore
 import GRPCProtobuf
 import Store
+import SwiftProtobuf
 import Testing
 
 extension DatabaseSuites {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Store
+import SwiftProtobuf
 import Testing
 
 /// One embedded, migrated cluster for a suite: started before its first test, stopped (and its directory removed)

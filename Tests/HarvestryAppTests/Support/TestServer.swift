@@ -6,6 +6,7 @@ import GRPCProtobuf
 import HarvestryApp
 import Logging
 import Store
+import SwiftProtobuf
 import Testing
 
 /// A real Harvestry server (all services, the auth interceptor) on 127.0.0.1:<free port> over the suite's database,
@@ -17,6 +18,7 @@ struct TestServer: Sendable {
     let spatial: Harvestry_Spatial_V1_SpatialService.Client<CoreClientTransport>
     let address: String
 
+    @discardableResult
     static func with<T: Sendable>(
         _ database: AppDatabase,
         key: [UInt8] = TestServer.key,
@@ -65,7 +67,7 @@ struct TestServer: Sendable {
 struct TestSession: Sendable {
     let response: Harvestry_Identity_V1_BadgeLoginResponse
     var token: String { self.response.token }
-    var metadata: Metadata { ["authorization": "Bearer \(self.token)"] }
+    var metadata: Metadata { ["authorization": .string("Bearer \(self.token)")] }
 }
 
 /// Runs `body`, expects it to fail with `code` and, when given, the ErrorInfo `reason`; returns the decoded status.
