@@ -7,7 +7,8 @@ extension PostgresConnection {
             value = try await body(self)
         } catch {
             // A failed rollback (e.g. the connection broke) must not hide the original error.
-            _ = try? await self.query("ROLLBACK")
+            // It runs even when the task was cancelled, so the connection goes back to the pool clean.
+            try? await self.queryIgnoringCancellation("ROLLBACK")
             throw error
         }
         try await self.query("COMMIT")

@@ -14,6 +14,7 @@ public final class PostgresConnection: @unchecked Sendable {
     let role: String?
     let logger: Logger
     private let broken = Atomic<Bool>(false)
+    let cancelHandle = CancelHandle()
 
     /// True once the connection failed in a way that needs a reconnect; the pool then drops it.
     public var isBroken: Bool { self.broken.load(ordering: .acquiring) }
@@ -69,8 +70,17 @@ public final class PostgresConnection: @unchecked Sendable {
         try self.configureSession(conn)
     }
 
+    /// On the worker thread, after `PQreset`: the session settings again (a reset opens a new session).
+    func reconfigureAfterReset(_ conn: OpaquePointer) throws {
+        try self.configureSession(conn)
+    }
+
+    /// Marks a connection usable again after a successful reconnect.
+    func clearBroken() { self.broken.store(false, ordering: .releasing) }
+
     /// On the worker thread: the fixed session settings the text decoders rely on, and the role switch.
     private func configureSession(_ conn: OpaquePointer) throws {
+        self.cancelHandle.refresh(from: conn)
         var sql = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'"
         if let role { sql += "; SET ROLE \(Self.quoteIdentifier(role))" }
         let result = PQexec(conn, sql)
@@ -81,9 +91,31 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs one parameterized statement: `$1, $2, ...` in `sql` take `binds` in order.
+    ///
+    /// Cancelling the awaiting task cancels the statement: one still queued is skipped, one running on the server
+    /// gets a cancel request (PQcancel) and ends with SQLSTATE 57014; either way the call throws
+    /// `CancellationError` and the connection stays usable (a transaction it was in is aborted and rolled back).
     @discardableResult
     public func query(_ sql: String, _ binds: [SQLValue] = []) async throws -> PostgresRows {
-        try await self.worker.run { try self.execute(sql, binds) }
+        let statement = StatementCancellation()
+        return try await withTaskCancellationHandler {
+            do {
+                return try await self.worker.run {
+                    guard statement.begin() else { throw CancellationError() }
+                    defer { statement.end() }
+                    return try self.execute(sql, binds)
+                }
+            } catch let error as PostgresError where error.sqlState == "57014" && Task.isCancelled {
+                throw CancellationError()
+            }
+        } onCancel: {
+            statement.cancel(self.cancelHandle)
+        }
+    }
+
+    /// Runs a statement that must run even when the task is cancelled (ROLLBACK after a cancelled statement).
+    func queryIgnoringCancellation(_ sql: String) async throws {
+        _ = try await self.worker.run { try self.execute(sql, []) }
     }
 
     /// On the worker thread: PQexecParams with text parameters (binary for bytea) and text results.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Store
 
@@ -35,10 +36,11 @@ struct Seed: AsyncParsableCommand {
                 defer { client.close() }
                 return try await PilotSeed.load(client)
             }
+            let organization = PilotSeed.organizationID.uuidString.lowercased()
             print(
                 report.inserted == 0
                     ? "seed pilot: already loaded, nothing changed"
-                    : "seed pilot: inserted \(report.inserted) rows (organization \(PilotSeed.organizationID.uuidString.lowercased()))"
+                    : "seed pilot: inserted \(report.inserted) rows (organization \(organization))"
             )
         }
     }
