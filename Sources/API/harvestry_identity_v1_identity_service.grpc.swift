@@ -10,6 +10,7 @@
 
 import GRPCCore
 import GRPCProtobuf
+import SwiftProtobuf
 
 // MARK: - harvestry.identity.v1.IdentityService
 
@@ -43,6 +44,19 @@ public enum Harvestry_Identity_V1_IdentityService: Sendable {
             public static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.identity.v1.IdentityService"),
                 method: "ListSessions",
+                type: .unary
+            )
+        }
+        /// Namespace for "EndSession" metadata.
+        public enum EndSession: Sendable {
+            /// Request type for "EndSession".
+            public typealias Input = Harvestry_Identity_V1_EndSessionRequest
+            /// Response type for "EndSession".
+            public typealias Output = SwiftProtobuf.Google_Protobuf_Empty
+            /// Descriptor for "EndSession".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.identity.v1.IdentityService"),
+                method: "EndSession",
                 type: .unary
             )
         }
@@ -141,6 +155,7 @@ public enum Harvestry_Identity_V1_IdentityService: Sendable {
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             BadgeLogin.descriptor,
             ListSessions.descriptor,
+            EndSession.descriptor,
             RevokeBadge.descriptor,
             CreateUser.descriptor,
             GetUser.descriptor,
@@ -219,6 +234,25 @@ extension Harvestry_Identity_V1_IdentityService {
             request: GRPCCore.StreamingServerRequest<Harvestry_Identity_V1_ListSessionsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Identity_V1_ListSessionsResponse>
+
+        /// Handle the "EndSession" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a session (logout); its token is refused from then on. Callers end the session they call with; admins
+        /// > and managers may end any session of the organization.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Identity_V1_EndSessionRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        func endSession(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Identity_V1_EndSessionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
 
         /// Handle the "RevokeBadge" method.
         ///
@@ -403,6 +437,25 @@ extension Harvestry_Identity_V1_IdentityService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Harvestry_Identity_V1_ListSessionsResponse>
 
+        /// Handle the "EndSession" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a session (logout); its token is refused from then on. Callers end the session they call with; admins
+        /// > and managers may end any session of the organization.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Identity_V1_EndSessionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `SwiftProtobuf.Google_Protobuf_Empty` message.
+        func endSession(
+            request: GRPCCore.ServerRequest<Harvestry_Identity_V1_EndSessionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
+
         /// Handle the "RevokeBadge" method.
         ///
         /// > Source IDL Documentation:
@@ -584,6 +637,25 @@ extension Harvestry_Identity_V1_IdentityService {
             context: GRPCCore.ServerContext
         ) async throws -> Harvestry_Identity_V1_ListSessionsResponse
 
+        /// Handle the "EndSession" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a session (logout); its token is refused from then on. Callers end the session they call with; admins
+        /// > and managers may end any session of the organization.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Identity_V1_EndSessionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `SwiftProtobuf.Google_Protobuf_Empty` to respond with.
+        func endSession(
+            request: Harvestry_Identity_V1_EndSessionRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> SwiftProtobuf.Google_Protobuf_Empty
+
         /// Handle the "RevokeBadge" method.
         ///
         /// > Source IDL Documentation:
@@ -741,6 +813,17 @@ extension Harvestry_Identity_V1_IdentityService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Harvestry_Identity_V1_IdentityService.Method.EndSession.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Identity_V1_EndSessionRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<SwiftProtobuf.Google_Protobuf_Empty>(),
+            handler: { request, context in
+                try await self.endSession(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Harvestry_Identity_V1_IdentityService.Method.RevokeBadge.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Identity_V1_RevokeBadgeRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Identity_V1_RevokeBadgeResponse>(),
@@ -839,6 +922,17 @@ extension Harvestry_Identity_V1_IdentityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Identity_V1_ListSessionsResponse> {
         let response = try await self.listSessions(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func endSession(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Identity_V1_EndSessionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<SwiftProtobuf.Google_Protobuf_Empty> {
+        let response = try await self.endSession(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -945,6 +1039,19 @@ extension Harvestry_Identity_V1_IdentityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Harvestry_Identity_V1_ListSessionsResponse> {
         return GRPCCore.ServerResponse<Harvestry_Identity_V1_ListSessionsResponse>(
             message: try await self.listSessions(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func endSession(
+        request: GRPCCore.ServerRequest<Harvestry_Identity_V1_EndSessionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty> {
+        return GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty>(
+            message: try await self.endSession(
                 request: request.message,
                 context: context
             ),
@@ -1107,6 +1214,30 @@ extension Harvestry_Identity_V1_IdentityService {
             deserializer: some GRPCCore.MessageDeserializer<Harvestry_Identity_V1_ListSessionsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Identity_V1_ListSessionsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "EndSession" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a session (logout); its token is refused from then on. Callers end the session they call with; admins
+        /// > and managers may end any session of the organization.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Identity_V1_EndSessionRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Identity_V1_EndSessionRequest` messages.
+        ///   - deserializer: A deserializer for `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func endSession<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Identity_V1_EndSessionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Identity_V1_EndSessionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<SwiftProtobuf.Google_Protobuf_Empty>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "RevokeBadge" method.
@@ -1360,6 +1491,41 @@ extension Harvestry_Identity_V1_IdentityService {
             try await self.client.unary(
                 request: request,
                 descriptor: Harvestry_Identity_V1_IdentityService.Method.ListSessions.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "EndSession" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a session (logout); its token is refused from then on. Callers end the session they call with; admins
+        /// > and managers may end any session of the organization.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Identity_V1_EndSessionRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Identity_V1_EndSessionRequest` messages.
+        ///   - deserializer: A deserializer for `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func endSession<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Identity_V1_EndSessionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Identity_V1_EndSessionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<SwiftProtobuf.Google_Protobuf_Empty>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Identity_V1_IdentityService.Method.EndSession.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1672,6 +1838,36 @@ extension Harvestry_Identity_V1_IdentityService.ClientProtocol {
         )
     }
 
+    /// Call the "EndSession" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Ends a session (logout); its token is refused from then on. Callers end the session they call with; admins
+    /// > and managers may end any session of the organization.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Identity_V1_EndSessionRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func endSession<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Identity_V1_EndSessionRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.endSession(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Identity_V1_EndSessionRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<SwiftProtobuf.Google_Protobuf_Empty>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "RevokeBadge" method.
     ///
     /// > Source IDL Documentation:
@@ -1943,6 +2139,40 @@ extension Harvestry_Identity_V1_IdentityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listSessions(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EndSession" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Ends a session (logout); its token is refused from then on. Callers end the session they call with; admins
+    /// > and managers may end any session of the organization.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func endSession<Result>(
+        _ message: Harvestry_Identity_V1_EndSessionRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Identity_V1_EndSessionRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.endSession(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -320,6 +320,22 @@ public nonisolated struct Harvestry_Identity_V1_ListSessionsResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Harvestry_Identity_V1_EndSessionRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// `sessions/{session}`.
+  public var name: String = String()
+
+  /// Idempotency key (1-128 characters), recorded with the audit row.
+  public var requestID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Harvestry_Identity_V1_RevokeBadgeRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -328,7 +344,7 @@ public nonisolated struct Harvestry_Identity_V1_RevokeBadgeRequest: Sendable {
   /// The badge's code, as read from it.
   public var badgeID: String = String()
 
-  /// Idempotency key (1-128 characters); a repeat returns the first response.
+  /// Idempotency key (1-128 characters), recorded with the audit row.
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -370,7 +386,7 @@ public nonisolated struct Harvestry_Identity_V1_CreateUserRequest: Sendable {
   /// Roles to grant at once.
   public var roles: [String] = []
 
-  /// Idempotency key (1-128 characters); a repeat returns the first response.
+  /// Idempotency key (1-128 characters), recorded with the audit row.
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -439,7 +455,7 @@ public nonisolated struct Harvestry_Identity_V1_AssignUserSiteRequest: Sendable 
   /// `sites/{site}`.
   public var site: String = String()
 
-  /// Idempotency key (1-128 characters); a repeat returns the first response.
+  /// Idempotency key (1-128 characters), recorded with the audit row.
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -458,7 +474,7 @@ public nonisolated struct Harvestry_Identity_V1_AssignUserRoleRequest: Sendable 
   /// A role name: admin, manager, supervisor, operator, technician, compliance or viewer.
   public var role: String = String()
 
-  /// Idempotency key (1-128 characters); a repeat returns the first response.
+  /// Idempotency key (1-128 characters), recorded with the audit row.
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -477,7 +493,7 @@ public nonisolated struct Harvestry_Identity_V1_IssueBadgeRequest: Sendable {
   /// The code printed on or encoded in the badge, 4-128 characters.
   public var code: String = String()
 
-  /// Idempotency key (1-128 characters); a repeat returns the first response.
+  /// Idempotency key (1-128 characters), recorded with the audit row.
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -879,6 +895,41 @@ nonisolated extension Harvestry_Identity_V1_ListSessionsResponse: SwiftProtobuf.
   public static func ==(lhs: Harvestry_Identity_V1_ListSessionsResponse, rhs: Harvestry_Identity_V1_ListSessionsResponse) -> Bool {
     if lhs.sessions != rhs.sessions {return false}
     if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Harvestry_Identity_V1_EndSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EndSessionRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}request_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Harvestry_Identity_V1_EndSessionRequest, rhs: Harvestry_Identity_V1_EndSessionRequest) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.requestID != rhs.requestID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

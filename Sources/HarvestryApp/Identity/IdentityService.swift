@@ -89,6 +89,24 @@ public struct IdentityService: Harvestry_Identity_V1_IdentityService.SimpleServi
         }
     }
 
+    public func endSession(
+        request: Harvestry_Identity_V1_EndSessionRequest,
+        context: ServerContext
+    ) async throws -> Google_Protobuf_Empty {
+        let scope = try Caller.scope()
+        var violations = FieldViolations()
+        let name = violations.name("name", request.name, .session)
+        let audit = violations.audit(requestID: request.requestID)
+        try violations.check()
+        let session = name!["session"]
+        let manager = !scope.roles.isDisjoint(with: Self.sessionManagers.map(\.rawValue))
+        guard manager || session == Principal.current?.sessionID else {
+            throw ServiceError.roleRequired(Self.sessionManagers.map(\.rawValue).sorted(), method: "EndSession of another session")
+        }
+        try await self.repository.endSession(session, in: scope, audit: audit)
+        return Google_Protobuf_Empty()
+    }
+
     public func revokeBadge(
         request: Harvestry_Identity_V1_RevokeBadgeRequest,
         context: ServerContext

@@ -20,15 +20,27 @@ struct FieldViolations: Sendable {
     var isEmpty: Bool { self.violations.isEmpty }
 
     func check() throws(GoogleRPCStatus) {
-        guard let first = self.violations.first else { return }
+        if let status = self.status { throw status }
+    }
+
+    /// INVALID_ARGUMENT with every violation, or nil when there is none.
+    var status: GoogleRPCStatus? {
+        guard let first = self.violations.first else { return nil }
         let summary = self.violations.map { "\($0.field): \($0.violationDescription)" }.joined(separator: "; ")
-        throw ServiceError.make(
+        return ServiceError.make(
             .invalidArgument,
             reason: first.reason,
             "invalid request: \(summary)",
             metadata: ["field": first.field, "violations": String(self.violations.count)],
             details: [.badRequest(violations: self.violations)]
         )
+    }
+
+    /// INVALID_ARGUMENT for one field.
+    static func single(_ field: String, reason: String, _ description: String) -> GoogleRPCStatus {
+        var violations = FieldViolations()
+        violations.add(field, reason: reason, description)
+        return violations.status!
     }
 
     // MARK: - Checks; each returns the usable value or nil after recording why not.

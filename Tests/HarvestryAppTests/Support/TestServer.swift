@@ -89,6 +89,13 @@ func expectStatus(
             #expect(status?.errorInfo?.reason == reason, "\(error)", sourceLocation: sourceLocation)
         }
         return status
+    } catch let status as GoogleRPCStatus {
+        // Thrown in-process (not through a transport): the same status, not yet flattened into an RPCError.
+        #expect(status.code == code, "\(status)", sourceLocation: sourceLocation)
+        if let reason {
+            #expect(status.errorInfo?.reason == reason, "\(status)", sourceLocation: sourceLocation)
+        }
+        return status
     } catch {
         Issue.record("expected an RPCError, got \(error)", sourceLocation: sourceLocation)
         return nil

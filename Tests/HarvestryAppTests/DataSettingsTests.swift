@@ -1,0 +1,46 @@
+import HarvestryApp
+import Testing
+
+@Suite("serve data settings")
+struct DataSettingsTests {
+    @Test("defaults: embedded server in .harvestry, migrate on start, key file")
+    func defaults() throws {
+        let data = try Settings(flags: [:], environment: [:]).dataConfiguration()
+        #expect(data.databaseURL == nil)
+        #expect(data.dataDirectory == ".harvestry")
+        #expect(data.migrate)
+        #expect(data.tokenSecret == nil)
+    }
+
+    @Test("DATABASE_URL, HARVESTRY_DATA_DIR, HARVESTRY_NO_MIGRATE and HARVESTRY_TOKEN_KEY; flags win")
+    func environment() throws {
+        let environment = [
+            "DATABASE_URL": "postgresql://db/harvestry",
+            "HARVESTRY_DATA_DIR": "/var/lib/harvestry",
+            "HARVESTRY_NO_MIGRATE": "1",
+            "HARVESTRY_TOKEN_KEY": String(repeating: "k", count: 32),
+        ]
+        let data = try Settings(flags: [:], environment: environment).dataConfiguration()
+        #expect(data.databaseURL == "postgresql://db/harvestry")
+        #expect(data.dataDirectory == "/var/lib/harvestry")
+        #expect(!data.migrate)
+        #expect(data.tokenSecret?.count == 32)
+        let flagged = try Settings(flags: [.databaseURL: "host=other", .dataDir: "/srv"], environment: environment)
+            .dataConfiguration()
+        #expect(flagged.databaseURL == "host=other")
+        #expect(flagged.dataDirectory == "/srv")
+        #expect(try Settings(flags: [:], environment: ["DATABASE_URL": ""]).dataConfiguration().databaseURL == nil)
+    }
+
+    @Test("a short token key and an empty data dir are refused, naming the source")
+    func refused() {
+        let short = #expect(throws: ConfigurationError.self) {
+            try Settings(flags: [.tokenKey: "short"], environment: [:]).dataConfiguration()
+        }
+        #expect(short?.field == "--token-key")
+        let empty = #expect(throws: ConfigurationError.self) {
+            try Settings(flags: [:], environment: ["HARVESTRY_DATA_DIR": ""]).dataConfiguration()
+        }
+        #expect(empty?.field == "HARVESTRY_DATA_DIR")
+    }
+}
