@@ -111,11 +111,13 @@ let package = Package(
         .executableTarget(
             name: "harvestry",
             dependencies: [
+                "API",
                 "CoreTransport",
                 "Domain",
                 "HarvestryApp",
                 "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

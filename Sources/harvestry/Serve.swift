@@ -54,13 +54,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "libpq URL or connection string of the database (env DATABASE_URL); default: embedded server.")
     var databaseUrl: String?
 
-    @Option(help: "Directory of the embedded server's data and the token key file (env HARVESTRY_DATA_DIR; default .harvestry).")
+    @Option(
+        help:
+            "Directory of the embedded server's data and the token key file (env HARVESTRY_DATA_DIR; default .harvestry)."
+    )
     var dataDir: String?
 
     @Flag(help: "Do not apply pending migrations on start (env HARVESTRY_NO_MIGRATE=1).")
     var noMigrate = false
 
-    @Option(help: "Secret (32+ bytes) that signs session tokens, the same on every instance (env HARVESTRY_TOKEN_KEY); default: <data dir>/token.key.")
+    @Option(
+        help:
+            "Secret (32+ bytes) that signs session tokens, the same on every instance (env HARVESTRY_TOKEN_KEY); default: <data dir>/token.key."
+    )
     var tokenKey: String?
 
     func run() async throws {

@@ -54,10 +54,12 @@ struct ServeCommandTests {
             // The data services answer: an unknown badge is refused by the database-backed login.
             let identity = Harvestry_Identity_V1_IdentityService.Client(wrapping: client)
             let error = await #expect(throws: RPCError.self) {
-                try await identity.badgeLogin(.with {
-                    $0.badgeID = "NO-SUCH-BADGE"
-                    $0.deviceID = "test"
-                })
+                try await identity.badgeLogin(
+                    .with {
+                        $0.badgeID = "NO-SUCH-BADGE"
+                        $0.deviceID = "test"
+                    }
+                )
             }
             #expect(error?.code == .unauthenticated)
         }

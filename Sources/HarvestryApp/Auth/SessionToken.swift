@@ -1,5 +1,4 @@
 import Crypto
-
 import Foundation
 
 /// What a session token says: which session, whose, in which organization, until when.
@@ -60,7 +59,9 @@ public struct SessionTokenSigner: Sendable {
 
     /// The key must hold at least 32 bytes (the HS256 security level).
     public init(key: [UInt8]) throws(TokenKeyError) {
-        guard key.count >= TokenKey.minimumBytes else { throw TokenKeyError(message: "the key is shorter than 32 bytes") }
+        guard key.count >= TokenKey.minimumBytes else {
+            throw TokenKeyError(message: "the key is shorter than 32 bytes")
+        }
         self.key = SymmetricKey(data: key)
     }
 

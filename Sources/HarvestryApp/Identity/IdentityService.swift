@@ -101,7 +101,10 @@ public struct IdentityService: Harvestry_Identity_V1_IdentityService.SimpleServi
         let session = name!["session"]
         let manager = !scope.roles.isDisjoint(with: Self.sessionManagers.map(\.rawValue))
         guard manager || session == Principal.current?.sessionID else {
-            throw ServiceError.roleRequired(Self.sessionManagers.map(\.rawValue).sorted(), method: "EndSession of another session")
+            throw ServiceError.roleRequired(
+                Self.sessionManagers.map(\.rawValue).sorted(),
+                method: "EndSession of another session"
+            )
         }
         try await self.repository.endSession(session, in: scope, audit: audit)
         return Google_Protobuf_Empty()

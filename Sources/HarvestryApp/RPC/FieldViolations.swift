@@ -1,8 +1,7 @@
+import Foundation
 import GRPCCore
 import GRPCProtobuf
 import SwiftProtobuf
-
-import Foundation
 
 /// Collects what is wrong with a request, field by field, before anything is read or written; `check()` throws
 /// INVALID_ARGUMENT with every violation as `google.rpc.BadRequest` and one ErrorInfo carrying the first
@@ -79,7 +78,11 @@ struct FieldViolations: Sendable {
         }
         let scalars = Array(value.unicodeScalars)
         let valid =
-            scalars.count <= 40 && scalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-_".unicodeScalars.contains($0)) }
+            scalars.count <= 40
+            && scalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-_".unicodeScalars.contains($0))
+            }
             && scalars[0].isASCII && (scalars[0].properties.isAlphabetic || ("0"..."9").contains(scalars[0]))
         guard valid else {
             self.add(
@@ -133,7 +136,9 @@ struct FieldViolations: Sendable {
     @discardableResult
     mutating func word(_ field: String, _ value: String, oneOf allowed: [String], required: Bool = true) -> String? {
         guard !value.isEmpty else {
-            if required { self.add(field, reason: "FIELD_REQUIRED", "is required (one of \(allowed.joined(separator: ", ")))") }
+            if required {
+                self.add(field, reason: "FIELD_REQUIRED", "is required (one of \(allowed.joined(separator: ", ")))")
+            }
             return nil
         }
         let lowered = value.lowercased()

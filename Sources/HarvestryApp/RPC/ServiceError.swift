@@ -47,6 +47,11 @@ enum ServiceError {
     }
 
     static func notFound(_ resource: String) -> GoogleRPCStatus {
-        Self.make(.notFound, reason: "RESOURCE_NOT_FOUND", "\(resource) does not exist", metadata: ["resource": resource])
+        Self.make(
+            .notFound,
+            reason: "RESOURCE_NOT_FOUND",
+            "\(resource) does not exist",
+            metadata: ["resource": resource]
+        )
     }
 }

@@ -43,7 +43,11 @@ public struct HarvestryServer: Service {
             served.append(Harvestry_Spatial_V1_SpatialService.descriptor.fullyQualifiedService)
             let identity = data.identity
             interceptors.append(
-                AuthInterceptor(signer: data.signer, resolve: { try await identity.principal(sessionID: $0) }, logger: logger)
+                AuthInterceptor(
+                    signer: data.signer,
+                    resolve: { try await identity.principal(sessionID: $0) },
+                    logger: logger
+                )
             )
         }
         for name in served {

@@ -103,7 +103,9 @@ public struct Settings: Sendable {
         let cert = self.raw(.tlsCert)?.value
         let key = self.raw(.tlsKey)?.value
         let clientCA = self.raw(.tlsClientCA)?.value
-        let requireClientCert = self.raw(.requireClientCert).map { ["1", "true", "yes"].contains($0.value.lowercased()) }
+        let requireClientCert = self.raw(.requireClientCert).map {
+            ["1", "true", "yes"].contains($0.value.lowercased())
+        }
         guard cert != nil || key != nil || clientCA != nil || requireClientCert == true else { return nil }
         guard cert != nil else {
             throw ConfigurationError(field: "--tls-cert", message: "TLS needs a certificate chain as well as a key")

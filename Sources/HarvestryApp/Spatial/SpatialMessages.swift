@@ -8,13 +8,8 @@ extension Harvestry_Spatial_V1_Room {
     init(_ room: Domain.Room) {
         self.init()
         let header = room.header
-        self.name = ResourcePattern.room.format(header.siteID, header.id)
-        self.id = header.id.lowercasedString
-        self.code = header.code
-        self.displayName = header.name
+        self.setHeader(header, .room)
         self.roomType = room.roomType.rawValue
-        self.createTime = Google_Protobuf_Timestamp(date: header.createdAt)
-        self.updateTime = Google_Protobuf_Timestamp(date: header.updatedAt)
     }
 }
 
@@ -22,13 +17,8 @@ extension Harvestry_Spatial_V1_Zone {
     init(_ zone: Domain.Zone) {
         self.init()
         let header = zone.header
-        self.name = ResourcePattern.zone.format(header.siteID, header.id)
-        self.id = header.id.lowercasedString
-        self.code = header.code
-        self.displayName = header.name
+        self.setHeader(header, .zone)
         self.room = ResourcePattern.room.format(header.siteID, zone.roomID)
-        self.createTime = Google_Protobuf_Timestamp(date: header.createdAt)
-        self.updateTime = Google_Protobuf_Timestamp(date: header.updatedAt)
     }
 }
 
@@ -36,13 +26,8 @@ extension Harvestry_Spatial_V1_Rack {
     init(_ rack: Domain.Rack) {
         self.init()
         let header = rack.header
-        self.name = ResourcePattern.rack.format(header.siteID, header.id)
-        self.id = header.id.lowercasedString
-        self.code = header.code
-        self.displayName = header.name
+        self.setHeader(header, .rack)
         self.zone = ResourcePattern.zone.format(header.siteID, rack.zoneID)
-        self.createTime = Google_Protobuf_Timestamp(date: header.createdAt)
-        self.updateTime = Google_Protobuf_Timestamp(date: header.updatedAt)
     }
 }
 
@@ -50,13 +35,8 @@ extension Harvestry_Spatial_V1_Bin {
     init(_ bin: Domain.Bin) {
         self.init()
         let header = bin.header
-        self.name = ResourcePattern.bin.format(header.siteID, header.id)
-        self.id = header.id.lowercasedString
-        self.code = header.code
-        self.displayName = header.name
+        self.setHeader(header, .bin)
         self.rack = ResourcePattern.rack.format(header.siteID, bin.rackID)
-        self.createTime = Google_Protobuf_Timestamp(date: header.createdAt)
-        self.updateTime = Google_Protobuf_Timestamp(date: header.updatedAt)
     }
 }
 
@@ -64,10 +44,7 @@ extension Harvestry_Spatial_V1_InventoryLocation {
     init(_ location: Domain.InventoryLocation) {
         self.init()
         let header = location.header
-        self.name = ResourcePattern.location.format(header.siteID, header.id)
-        self.id = header.id.lowercasedString
-        self.code = header.code
-        self.displayName = header.name
+        self.setHeader(header, .location)
         self.locationType = location.locationType.rawValue
         switch location.anchor {
         case .room(let id): self.anchor = ResourcePattern.room.format(header.siteID, id)
@@ -76,8 +53,6 @@ extension Harvestry_Spatial_V1_InventoryLocation {
         case .bin(let id): self.anchor = ResourcePattern.bin.format(header.siteID, id)
         case nil: break
         }
-        self.createTime = Google_Protobuf_Timestamp(date: header.createdAt)
-        self.updateTime = Google_Protobuf_Timestamp(date: header.updatedAt)
     }
 }
 
@@ -85,10 +60,7 @@ extension Harvestry_Spatial_V1_Equipment {
     init(_ equipment: Domain.Equipment) {
         self.init()
         let header = equipment.header
-        self.name = ResourcePattern.equipment.format(header.siteID, header.id)
-        self.id = header.id.lowercasedString
-        self.code = header.code
-        self.displayName = header.name
+        self.setHeader(header, .equipment)
         self.kind = Self.kind(equipment.kind)
         switch equipment.valveLoadClass {
         case .highLoad: self.loadClass = .highLoad
@@ -108,8 +80,6 @@ extension Harvestry_Spatial_V1_Equipment {
         case .retired: self.status = .retired
         }
         if let due = equipment.calibrationDueAt { self.calibrationDueDate = CalendarDate.format(due) }
-        self.createTime = Google_Protobuf_Timestamp(date: header.createdAt)
-        self.updateTime = Google_Protobuf_Timestamp(date: header.updatedAt)
     }
 
     static func kind(_ kind: EquipmentKind) -> Kind {
@@ -165,6 +135,34 @@ extension Harvestry_Spatial_V1_ValveZoneMapping {
         self.createTime = Google_Protobuf_Timestamp(date: mapping.createdAt)
     }
 }
+
+/// The spatial resources' shared fields, filled from a `SpatialHeader`.
+protocol SpatialHeaderMessage {
+    var name: String { get set }
+    var id: String { get set }
+    var code: String { get set }
+    var displayName: String { get set }
+    var createTime: Google_Protobuf_Timestamp { get set }
+    var updateTime: Google_Protobuf_Timestamp { get set }
+}
+
+extension SpatialHeaderMessage {
+    mutating func setHeader(_ header: SpatialHeader, _ pattern: ResourcePattern) {
+        self.name = pattern.format(header.siteID, header.id)
+        self.id = header.id.lowercasedString
+        self.code = header.code
+        self.displayName = header.name
+        self.createTime = Google_Protobuf_Timestamp(date: header.createdAt)
+        self.updateTime = Google_Protobuf_Timestamp(date: header.updatedAt)
+    }
+}
+
+extension Harvestry_Spatial_V1_Room: SpatialHeaderMessage {}
+extension Harvestry_Spatial_V1_Zone: SpatialHeaderMessage {}
+extension Harvestry_Spatial_V1_Rack: SpatialHeaderMessage {}
+extension Harvestry_Spatial_V1_Bin: SpatialHeaderMessage {}
+extension Harvestry_Spatial_V1_InventoryLocation: SpatialHeaderMessage {}
+extension Harvestry_Spatial_V1_Equipment: SpatialHeaderMessage {}
 
 /// `YYYY-MM-DD` dates (the seed contract's `calibrationDueDate`), as midnight UTC.
 enum CalendarDate {

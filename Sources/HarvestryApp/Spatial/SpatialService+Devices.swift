@@ -92,7 +92,9 @@ extension SpatialService {
             }
         let firmware = violations.optional("firmware_version", request.firmwareVersion, maximum: 64)
         let fault = violations.optional("fault_code", request.faultCode, maximum: 40)
-        if request.uptimeSeconds < 0 { violations.add("uptime_seconds", reason: "OUT_OF_RANGE", "must not be negative") }
+        if request.uptimeSeconds < 0 {
+            violations.add("uptime_seconds", reason: "OUT_OF_RANGE", "must not be negative")
+        }
         if !(-150...50).contains(request.signalDbm) {
             violations.add("signal_dbm", reason: "OUT_OF_RANGE", "must be between -150 and 50")
         }
@@ -168,7 +170,14 @@ extension SpatialService {
         let page = violations.page(size: request.pageSize, token: request.pageToken)
         let site = ResourcePattern.site.parse(request.parent)?.site
         let zone = Self.reference("zone", request.zone, .zone, site: site, violations: &violations, required: false)
-        let valve = Self.reference("valve", request.valve, .equipment, site: site, violations: &violations, required: false)
+        let valve = Self.reference(
+            "valve",
+            request.valve,
+            .equipment,
+            site: site,
+            violations: &violations,
+            required: false
+        )
         let (scope, parent) = try self.scoped("parent", request.parent, .site, violations: violations)
         let mappings = try await self.repository.listValveZoneMappings(
             siteID: parent["site"],

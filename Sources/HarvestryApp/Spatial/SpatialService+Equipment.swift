@@ -6,14 +6,20 @@ import SwiftProtobuf
 
 /// The equipment registry.
 extension SpatialService {
-    public func getEquipment(request: Harvestry_Spatial_V1_GetEquipmentRequest, context: ServerContext) async throws
+    public func getEquipment(
+        request: Harvestry_Spatial_V1_GetEquipmentRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Equipment
     {
         let (scope, name) = try self.scoped("name", request.name, .equipment)
         return .init(try await self.repository.equipment(name["equipment"], in: scope))
     }
 
-    public func listEquipment(request: Harvestry_Spatial_V1_ListEquipmentRequest, context: ServerContext) async throws
+    public func listEquipment(
+        request: Harvestry_Spatial_V1_ListEquipmentRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_ListEquipmentResponse
     {
         var violations = FieldViolations()
@@ -22,7 +28,12 @@ extension SpatialService {
         let site = ResourcePattern.site.parse(request.parent)?.site
         let zone = Self.reference("zone", request.zone, .zone, site: site, violations: &violations, required: false)
         let (scope, parent) = try self.scoped("parent", request.parent, .site, violations: violations)
-        let equipment = try await self.repository.listEquipment(siteID: parent["site"], kind: kind, in: scope, page: page)
+        let equipment = try await self.repository.listEquipment(
+            siteID: parent["site"],
+            kind: kind,
+            in: scope,
+            page: page
+        )
         return .with {
             // The repository filters by kind; the zone filter applies to the page it returned.
             $0.equipment = equipment.items.filter { zone == nil || $0.zoneID == zone }
@@ -53,8 +64,22 @@ extension SpatialService {
         let loadClass = Self.loadClass(input.loadClass, kind: kind, violations: &violations)
         let model = violations.optional("equipment.model", input.model, maximum: 100)
         let serial = violations.optional("equipment.serial_number", input.serialNumber, maximum: 100)
-        let room = Self.reference("equipment.room", input.room, .room, site: site, violations: &violations, required: false)
-        var zone = Self.reference("equipment.zone", input.zone, .zone, site: site, violations: &violations, required: false)
+        let room = Self.reference(
+            "equipment.room",
+            input.room,
+            .room,
+            site: site,
+            violations: &violations,
+            required: false
+        )
+        var zone = Self.reference(
+            "equipment.zone",
+            input.zone,
+            .zone,
+            site: site,
+            violations: &violations,
+            required: false
+        )
         if zone == nil, !input.zoneID.isEmpty { zone = violations.uuid("equipment.zone_id", input.zoneID) }
         let due = Self.date("equipment.calibration_due_date", input.calibrationDueDate, violations: &violations)
         let audit = violations.audit(requestID: request.requestID)
@@ -90,7 +115,9 @@ extension SpatialService {
         let paths = Self.paths(request.updateMask, allowed: allowed, violations: &violations)
         let site = ResourcePattern.equipment.parse(input.name)?.site
         var update = EquipmentUpdate()
-        if paths.contains("display_name") { update.name = violations.required("equipment.display_name", input.displayName) }
+        if paths.contains("display_name") {
+            update.name = violations.required("equipment.display_name", input.displayName)
+        }
         if paths.contains("model") { update.model = violations.optional("equipment.model", input.model, maximum: 100) }
         if paths.contains("serial_number") {
             update.serialNumber = violations.optional("equipment.serial_number", input.serialNumber, maximum: 100)

@@ -6,14 +6,20 @@ import SwiftProtobuf
 
 /// Rooms, zones, racks and bins.
 extension SpatialService {
-    public func getRoom(request: Harvestry_Spatial_V1_GetRoomRequest, context: ServerContext) async throws
+    public func getRoom(
+        request: Harvestry_Spatial_V1_GetRoomRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Room
     {
         let (scope, name) = try self.scoped("name", request.name, .room)
         return .init(try await self.repository.room(name["room"], in: scope))
     }
 
-    public func listRooms(request: Harvestry_Spatial_V1_ListRoomsRequest, context: ServerContext) async throws
+    public func listRooms(
+        request: Harvestry_Spatial_V1_ListRoomsRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_ListRoomsResponse
     {
         var violations = FieldViolations()
@@ -26,7 +32,10 @@ extension SpatialService {
         }
     }
 
-    public func createRoom(request: Harvestry_Spatial_V1_CreateRoomRequest, context: ServerContext) async throws
+    public func createRoom(
+        request: Harvestry_Spatial_V1_CreateRoomRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Room
     {
         var violations = FieldViolations()
@@ -52,7 +61,10 @@ extension SpatialService {
         return .init(created)
     }
 
-    public func updateRoom(request: Harvestry_Spatial_V1_UpdateRoomRequest, context: ServerContext) async throws
+    public func updateRoom(
+        request: Harvestry_Spatial_V1_UpdateRoomRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Room
     {
         var violations = FieldViolations()
@@ -76,7 +88,10 @@ extension SpatialService {
         return .init(try await self.repository.updateRoom(name["room"], update, in: scope, audit: audit))
     }
 
-    public func deleteRoom(request: Harvestry_Spatial_V1_DeleteRoomRequest, context: ServerContext) async throws
+    public func deleteRoom(
+        request: Harvestry_Spatial_V1_DeleteRoomRequest,
+        context: ServerContext
+    ) async throws
         -> Google_Protobuf_Empty
     {
         var violations = FieldViolations()
@@ -95,14 +110,20 @@ extension SpatialService {
 
     // MARK: Zones
 
-    public func getZone(request: Harvestry_Spatial_V1_GetZoneRequest, context: ServerContext) async throws
+    public func getZone(
+        request: Harvestry_Spatial_V1_GetZoneRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Zone
     {
         let (scope, name) = try self.scoped("name", request.name, .zone)
         return .init(try await self.repository.zone(name["zone"], in: scope))
     }
 
-    public func listZones(request: Harvestry_Spatial_V1_ListZonesRequest, context: ServerContext) async throws
+    public func listZones(
+        request: Harvestry_Spatial_V1_ListZonesRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_ListZonesResponse
     {
         var violations = FieldViolations()
@@ -117,7 +138,10 @@ extension SpatialService {
         }
     }
 
-    public func createZone(request: Harvestry_Spatial_V1_CreateZoneRequest, context: ServerContext) async throws
+    public func createZone(
+        request: Harvestry_Spatial_V1_CreateZoneRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Zone
     {
         let (scope, child, audit) = try self.newChild(
@@ -131,7 +155,10 @@ extension SpatialService {
         return .init(try await self.repository.createZone(child, in: scope, audit: audit))
     }
 
-    public func updateZone(request: Harvestry_Spatial_V1_UpdateZoneRequest, context: ServerContext) async throws
+    public func updateZone(
+        request: Harvestry_Spatial_V1_UpdateZoneRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Zone
     {
         let (scope, name, newName, audit) = try self.rename(
@@ -145,7 +172,10 @@ extension SpatialService {
         return .init(try await self.repository.renameZone(name["zone"], name: newName, in: scope, audit: audit))
     }
 
-    public func deleteZone(request: Harvestry_Spatial_V1_DeleteZoneRequest, context: ServerContext) async throws
+    public func deleteZone(
+        request: Harvestry_Spatial_V1_DeleteZoneRequest,
+        context: ServerContext
+    ) async throws
         -> Google_Protobuf_Empty
     {
         let (scope, name, audit) = try self.deletion(request.name, .zone, requestID: request.requestID)
@@ -155,14 +185,20 @@ extension SpatialService {
 
     // MARK: Racks
 
-    public func getRack(request: Harvestry_Spatial_V1_GetRackRequest, context: ServerContext) async throws
+    public func getRack(
+        request: Harvestry_Spatial_V1_GetRackRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Rack
     {
         let (scope, name) = try self.scoped("name", request.name, .rack)
         return .init(try await self.repository.rack(name["rack"], in: scope))
     }
 
-    public func listRacks(request: Harvestry_Spatial_V1_ListRacksRequest, context: ServerContext) async throws
+    public func listRacks(
+        request: Harvestry_Spatial_V1_ListRacksRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_ListRacksResponse
     {
         var violations = FieldViolations()
@@ -177,7 +213,10 @@ extension SpatialService {
         }
     }
 
-    public func createRack(request: Harvestry_Spatial_V1_CreateRackRequest, context: ServerContext) async throws
+    public func createRack(
+        request: Harvestry_Spatial_V1_CreateRackRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Rack
     {
         let (scope, child, audit) = try self.newChild(
@@ -191,7 +230,10 @@ extension SpatialService {
         return .init(try await self.repository.createRack(child, in: scope, audit: audit))
     }
 
-    public func updateRack(request: Harvestry_Spatial_V1_UpdateRackRequest, context: ServerContext) async throws
+    public func updateRack(
+        request: Harvestry_Spatial_V1_UpdateRackRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Rack
     {
         let (scope, name, newName, audit) = try self.rename(
@@ -205,7 +247,10 @@ extension SpatialService {
         return .init(try await self.repository.renameRack(name["rack"], name: newName, in: scope, audit: audit))
     }
 
-    public func deleteRack(request: Harvestry_Spatial_V1_DeleteRackRequest, context: ServerContext) async throws
+    public func deleteRack(
+        request: Harvestry_Spatial_V1_DeleteRackRequest,
+        context: ServerContext
+    ) async throws
         -> Google_Protobuf_Empty
     {
         let (scope, name, audit) = try self.deletion(request.name, .rack, requestID: request.requestID)
@@ -215,14 +260,20 @@ extension SpatialService {
 
     // MARK: Bins
 
-    public func getBin(request: Harvestry_Spatial_V1_GetBinRequest, context: ServerContext) async throws
+    public func getBin(
+        request: Harvestry_Spatial_V1_GetBinRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Bin
     {
         let (scope, name) = try self.scoped("name", request.name, .bin)
         return .init(try await self.repository.bin(name["bin"], in: scope))
     }
 
-    public func listBins(request: Harvestry_Spatial_V1_ListBinsRequest, context: ServerContext) async throws
+    public func listBins(
+        request: Harvestry_Spatial_V1_ListBinsRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_ListBinsResponse
     {
         var violations = FieldViolations()
@@ -237,7 +288,10 @@ extension SpatialService {
         }
     }
 
-    public func createBin(request: Harvestry_Spatial_V1_CreateBinRequest, context: ServerContext) async throws
+    public func createBin(
+        request: Harvestry_Spatial_V1_CreateBinRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Bin
     {
         let (scope, child, audit) = try self.newChild(
@@ -251,7 +305,10 @@ extension SpatialService {
         return .init(try await self.repository.createBin(child, in: scope, audit: audit))
     }
 
-    public func updateBin(request: Harvestry_Spatial_V1_UpdateBinRequest, context: ServerContext) async throws
+    public func updateBin(
+        request: Harvestry_Spatial_V1_UpdateBinRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_Bin
     {
         let (scope, name, newName, audit) = try self.rename(
@@ -265,7 +322,10 @@ extension SpatialService {
         return .init(try await self.repository.renameBin(name["bin"], name: newName, in: scope, audit: audit))
     }
 
-    public func deleteBin(request: Harvestry_Spatial_V1_DeleteBinRequest, context: ServerContext) async throws
+    public func deleteBin(
+        request: Harvestry_Spatial_V1_DeleteBinRequest,
+        context: ServerContext
+    ) async throws
         -> Google_Protobuf_Empty
     {
         let (scope, name, audit) = try self.deletion(request.name, .bin, requestID: request.requestID)

@@ -108,7 +108,10 @@ extension SpatialService {
         return nil
     }
 
-    public func getSiteTree(request: Harvestry_Spatial_V1_GetSiteTreeRequest, context: ServerContext) async throws
+    public func getSiteTree(
+        request: Harvestry_Spatial_V1_GetSiteTreeRequest,
+        context: ServerContext
+    ) async throws
         -> Harvestry_Spatial_V1_SiteTree
     {
         let (scope, name) = try self.scoped("site", request.site, .site)

@@ -50,7 +50,11 @@ public struct SpatialService: Harvestry_Spatial_V1_SpatialService.SimpleServiceP
     ) -> UUID? {
         guard let name = violations.name(field, value, pattern, required: required) else { return nil }
         if let site, name.site != site {
-            violations.add(field, reason: "CROSS_SITE_REFERENCE", "must name a resource of sites/\(site.lowercasedString)")
+            violations.add(
+                field,
+                reason: "CROSS_SITE_REFERENCE",
+                "must name a resource of sites/\(site.lowercasedString)"
+            )
             return nil
         }
         return name.ids.first { $0.key != "site" }?.value

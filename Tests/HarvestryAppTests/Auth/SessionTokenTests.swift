@@ -67,7 +67,9 @@ struct SessionTokenTests {
         var parts = signer.sign(Self.claims).split(separator: ".").map(String.init)
         // Splice in the other token's payload (part 1) or signature (part 2).
         parts[part] = String(forged[part])
-        let error = #expect(throws: SessionTokenError.self) { try signer.verify(parts.joined(separator: "."), now: 1_500) }
+        let error = #expect(throws: SessionTokenError.self) {
+            try signer.verify(parts.joined(separator: "."), now: 1_500)
+        }
         #expect(error?.code == .badSignature)
     }
 

@@ -86,7 +86,10 @@ extension DatabaseSuites {
                 let (operatorBadge, _) = try await makeUser(server, tenant, roles: ["operator"], sites: [0])
                 let operatorSession = try await server.login(operatorBadge)
                 let admin = try await server.login(tenant.adminBadge)
-                _ = try await server.spatial.listRooms(.with { $0.parent = tenant.site(0) }, metadata: operatorSession.metadata)
+                _ = try await server.spatial.listRooms(
+                    .with { $0.parent = tenant.site(0) },
+                    metadata: operatorSession.metadata
+                )
 
                 let revoked = try await server.identity.revokeBadge(
                     .with { $0.badgeID = operatorBadge },
@@ -111,7 +114,10 @@ extension DatabaseSuites {
                 let (badge, _) = try await makeUser(server, tenant, roles: ["operator"], sites: [0])
                 let session = try await server.login(badge)
                 await expectStatus(.permissionDenied, reason: "ROLE_REQUIRED") {
-                    _ = try await server.identity.revokeBadge(.with { $0.badgeID = tenant.adminBadge }, metadata: session.metadata)
+                    _ = try await server.identity.revokeBadge(
+                        .with { $0.badgeID = tenant.adminBadge },
+                        metadata: session.metadata
+                    )
                 }
                 await expectStatus(.permissionDenied, reason: "ROLE_REQUIRED") {
                     _ = try await server.identity.createUser(
@@ -135,7 +141,8 @@ extension DatabaseSuites {
             try await TestServer.with(database) { server in
                 try await withGRPCClient(transport: try CoreClientTransport(target: server.address)) { client in
                     let health = Grpc_Health_V1_Health.Client(wrapping: client)
-                    for service in ["", "harvestry.identity.v1.IdentityService", "harvestry.spatial.v1.SpatialService"] {
+                    for service in ["", "harvestry.identity.v1.IdentityService", "harvestry.spatial.v1.SpatialService"]
+                    {
                         let status = try await health.check(.with { $0.service = service }).status
                         #expect(status == .serving)
                     }

@@ -78,7 +78,12 @@ extension DatabaseSuites {
             )
             try await TestServer.with(database) { server in
                 let (technicianBadge, _) = try await makeUser(server, tenant, roles: ["technician"], sites: [0])
-                let (supervisorBadge, supervisor) = try await makeUser(server, tenant, roles: ["supervisor"], sites: [0])
+                let (supervisorBadge, supervisor) = try await makeUser(
+                    server,
+                    tenant,
+                    roles: ["supervisor"],
+                    sites: [0]
+                )
                 let (operatorBadge, _) = try await makeUser(server, tenant, roles: ["operator"], sites: [0])
                 let technician = try await server.login(technicianBadge)
                 let witness = try await server.login(supervisorBadge)
@@ -106,7 +111,12 @@ extension DatabaseSuites {
                 ]
                 for (token, code, reason) in cases {
                     await expectStatus(code, reason: reason) {
-                        _ = try await authorizer.authorize(.rearmAfterLatchedFault, site: site, actor: actor, witnessToken: token)
+                        _ = try await authorizer.authorize(
+                            .rearmAfterLatchedFault,
+                            site: site,
+                            actor: actor,
+                            witnessToken: token
+                        )
                     }
                 }
                 await expectStatus(.permissionDenied, reason: "SITE_OUT_OF_SCOPE") {
@@ -119,7 +129,10 @@ extension DatabaseSuites {
                 }
                 // The witness's badge is revoked: their session ended, so their token no longer witnesses.
                 let admin = try await server.login(tenant.adminBadge)
-                _ = try await server.identity.revokeBadge(.with { $0.badgeID = supervisorBadge }, metadata: admin.metadata)
+                _ = try await server.identity.revokeBadge(
+                    .with { $0.badgeID = supervisorBadge },
+                    metadata: admin.metadata
+                )
                 await expectStatus(.permissionDenied, reason: "SECOND_PERSON_BADGE_INACTIVE") {
                     _ = try await authorizer.authorize(
                         .rearmAfterLatchedFault,

@@ -94,7 +94,10 @@ extension DatabaseSuites {
                 await expectStatus(.failedPrecondition) {
                     _ = try await server.spatial.deleteRoom(.with { $0.name = room.name }, metadata: metadata)
                 }
-                _ = try await server.spatial.deleteInventoryLocation(.with { $0.name = location.name }, metadata: metadata)
+                _ = try await server.spatial.deleteInventoryLocation(
+                    .with { $0.name = location.name },
+                    metadata: metadata
+                )
                 _ = try await server.spatial.deleteBin(.with { $0.name = bin.name }, metadata: metadata)
                 await expectStatus(.notFound) {
                     _ = try await server.spatial.getBin(.with { $0.name = bin.name }, metadata: metadata)
@@ -130,22 +133,33 @@ extension DatabaseSuites {
                         $0.parent = sensor.name
                         $0.calibration.date = Google_Protobuf_Timestamp(date: performed)
                         $0.calibration.result = .pass
-                        $0.calibration.nextDue = Google_Protobuf_Timestamp(date: performed.addingTimeInterval(86_400 * 180))
+                        $0.calibration.nextDue = Google_Protobuf_Timestamp(
+                            date: performed.addingTimeInterval(86_400 * 180)
+                        )
                     },
                     metadata: metadata
                 )
                 // GET /equipment/{id}/calibrations
-                let listed = try await server.spatial.listCalibrations(.with { $0.equipmentID = sensor.id }, metadata: metadata)
+                let listed = try await server.spatial.listCalibrations(
+                    .with { $0.equipmentID = sensor.id },
+                    metadata: metadata
+                )
                 #expect(listed.calibrations.map(\.id) == [calibration.id])
                 #expect(listed.calibrations[0].result == .pass)
                 #expect(listed.calibrations[0].date.seconds == Int64(performed.timeIntervalSince1970))
-                let byParent = try await server.spatial.listCalibrations(.with { $0.parent = sensor.name }, metadata: metadata)
+                let byParent = try await server.spatial.listCalibrations(
+                    .with { $0.parent = sensor.name },
+                    metadata: metadata
+                )
                 #expect(byParent.calibrations == listed.calibrations)
                 let moved = try await server.spatial.getEquipment(.with { $0.name = sensor.name }, metadata: metadata)
                 #expect(moved.calibrationDueDate == CalendarDateText.format(performed.addingTimeInterval(86_400 * 180)))
 
                 await expectStatus(.notFound) {
-                    _ = try await server.spatial.getDeviceHealth(.with { $0.name = sensor.name + "/health" }, metadata: metadata)
+                    _ = try await server.spatial.getDeviceHealth(
+                        .with { $0.name = sensor.name + "/health" },
+                        metadata: metadata
+                    )
                 }
                 _ = try await server.spatial.recordHeartbeat(
                     .with {
@@ -156,7 +170,10 @@ extension DatabaseSuites {
                     },
                     metadata: metadata
                 )
-                let health = try await server.spatial.getDeviceHealth(.with { $0.name = sensor.name + "/health" }, metadata: metadata)
+                let health = try await server.spatial.getDeviceHealth(
+                    .with { $0.name = sensor.name + "/health" },
+                    metadata: metadata
+                )
                 #expect(health.status == .degraded)
                 #expect(health.firmwareVersion == "1.4.2")
                 #expect(health.signalDbm == -70)

@@ -23,7 +23,9 @@ extension DatabaseSuites {
             var testDescription: String { self.name }
         }
 
-        static func room(_ edit: (inout Harvestry_Spatial_V1_CreateRoomRequest) -> Void) -> Harvestry_Spatial_V1_CreateRoomRequest {
+        static func room(
+            _ edit: (inout Harvestry_Spatial_V1_CreateRoomRequest) -> Void
+        ) -> Harvestry_Spatial_V1_CreateRoomRequest {
             var request = Harvestry_Spatial_V1_CreateRoomRequest.with {
                 $0.parent = "sites/00000000-0000-0000-0000-000000000000"
                 $0.room.code = "VEG-1"

@@ -56,10 +56,12 @@ struct TestServer: Sendable {
 
     /// Logs in with a badge and returns the session.
     func login(_ badge: String, device: String = "test-kiosk") async throws -> TestSession {
-        let response = try await self.identity.badgeLogin(.with {
-            $0.badgeID = badge
-            $0.deviceID = device
-        })
+        let response = try await self.identity.badgeLogin(
+            .with {
+                $0.badgeID = badge
+                $0.deviceID = device
+            }
+        )
         return TestSession(response: response)
     }
 }
