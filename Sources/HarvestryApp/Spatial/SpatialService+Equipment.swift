@@ -50,8 +50,9 @@ extension SpatialService {
         var violations = FieldViolations()
         let input = request.equipment
         // The seed contract `POST /equipment` gives no parent: the zone (by id) says where it is.
+        let zoneID = violations.uuid("equipment.zone_id", input.zoneID, required: false)
         var parentName = request.parent
-        if parentName.isEmpty, !input.zoneID.isEmpty, let zoneID = violations.uuid("equipment.zone_id", input.zoneID) {
+        if parentName.isEmpty, let zoneID {
             let zone = try await self.repository.zone(zoneID, in: scope)
             parentName = ResourcePattern.site.format(zone.header.siteID)
         }
@@ -80,7 +81,7 @@ extension SpatialService {
             violations: &violations,
             required: false
         )
-        if zone == nil, !input.zoneID.isEmpty { zone = violations.uuid("equipment.zone_id", input.zoneID) }
+        if zone == nil { zone = zoneID }
         let due = Self.date("equipment.calibration_due_date", input.calibrationDueDate, violations: &violations)
         let audit = violations.audit(requestID: request.requestID)
         let (_, parent) = try self.scoped("parent", parentName, .site, violations: violations)
