@@ -19,7 +19,10 @@ extension DatabaseSuites {
                 let attacker = try await server.login(foreign.adminBadge).metadata
                 let user = "users/\(home.adminID.uuidString.lowercased())"
                 let attempts: [(String, () async throws -> Void)] = [
-                    ("GetUser", { _ = try await server.identity.getUser(.with { $0.name = user }, metadata: attacker) }),
+                    (
+                        "GetUser",
+                        { _ = try await server.identity.getUser(.with { $0.name = user }, metadata: attacker) }
+                    ),
                     (
                         "AssignUserRole",
                         {
