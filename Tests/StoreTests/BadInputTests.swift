@@ -81,48 +81,98 @@ extension PostgresIntegrationTests {
             let spatial = db.spatial
             let before = try await Self.snapshot(db.owner)
             let cases: [(String, @Sendable () async throws -> Void)] = [
-                ("room.name", {
-                    _ = try await spatial.createRoom(
-                        NewRoom(siteID: site, code: "R1", name: String(repeating: "n", count: 5000), roomType: .veg),
-                        in: tenant.scope, audit: .none)
-                }),
-                ("room.code", {
-                    _ = try await spatial.createRoom(
-                        NewRoom(siteID: site, code: "R 1'; --", name: "Room", roomType: .veg), in: tenant.scope,
-                        audit: .none)
-                }),
-                ("equipment.valve_load_class", {
-                    _ = try await spatial.createEquipment(
-                        NewEquipment(siteID: site, code: "V1", name: "Valve", kind: .valve), in: tenant.scope,
-                        audit: .none)
-                }),
-                ("request_id", {
-                    _ = try await spatial.createRoom(
-                        NewRoom(siteID: site, code: "R2", name: "Room", roomType: .veg), in: tenant.scope,
-                        audit: AuditContext(requestID: String(repeating: "r", count: 129)))
-                }),
-                ("heartbeat.signal_dbm", {
-                    _ = try await spatial.recordHeartbeat(
-                        Heartbeat(siteID: site, equipmentID: UUID(), status: .online, at: Date(), signalDBm: 900),
-                        in: tenant.scope, audit: .none)
-                }),
-                ("user.email", {
-                    _ = try await db.identity.createUser(
-                        NewUser(email: String(repeating: "a", count: 300) + "@x.io", displayName: "A"),
-                        in: tenant.scope, audit: .none)
-                }),
-                ("device_id", {
-                    _ = try await db.identity.badgeLogin(
-                        badgeCode: "BADGE-1", deviceID: String(repeating: "d", count: 129), audit: .none)
-                }),
-                ("page_token", {
-                    _ = try await spatial.listRooms(
-                        siteID: site, in: tenant.scope, page: try PageRequest(size: 10, token: "bm90IGEga2V5")
-                    ).items
-                    _ = try await spatial.listValveZoneMappings(
-                        siteID: site, valveID: nil, zoneID: nil, in: tenant.scope,
-                        page: try PageRequest(size: 10, token: "bm90IGEga2V5"))
-                }),
+                (
+                    "room.name",
+                    {
+                        _ = try await spatial.createRoom(
+                            NewRoom(
+                                siteID: site,
+                                code: "R1",
+                                name: String(repeating: "n", count: 5000),
+                                roomType: .veg
+                            ),
+                            in: tenant.scope,
+                            audit: .none
+                        )
+                    }
+                ),
+                (
+                    "room.code",
+                    {
+                        _ = try await spatial.createRoom(
+                            NewRoom(siteID: site, code: "R 1'; --", name: "Room", roomType: .veg),
+                            in: tenant.scope,
+                            audit: .none
+                        )
+                    }
+                ),
+                (
+                    "equipment.valve_load_class",
+                    {
+                        _ = try await spatial.createEquipment(
+                            NewEquipment(siteID: site, code: "V1", name: "Valve", kind: .valve),
+                            in: tenant.scope,
+                            audit: .none
+                        )
+                    }
+                ),
+                (
+                    "request_id",
+                    {
+                        _ = try await spatial.createRoom(
+                            NewRoom(siteID: site, code: "R2", name: "Room", roomType: .veg),
+                            in: tenant.scope,
+                            audit: AuditContext(requestID: String(repeating: "r", count: 129))
+                        )
+                    }
+                ),
+                (
+                    "heartbeat.signal_dbm",
+                    {
+                        _ = try await spatial.recordHeartbeat(
+                            Heartbeat(siteID: site, equipmentID: UUID(), status: .online, at: Date(), signalDBm: 900),
+                            in: tenant.scope,
+                            audit: .none
+                        )
+                    }
+                ),
+                (
+                    "user.email",
+                    {
+                        _ = try await db.identity.createUser(
+                            NewUser(email: String(repeating: "a", count: 300) + "@x.io", displayName: "A"),
+                            in: tenant.scope,
+                            audit: .none
+                        )
+                    }
+                ),
+                (
+                    "device_id",
+                    {
+                        _ = try await db.identity.badgeLogin(
+                            badgeCode: "BADGE-1",
+                            deviceID: String(repeating: "d", count: 129),
+                            audit: .none
+                        )
+                    }
+                ),
+                (
+                    "page_token",
+                    {
+                        _ = try await spatial.listRooms(
+                            siteID: site,
+                            in: tenant.scope,
+                            page: try PageRequest(size: 10, token: "bm90IGEga2V5")
+                        ).items
+                        _ = try await spatial.listValveZoneMappings(
+                            siteID: site,
+                            valveID: nil,
+                            zoneID: nil,
+                            in: tenant.scope,
+                            page: try PageRequest(size: 10, token: "bm90IGEga2V5")
+                        )
+                    }
+                ),
             ]
             for (field, call) in cases {
                 let error = await #expect(throws: DomainError.self, "\(field)") { try await call() }
@@ -133,14 +183,22 @@ extension PostgresIntegrationTests {
 
             // Bypassing Swift: the CHECK constraints refuse bad enum values and oversized text too.
             for (sql, constraint) in [
-                ("INSERT INTO rooms (site_id, code, name, room_type) VALUES ($1::uuid, 'R9', 'x', 'garden')",
-                 "rooms_room_type_value"),
-                ("INSERT INTO rooms (site_id, code, name, room_type) VALUES ($1::uuid, 'R9', repeat('x', 201), 'veg')",
-                 "rooms_name_length"),
-                ("INSERT INTO equipment (site_id, code, name, kind) VALUES ($1::uuid, 'E9', 'x', 'toaster')",
-                 "equipment_kind_value"),
-                ("INSERT INTO equipment (site_id, code, name, kind, valve_load_class) "
-                    + "VALUES ($1::uuid, 'E9', 'x', 'valve', 'XL')", "equipment_valve_load_class_value"),
+                (
+                    "INSERT INTO rooms (site_id, code, name, room_type) VALUES ($1::uuid, 'R9', 'x', 'garden')",
+                    "rooms_room_type_value"
+                ),
+                (
+                    "INSERT INTO rooms (site_id, code, name, room_type) VALUES ($1::uuid, 'R9', repeat('x', 201), 'veg')",
+                    "rooms_name_length"
+                ),
+                (
+                    "INSERT INTO equipment (site_id, code, name, kind) VALUES ($1::uuid, 'E9', 'x', 'toaster')",
+                    "equipment_kind_value"
+                ),
+                (
+                    "INSERT INTO equipment (site_id, code, name, kind, valve_load_class) "
+                        + "VALUES ($1::uuid, 'E9', 'x', 'valve', 'XL')", "equipment_valve_load_class_value"
+                ),
             ] {
                 let error = await #expect(throws: PostgresError.self) {
                     try await db.owner.query(sql, [SQLValue(site)])

@@ -30,14 +30,20 @@ extension PostgresIntegrationTests {
                 """
             )[0]
             func n(_ column: String) throws -> Int { try counts.decode(column, as: Int.self) }
-            #expect(try [n("orgs"), n("sites"), n("veg"), n("flower"), n("users"), n("badges")] == [1, 1, 4, 6, 10, 10])
+            #expect(
+                try [n("orgs"), n("sites"), n("veg"), n("flower"), n("users"), n("badges")] == [1, 1, 4, 6, 10, 10]
+            )
             #expect(try [n("strains"), n("batches"), n("sensors"), n("valves"), n("pumps")] == [3, 2, 10, 5, 2])
             #expect(try n("mappings") == 5)
             #expect(try n("locations") >= 1)
             #expect(try n("audit") == first.inserted)
-            let roles = try await db.owner.query("SELECT role, count(*) AS n FROM user_roles GROUP BY role ORDER BY role")
-            #expect(try roles.map { "\(try $0.decode("role", as: String.self))=\(try $0.decode("n", as: Int.self))" }
-                == ["admin=1", "compliance=2", "manager=3", "operator=4"])
+            let roles = try await db.owner.query(
+                "SELECT role, count(*) AS n FROM user_roles GROUP BY role ORDER BY role"
+            )
+            #expect(
+                try roles.map { "\(try $0.decode("role", as: String.self))=\(try $0.decode("n", as: Int.self))" }
+                    == ["admin=1", "compliance=2", "manager=3", "operator=4"]
+            )
 
             // A seeded badge logs in through the service role.
             let login = try await db.identity.badgeLogin(badgeCode: "DGC-1001", deviceID: "floor-tablet", audit: .none)

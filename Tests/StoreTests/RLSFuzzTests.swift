@@ -9,31 +9,43 @@ struct CrossSiteAttempt: Sendable {
     let name: String
     /// Identity records are organization-wide by design: only other organizations' are out of reach.
     let otherOrganizationOnly: Bool
-    let run: @Sendable (PostgresSpatialRepository, PostgresIdentityRepository, SiteFixture, SiteFixture) async throws
-        -> Bool
+    let run:
+        @Sendable (PostgresSpatialRepository, PostgresIdentityRepository, SiteFixture, SiteFixture) async throws
+            -> Bool
 }
 
 extension CrossSiteAttempt {
-    static func read(_ name: String, _ body: @escaping @Sendable (PostgresSpatialRepository, SiteFixture, SiteFixture)
-        async throws -> Bool) -> CrossSiteAttempt
-    {
+    static func read(
+        _ name: String,
+        _ body:
+            @escaping @Sendable (PostgresSpatialRepository, SiteFixture, SiteFixture)
+            async throws -> Bool
+    ) -> CrossSiteAttempt {
         CrossSiteAttempt(name: name, otherOrganizationOnly: false) { spatial, _, actor, target in
             try await body(spatial, actor, target)
         }
     }
 
-    static func write(_ name: String, _ body: @escaping @Sendable (PostgresSpatialRepository, SiteFixture, SiteFixture)
-        async throws -> Void) -> CrossSiteAttempt
-    {
+    static func write(
+        _ name: String,
+        _ body:
+            @escaping @Sendable (PostgresSpatialRepository, SiteFixture, SiteFixture)
+            async throws -> Void
+    ) -> CrossSiteAttempt {
         CrossSiteAttempt(name: name, otherOrganizationOnly: false) { spatial, _, actor, target in
             try await body(spatial, actor, target)
             return true
         }
     }
 
-    static func identity(_ name: String, _ body: @escaping @Sendable (PostgresIdentityRepository, SiteFixture,
-        SiteFixture) async throws -> Bool) -> CrossSiteAttempt
-    {
+    static func identity(
+        _ name: String,
+        _ body:
+            @escaping @Sendable (
+                PostgresIdentityRepository, SiteFixture,
+                SiteFixture
+            ) async throws -> Bool
+    ) -> CrossSiteAttempt {
         CrossSiteAttempt(name: name, otherOrganizationOnly: true) { _, identity, actor, target in
             try await body(identity, actor, target)
         }
@@ -44,13 +56,27 @@ extension CrossSiteAttempt {
     /// Every read and write method of both repositories, aimed at `target` from `actor`'s scope, including writes
     /// into the actor's own site that reference the target's records.
     static let all: [CrossSiteAttempt] = [
-        .read("room") { s, a, t in _ = try await s.room(t.roomID, in: a.scope); return true },
-        .read("zone") { s, a, t in _ = try await s.zone(t.zoneID, in: a.scope); return true },
-        .read("rack") { s, a, t in _ = try await s.rack(t.rackID, in: a.scope); return true },
-        .read("bin") { s, a, t in _ = try await s.bin(t.binID, in: a.scope); return true },
-        .read("inventoryLocation") { s, a, t in _ = try await s.inventoryLocation(t.locationID, in: a.scope); return true },
-        .read("equipment") { s, a, t in _ = try await s.equipment(t.sensorID, in: a.scope); return true },
-        .read("listRooms") { s, a, t in !(try await s.listRooms(siteID: t.siteID, in: a.scope, page: .first).items.isEmpty) },
+        .read("room") { s, a, t in
+            _ = try await s.room(t.roomID, in: a.scope); return true
+        },
+        .read("zone") { s, a, t in
+            _ = try await s.zone(t.zoneID, in: a.scope); return true
+        },
+        .read("rack") { s, a, t in
+            _ = try await s.rack(t.rackID, in: a.scope); return true
+        },
+        .read("bin") { s, a, t in
+            _ = try await s.bin(t.binID, in: a.scope); return true
+        },
+        .read("inventoryLocation") { s, a, t in
+            _ = try await s.inventoryLocation(t.locationID, in: a.scope); return true
+        },
+        .read("equipment") { s, a, t in
+            _ = try await s.equipment(t.sensorID, in: a.scope); return true
+        },
+        .read("listRooms") { s, a, t in
+            !(try await s.listRooms(siteID: t.siteID, in: a.scope, page: .first).items.isEmpty)
+        },
         .read("listZones") { s, a, t in
             !(try await s.listZones(siteID: t.siteID, roomID: nil, in: a.scope, page: .first).items.isEmpty)
         },
@@ -80,50 +106,81 @@ extension CrossSiteAttempt {
         },
         .read("listSites") { s, a, t in try await s.listSites(in: a.scope).contains { $0.id == t.siteID } },
         .write("createRoom") { s, a, t in
-            _ = try await s.createRoom(NewRoom(siteID: t.siteID, code: fresh(), name: "x", roomType: .veg), in: a.scope,
-                                       audit: .none)
+            _ = try await s.createRoom(
+                NewRoom(siteID: t.siteID, code: fresh(), name: "x", roomType: .veg),
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("createZone") { s, a, t in
-            _ = try await s.createZone(NewSpatialChild(siteID: t.siteID, parentID: t.roomID, code: fresh(), name: "x"),
-                                       in: a.scope, audit: .none)
+            _ = try await s.createZone(
+                NewSpatialChild(siteID: t.siteID, parentID: t.roomID, code: fresh(), name: "x"),
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("createZone(own site, their room)") { s, a, t in
-            _ = try await s.createZone(NewSpatialChild(siteID: a.siteID, parentID: t.roomID, code: fresh(), name: "x"),
-                                       in: a.scope, audit: .none)
+            _ = try await s.createZone(
+                NewSpatialChild(siteID: a.siteID, parentID: t.roomID, code: fresh(), name: "x"),
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("createRack(own site, their zone)") { s, a, t in
-            _ = try await s.createRack(NewSpatialChild(siteID: a.siteID, parentID: t.zoneID, code: fresh(), name: "x"),
-                                       in: a.scope, audit: .none)
+            _ = try await s.createRack(
+                NewSpatialChild(siteID: a.siteID, parentID: t.zoneID, code: fresh(), name: "x"),
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("createBin(own site, their rack)") { s, a, t in
-            _ = try await s.createBin(NewSpatialChild(siteID: a.siteID, parentID: t.rackID, code: fresh(), name: "x"),
-                                      in: a.scope, audit: .none)
+            _ = try await s.createBin(
+                NewSpatialChild(siteID: a.siteID, parentID: t.rackID, code: fresh(), name: "x"),
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("createInventoryLocation") { s, a, t in
             _ = try await s.createInventoryLocation(
                 NewInventoryLocation(siteID: t.siteID, code: fresh(), name: "x", locationType: .vault),
-                in: a.scope, audit: .none)
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("createInventoryLocation(own site, their bin)") { s, a, t in
             _ = try await s.createInventoryLocation(
-                NewInventoryLocation(siteID: a.siteID, code: fresh(), name: "x", locationType: .bin,
-                                     anchor: .bin(t.binID)),
-                in: a.scope, audit: .none)
+                NewInventoryLocation(
+                    siteID: a.siteID,
+                    code: fresh(),
+                    name: "x",
+                    locationType: .bin,
+                    anchor: .bin(t.binID)
+                ),
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("createEquipment") { s, a, t in
             _ = try await s.createEquipment(
-                NewEquipment(siteID: t.siteID, code: fresh(), name: "x", kind: .pump), in: a.scope, audit: .none)
+                NewEquipment(siteID: t.siteID, code: fresh(), name: "x", kind: .pump),
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("createEquipment(own site, their zone)") { s, a, t in
             _ = try await s.createEquipment(
                 NewEquipment(siteID: a.siteID, code: fresh(), name: "x", kind: .pump, zoneID: t.zoneID),
-                in: a.scope, audit: .none)
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("updateRoom") { s, a, t in
             _ = try await s.updateRoom(t.roomID, RoomUpdate(name: "pwned"), in: a.scope, audit: .none)
         },
-        .write("renameZone") { s, a, t in _ = try await s.renameZone(t.zoneID, name: "pwned", in: a.scope, audit: .none) },
-        .write("renameRack") { s, a, t in _ = try await s.renameRack(t.rackID, name: "pwned", in: a.scope, audit: .none) },
+        .write("renameZone") { s, a, t in _ = try await s.renameZone(t.zoneID, name: "pwned", in: a.scope, audit: .none)
+        },
+        .write("renameRack") { s, a, t in _ = try await s.renameRack(t.rackID, name: "pwned", in: a.scope, audit: .none)
+        },
         .write("renameBin") { s, a, t in _ = try await s.renameBin(t.binID, name: "pwned", in: a.scope, audit: .none) },
         .write("renameInventoryLocation") { s, a, t in
             _ = try await s.renameInventoryLocation(t.locationID, name: "pwned", in: a.scope, audit: .none)
@@ -145,33 +202,46 @@ extension CrossSiteAttempt {
         .write("addCalibration") { s, a, t in
             _ = try await s.addCalibration(
                 NewCalibration(siteID: t.siteID, equipmentID: t.sensorID, performedAt: Date(), result: .fail),
-                in: a.scope, audit: .none)
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("addCalibration(own site, their sensor)") { s, a, t in
             _ = try await s.addCalibration(
                 NewCalibration(siteID: a.siteID, equipmentID: t.sensorID, performedAt: Date(), result: .fail),
-                in: a.scope, audit: .none)
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("recordHeartbeat") { s, a, t in
             _ = try await s.recordHeartbeat(
-                Heartbeat(siteID: t.siteID, equipmentID: t.sensorID, status: .offline, at: Date()), in: a.scope,
-                audit: .none)
+                Heartbeat(siteID: t.siteID, equipmentID: t.sensorID, status: .offline, at: Date()),
+                in: a.scope,
+                audit: .none
+            )
         },
         .write("recordHeartbeat(own site, their sensor)") { s, a, t in
             _ = try await s.recordHeartbeat(
-                Heartbeat(siteID: a.siteID, equipmentID: t.sensorID, status: .offline, at: Date()), in: a.scope,
-                audit: .none)
+                Heartbeat(siteID: a.siteID, equipmentID: t.sensorID, status: .offline, at: Date()),
+                in: a.scope,
+                audit: .none
+            )
         },
-        .write("mapValve") { s, a, t in _ = try await s.mapValve(t.valveID, toZone: t.zoneID, in: a.scope, audit: .none) },
+        .write("mapValve") { s, a, t in _ = try await s.mapValve(t.valveID, toZone: t.zoneID, in: a.scope, audit: .none)
+        },
         .write("mapValve(own valve, their zone)") { s, a, t in
             _ = try await s.mapValve(a.valveID, toZone: t.zoneID, in: a.scope, audit: .none)
         },
-        .write("unmapValve") { s, a, t in try await s.unmapValve(t.valveID, fromZone: t.zoneID, in: a.scope, audit: .none) },
+        .write("unmapValve") { s, a, t in
+            try await s.unmapValve(t.valveID, fromZone: t.zoneID, in: a.scope, audit: .none)
+        },
         .identity("assignSite(own user, their site)") { i, a, t in
             try await i.assignSite(userID: a.userID, siteID: t.siteID, in: a.scope, audit: .none)
             return true
         },
-        .identity("user") { i, a, t in _ = try await i.user(t.userID, in: a.scope); return true },
+        .identity("user") { i, a, t in
+            _ = try await i.user(t.userID, in: a.scope); return true
+        },
         .identity("listUsers") { i, a, t in
             try await i.listUsers(in: a.scope, page: try PageRequest(size: 1000)).items.contains { $0.id == t.userID }
         },

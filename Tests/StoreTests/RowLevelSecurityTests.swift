@@ -48,8 +48,13 @@ extension PostgresIntegrationTests {
                 #expect(try role.decode("owned", as: Int.self) == 0)
 
                 // No scope: nothing is visible.
-                for table in siteTables + ["users", "badges", "device_sessions", "sites", "organizations", "audit_logs"] {
-                    let n = try await connection.query("SELECT count(*) AS n FROM \(table)")[0].decode("n", as: Int.self)
+                for table in siteTables + [
+                    "users", "badges", "device_sessions", "sites", "organizations", "audit_logs",
+                ] {
+                    let n = try await connection.query("SELECT count(*) AS n FROM \(table)")[0].decode(
+                        "n",
+                        as: Int.self
+                    )
                     #expect(n == 0, "\(table) visible without a scope")
                 }
 
@@ -63,7 +68,9 @@ extension PostgresIntegrationTests {
                         )[0]
                         #expect(try rows.decode("foreign", as: Int.self) == 0, "\(table) leaks another site")
                     }
-                    #expect(try await connection.query("SELECT count(*) AS n FROM rooms")[0].decode("n", as: Int.self) == 2)
+                    #expect(
+                        try await connection.query("SELECT count(*) AS n FROM rooms")[0].decode("n", as: Int.self) == 2
+                    )
                     let users = try await connection.query(
                         "SELECT count(*) FILTER (WHERE organization_id <> $1::uuid) AS foreign FROM users",
                         [SQLValue(PilotSeed.organizationID)]
