@@ -17,7 +17,12 @@ extension PostgresIntegrationTests {
             try await identity.assignRole(userID: user.id, role: .operator, in: tenant.scope, audit: .none)
             // Idempotent: a repeat changes nothing and writes no audit row.
             try await identity.assignRole(userID: user.id, role: .operator, in: tenant.scope, audit: .none)
-            let badge = try await identity.issueBadge(code: "BADGE-0001", userID: user.id, in: tenant.scope, audit: .none)
+            let badge = try await identity.issueBadge(
+                code: "BADGE-0001",
+                userID: user.id,
+                in: tenant.scope,
+                audit: .none
+            )
             #expect(badge.codeHint == "0001")
 
             let login = try await identity.badgeLogin(badgeCode: "BADGE-0001", deviceID: "tablet-7", audit: .none)
@@ -29,7 +34,11 @@ extension PostgresIntegrationTests {
             #expect(principal.deviceID == "tablet-7")
 
             let open = try await identity.listSessions(
-                in: tenant.scope, userID: user.id, includeEnded: false, page: .first)
+                in: tenant.scope,
+                userID: user.id,
+                includeEnded: false,
+                page: .first
+            )
             #expect(open.items.map(\.id) == [login.session.id])
 
             let ended = try await identity.revokeBadge(code: "BADGE-0001", in: tenant.scope, audit: .none)
@@ -64,7 +73,8 @@ extension PostgresIntegrationTests {
             var started: [UUID] = []
             for device in 0..<5 {
                 started.append(
-                    try await identity.badgeLogin(badgeCode: "PAGER-01", deviceID: "d\(device)", audit: .none).session.id
+                    try await identity.badgeLogin(badgeCode: "PAGER-01", deviceID: "d\(device)", audit: .none).session
+                        .id
                 )
             }
             var seen: [UUID] = []

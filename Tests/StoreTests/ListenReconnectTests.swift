@@ -86,10 +86,11 @@ extension PostgresIntegrationTests {
                     "SELECT state, query FROM pg_stat_activity WHERE pid = $1",
                     [SQLValue(pid)]
                 )
-                running = try state.first.map { row in
-                    try row.decode("query", as: String.self).contains("pg_sleep")
-                        && row.decode("state", as: String.self) == "active"
-                } ?? false
+                running =
+                    try state.first.map { row in
+                        try row.decode("query", as: String.self).contains("pg_sleep")
+                            && row.decode("state", as: String.self) == "active"
+                    } ?? false
                 if !running { try await Task.sleep(for: .milliseconds(25)) }
             }
             #expect(running)
@@ -97,10 +98,13 @@ extension PostgresIntegrationTests {
             let result = await sleeper.result
             #expect(throws: CancellationError.self) { try result.get() }
             // The same (only) connection serves the next caller, outside any transaction.
-            let after = try await client.query("SELECT pg_backend_pid() AS pid, now() = statement_timestamp() AS fresh")
+            let after = try await client.query("SELECT pg_backend_pid() AS pid")
             #expect(try after[0].decode("pid", as: Int.self) == pid)
-            // now() is the transaction's start: equal to the statement's only outside a leftover transaction.
-            #expect(try after[0].decode("fresh", as: Bool.self))
+            // SAVEPOINT works only inside a transaction block: refused here means the rollback happened.
+            let outside = try await #require(throws: PostgresError.self) {
+                try await client.query("SAVEPOINT probe")
+            }
+            #expect(outside.sqlState == "25P01")
             let status = try await observer.query("SELECT state FROM pg_stat_activity WHERE pid = $1", [SQLValue(pid)])
             #expect(try status[0].decode("state", as: String.self) == "idle")
         }

@@ -23,7 +23,10 @@ func withMigratedDatabase<T: Sendable>(_ body: (MigratedDatabase) async throws -
         }
     }
     let base = try testConninfo() + " dbname=\(name)"
-    let owner = PostgresClient(configuration: .init(conninfo: base, maximumConnections: 2), logger: TestDirectory.logger)
+    let owner = PostgresClient(
+        configuration: .init(conninfo: base, maximumConnections: 2),
+        logger: TestDirectory.logger
+    )
     defer { owner.close() }
     try await Migrator(migrations: try Migration.bundled(), logger: TestDirectory.logger).migrate(owner)
     let service = PostgresClient(
@@ -42,7 +45,12 @@ struct TestTenant: Sendable {
     let adminID: UUID
 
     var scope: AccessScope {
-        AccessScope(organizationID: self.organizationID, userID: self.adminID, siteIDs: Set(self.siteIDs), roles: ["admin"])
+        AccessScope(
+            organizationID: self.organizationID,
+            userID: self.adminID,
+            siteIDs: Set(self.siteIDs),
+            roles: ["admin"]
+        )
     }
 
     /// The admin's scope narrowed to one site.
@@ -50,7 +58,11 @@ struct TestTenant: Sendable {
         AccessScope(organizationID: self.organizationID, userID: self.adminID, siteIDs: [site], roles: ["admin"])
     }
 
-    static func make(in db: MigratedDatabase, sites: Int = 2, name: String = uniqueName("org")) async throws -> TestTenant {
+    static func make(
+        in db: MigratedDatabase,
+        sites: Int = 2,
+        name: String = uniqueName("org")
+    ) async throws -> TestTenant {
         try await db.owner.transaction { connection in
             let org = try await connection.query(
                 "INSERT INTO organizations (name) VALUES ($1) RETURNING id",

@@ -40,8 +40,15 @@ public struct AuditEvent: Sendable, Hashable {
     public var occurredAtMicros: Int64
 
     public init(
-        organizationID: UUID, siteID: UUID?, actorUserID: UUID?, action: String, resourceType: String,
-        resourceID: String, requestID: String?, details: String, occurredAtMicros: Int64
+        organizationID: UUID,
+        siteID: UUID?,
+        actorUserID: UUID?,
+        action: String,
+        resourceType: String,
+        resourceID: String,
+        requestID: String?,
+        details: String,
+        occurredAtMicros: Int64
     ) {
         self.organizationID = organizationID
         self.siteID = siteID

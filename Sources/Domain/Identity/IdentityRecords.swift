@@ -21,7 +21,8 @@ public struct User: Sendable, Hashable {
     public var status: UserStatus
     public var createdAt: Date
 
-    public init(id: UUID, organizationID: UUID, email: String, displayName: String, status: UserStatus, createdAt: Date) {
+    public init(id: UUID, organizationID: UUID, email: String, displayName: String, status: UserStatus, createdAt: Date)
+    {
         self.id = id
         self.organizationID = organizationID
         self.email = email
@@ -81,7 +82,12 @@ public struct Badge: Sendable, Hashable {
     public var revokedAt: Date?
 
     public init(
-        id: UUID, organizationID: UUID, userID: UUID, codeHint: String, status: BadgeStatus, issuedAt: Date,
+        id: UUID,
+        organizationID: UUID,
+        userID: UUID,
+        codeHint: String,
+        status: BadgeStatus,
+        issuedAt: Date,
         revokedAt: Date?
     ) {
         self.id = id
@@ -120,8 +126,15 @@ public struct DeviceSession: Sendable, Hashable {
     public var endReason: SessionEndReason?
 
     public init(
-        id: UUID, organizationID: UUID, userID: UUID, badgeID: UUID?, deviceID: String, startedAt: Date,
-        lastActivityAt: Date, endedAt: Date?, endReason: SessionEndReason?
+        id: UUID,
+        organizationID: UUID,
+        userID: UUID,
+        badgeID: UUID?,
+        deviceID: String,
+        startedAt: Date,
+        lastActivityAt: Date,
+        endedAt: Date?,
+        endReason: SessionEndReason?
     ) {
         self.id = id
         self.organizationID = organizationID

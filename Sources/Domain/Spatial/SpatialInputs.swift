@@ -58,7 +58,11 @@ public struct NewInventoryLocation: Sendable, Hashable {
     public var locationType: LocationType
     public var anchor: LocationAnchor?
     public init(
-        id: UUID? = nil, siteID: UUID, code: String, name: String, locationType: LocationType,
+        id: UUID? = nil,
+        siteID: UUID,
+        code: String,
+        name: String,
+        locationType: LocationType,
         anchor: LocationAnchor? = nil
     ) {
         self.id = id
@@ -89,9 +93,17 @@ public struct NewEquipment: Sendable, Hashable {
     public var calibrationDueAt: Date?
 
     public init(
-        id: UUID? = nil, siteID: UUID, code: String, name: String, kind: EquipmentKind,
-        valveLoadClass: ValveLoadClass? = nil, model: String? = nil, serialNumber: String? = nil, roomID: UUID? = nil,
-        zoneID: UUID? = nil, calibrationDueAt: Date? = nil
+        id: UUID? = nil,
+        siteID: UUID,
+        code: String,
+        name: String,
+        kind: EquipmentKind,
+        valveLoadClass: ValveLoadClass? = nil,
+        model: String? = nil,
+        serialNumber: String? = nil,
+        roomID: UUID? = nil,
+        zoneID: UUID? = nil,
+        calibrationDueAt: Date? = nil
     ) {
         self.id = id
         self.siteID = siteID
@@ -132,8 +144,14 @@ public struct EquipmentUpdate: Sendable, Hashable {
     public var calibrationDueAt: Date?
 
     public init(
-        name: String? = nil, status: EquipmentStatus? = nil, model: String? = nil, serialNumber: String? = nil,
-        roomID: UUID? = nil, zoneID: UUID? = nil, valveLoadClass: ValveLoadClass? = nil, calibrationDueAt: Date? = nil
+        name: String? = nil,
+        status: EquipmentStatus? = nil,
+        model: String? = nil,
+        serialNumber: String? = nil,
+        roomID: UUID? = nil,
+        zoneID: UUID? = nil,
+        valveLoadClass: ValveLoadClass? = nil,
+        calibrationDueAt: Date? = nil
     ) {
         self.name = name
         self.status = status
@@ -162,8 +180,13 @@ public struct NewCalibration: Sendable, Hashable {
     public var notes: String?
 
     public init(
-        id: UUID? = nil, siteID: UUID, equipmentID: UUID, performedAt: Date, result: CalibrationResult,
-        nextDueAt: Date? = nil, notes: String? = nil
+        id: UUID? = nil,
+        siteID: UUID,
+        equipmentID: UUID,
+        performedAt: Date,
+        result: CalibrationResult,
+        nextDueAt: Date? = nil,
+        notes: String? = nil
     ) {
         self.id = id
         self.siteID = siteID
@@ -194,8 +217,14 @@ public struct Heartbeat: Sendable, Hashable {
     public var faultCode: String?
 
     public init(
-        siteID: UUID, equipmentID: UUID, status: HealthStatus, at: Date, firmwareVersion: String? = nil,
-        uptimeSeconds: Int? = nil, signalDBm: Int? = nil, faultCode: String? = nil
+        siteID: UUID,
+        equipmentID: UUID,
+        status: HealthStatus,
+        at: Date,
+        firmwareVersion: String? = nil,
+        uptimeSeconds: Int? = nil,
+        signalDBm: Int? = nil,
+        faultCode: String? = nil
     ) {
         self.siteID = siteID
         self.equipmentID = equipmentID

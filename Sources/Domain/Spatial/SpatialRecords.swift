@@ -125,8 +125,15 @@ public struct Equipment: Sendable, Hashable {
     public var calibrationDueAt: Date?
 
     public init(
-        header: SpatialHeader, kind: EquipmentKind, valveLoadClass: ValveLoadClass?, model: String?,
-        serialNumber: String?, roomID: UUID?, zoneID: UUID?, status: EquipmentStatus, calibrationDueAt: Date?
+        header: SpatialHeader,
+        kind: EquipmentKind,
+        valveLoadClass: ValveLoadClass?,
+        model: String?,
+        serialNumber: String?,
+        roomID: UUID?,
+        zoneID: UUID?,
+        status: EquipmentStatus,
+        calibrationDueAt: Date?
     ) {
         self.header = header
         self.kind = kind
@@ -156,8 +163,14 @@ public struct Calibration: Sendable, Hashable {
     public var notes: String?
 
     public init(
-        id: UUID, siteID: UUID, equipmentID: UUID, performedAt: Date, result: CalibrationResult, nextDueAt: Date?,
-        performedBy: UUID?, notes: String?
+        id: UUID,
+        siteID: UUID,
+        equipmentID: UUID,
+        performedAt: Date,
+        result: CalibrationResult,
+        nextDueAt: Date?,
+        performedBy: UUID?,
+        notes: String?
     ) {
         self.id = id
         self.siteID = siteID
@@ -187,8 +200,14 @@ public struct DeviceHealth: Sendable, Hashable {
     public var faultCode: String?
 
     public init(
-        equipmentID: UUID, siteID: UUID, status: HealthStatus, lastHeartbeatAt: Date, firmwareVersion: String?,
-        uptimeSeconds: Int?, signalDBm: Int?, faultCode: String?
+        equipmentID: UUID,
+        siteID: UUID,
+        status: HealthStatus,
+        lastHeartbeatAt: Date,
+        firmwareVersion: String?,
+        uptimeSeconds: Int?,
+        signalDBm: Int?,
+        faultCode: String?
     ) {
         self.equipmentID = equipmentID
         self.siteID = siteID

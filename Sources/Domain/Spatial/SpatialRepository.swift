@@ -56,7 +56,11 @@ public protocol SpatialRepository: Sendable {
         page: PageRequest
     ) async throws -> Page<InventoryLocation>
 
-    func createEquipment(_ equipment: NewEquipment, in scope: AccessScope, audit: AuditContext) async throws
+    func createEquipment(
+        _ equipment: NewEquipment,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> Equipment
     func equipment(_ id: UUID, in scope: AccessScope) async throws -> Equipment
     func updateEquipment(
@@ -78,7 +82,11 @@ public protocol SpatialRepository: Sendable {
     func tree(siteID: UUID, in scope: AccessScope) async throws -> SpatialTree
 
     /// Logs a calibration; when it carries `nextDueAt` the equipment's `calibrationDueAt` moves to it.
-    func addCalibration(_ calibration: NewCalibration, in scope: AccessScope, audit: AuditContext) async throws
+    func addCalibration(
+        _ calibration: NewCalibration,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> Calibration
     /// Calibrations of one piece of equipment, newest first (`GET /equipment/{id}/calibrations`).
     func listCalibrations(
@@ -89,14 +97,23 @@ public protocol SpatialRepository: Sendable {
 
     /// Records a heartbeat as the device's latest health. Heartbeats are telemetry: only a change of status
     /// (e.g. online -> offline) writes an audit row.
-    func recordHeartbeat(_ heartbeat: Heartbeat, in scope: AccessScope, audit: AuditContext) async throws
+    func recordHeartbeat(
+        _ heartbeat: Heartbeat,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> DeviceHealth
     /// nil when the device never sent a heartbeat.
     func deviceHealth(equipmentID: UUID, in scope: AccessScope) async throws -> DeviceHealth?
     func listDeviceHealth(siteID: UUID, in scope: AccessScope, page: PageRequest) async throws -> Page<DeviceHealth>
 
     /// Maps a valve to a zone of the same site (idempotent); refuses equipment that is not a valve.
-    func mapValve(_ valveID: UUID, toZone zoneID: UUID, in scope: AccessScope, audit: AuditContext) async throws
+    func mapValve(
+        _ valveID: UUID,
+        toZone zoneID: UUID,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> ValveZoneMapping
     func unmapValve(_ valveID: UUID, fromZone zoneID: UUID, in scope: AccessScope, audit: AuditContext) async throws
     /// Mappings of the site, optionally narrowed to one valve or one zone.

@@ -14,7 +14,10 @@ extension PostgresConnection {
             VALUES ($1::uuid, $2::uuid, $3::uuid, 0, $4)
             ON CONFLICT (chain_id) DO NOTHING
             """,
-            [SQLValue(chainID), SQLValue(event.organizationID), SQLValue(event.siteID), SQLValue(AuditChain.genesisHash)]
+            [
+                SQLValue(chainID), SQLValue(event.organizationID), SQLValue(event.siteID),
+                SQLValue(AuditChain.genesisHash),
+            ]
         )
         let head = try await self.query(
             "SELECT seq, row_hash FROM audit_chain_heads WHERE chain_id = $1::uuid FOR UPDATE",

@@ -171,7 +171,10 @@ extension PostgresIdentityRepository {
         try await mappingErrors(resource: "user", table: "users") {
             try await self.client.transaction(scope: scope) { connection in
                 try await connection.requireUser(userID)
-                let changed = try await connection.query(sql, [SQLValue(userID), value, SQLValue(scope.organizationID)])
+                let changed = try await connection.query(
+                    sql,
+                    [SQLValue(userID), value, SQLValue(scope.organizationID)]
+                )
                 guard !changed.isEmpty else { return }
                 try await connection.audit(
                     action,

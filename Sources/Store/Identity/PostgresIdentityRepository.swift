@@ -152,7 +152,9 @@ public struct PostgresIdentityRepository: IdentityRepository {
                         SQLValue(page.size + 1),
                     ]
                 )
-                let items = try rows.map { row in (try DeviceSession(row: row), try row.decode("started_us", as: Int64.self)) }
+                let items = try rows.map { row in
+                    (try DeviceSession(row: row), try row.decode("started_us", as: Int64.self))
+                }
                 let paged = PageCursor.page(items, size: page.size) { [String($0.1), $0.0.id.uuidString] }
                 return Page(items: paged.items.map(\.0), nextToken: paged.nextToken)
             }
@@ -206,7 +208,8 @@ public struct PostgresIdentityRepository: IdentityRepository {
         }
     }
 
-    public func issueBadge(code: String, userID: UUID, in scope: AccessScope, audit: AuditContext) async throws -> Badge {
+    public func issueBadge(code: String, userID: UUID, in scope: AccessScope, audit: AuditContext) async throws -> Badge
+    {
         try Badge.validate(code: code, field: "badge_id")
         try audit.validate()
         return try await mappingErrors(resource: "badge", table: "badges") {

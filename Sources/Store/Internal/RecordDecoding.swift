@@ -40,7 +40,9 @@ enum PageCursor {
             throw DomainError.invalid("page_token", "is not a page token this list issued")
         }
         let key = text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
-        guard key.count == parts else { throw DomainError.invalid("page_token", "is not a page token this list issued") }
+        guard key.count == parts else {
+            throw DomainError.invalid("page_token", "is not a page token this list issued")
+        }
         return key
     }
 

@@ -1,5 +1,4 @@
 import Domain
-
 import Foundation
 
 /// One versioned SQL file, e.g. `0001_organizations_sites.sql`: version 1, applied after every lower version.

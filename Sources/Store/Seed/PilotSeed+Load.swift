@@ -17,13 +17,20 @@ extension PilotSeed {
             try await connection.query("SELECT pg_advisory_xact_lock($1)", [SQLValue(0x6876_7365_6564)])
             var seeder = Seeder(connection: connection)
             try await seeder.insert(
-                "organizations", ["id": SQLValue(organizationID), "name": SQLValue(organizationName)],
-                resource: "organization", site: nil)
+                "organizations",
+                ["id": SQLValue(organizationID), "name": SQLValue(organizationName)],
+                resource: "organization",
+                site: nil
+            )
             try await seeder.insert(
                 "sites",
-                ["id": SQLValue(siteID), "organization_id": SQLValue(organizationID), "name": SQLValue(siteName),
-                 "time_zone": "America/Denver"],
-                resource: "site", site: nil)
+                [
+                    "id": SQLValue(siteID), "organization_id": SQLValue(organizationID), "name": SQLValue(siteName),
+                    "time_zone": "America/Denver",
+                ],
+                resource: "site",
+                site: nil
+            )
             try await self.loadPeople(&seeder)
             try await self.loadSpaces(&seeder)
             try await self.loadEquipment(&seeder)
@@ -36,25 +43,43 @@ extension PilotSeed {
         for person in self.people {
             try await seeder.insert(
                 "users",
-                ["id": SQLValue(person.id), "organization_id": SQLValue(organizationID),
-                 "email": SQLValue(person.email), "display_name": SQLValue(person.name), "status": "active"],
-                resource: "user", site: nil)
+                [
+                    "id": SQLValue(person.id), "organization_id": SQLValue(organizationID),
+                    "email": SQLValue(person.email), "display_name": SQLValue(person.name), "status": "active",
+                ],
+                resource: "user",
+                site: nil
+            )
             try await seeder.insert(
                 "user_sites",
-                ["organization_id": SQLValue(organizationID), "user_id": SQLValue(person.id),
-                 "site_id": SQLValue(siteID)],
-                resource: "user_site", site: nil, key: "user_id")
+                [
+                    "organization_id": SQLValue(organizationID), "user_id": SQLValue(person.id),
+                    "site_id": SQLValue(siteID),
+                ],
+                resource: "user_site",
+                site: nil,
+                key: "user_id"
+            )
             try await seeder.insert(
                 "user_roles",
-                ["organization_id": SQLValue(organizationID), "user_id": SQLValue(person.id),
-                 "role": SQLValue(person.role.rawValue)],
-                resource: "user_role", site: nil, key: "user_id")
+                [
+                    "organization_id": SQLValue(organizationID), "user_id": SQLValue(person.id),
+                    "role": SQLValue(person.role.rawValue),
+                ],
+                resource: "user_role",
+                site: nil,
+                key: "user_id"
+            )
             try await seeder.insert(
                 "badges",
-                ["id": SQLValue(id("badge/\(person.badge)")), "organization_id": SQLValue(organizationID),
-                 "user_id": SQLValue(person.id), "code_sha256": SQLValue(SHA256.hash(Array(person.badge.utf8))),
-                 "code_hint": SQLValue(String(person.badge.suffix(4)))],
-                resource: "badge", site: nil)
+                [
+                    "id": SQLValue(id("badge/\(person.badge)")), "organization_id": SQLValue(organizationID),
+                    "user_id": SQLValue(person.id), "code_sha256": SQLValue(SHA256.hash(Array(person.badge.utf8))),
+                    "code_hint": SQLValue(String(person.badge.suffix(4))),
+                ],
+                resource: "badge",
+                site: nil
+            )
         }
     }
 
@@ -62,25 +87,37 @@ extension PilotSeed {
         for room in self.rooms {
             try await seeder.insert(
                 "rooms",
-                ["id": SQLValue(room.id), "site_id": SQLValue(siteID), "code": SQLValue(room.code),
-                 "name": SQLValue(room.name), "room_type": SQLValue(room.type.rawValue)],
-                resource: "room", site: siteID)
+                [
+                    "id": SQLValue(room.id), "site_id": SQLValue(siteID), "code": SQLValue(room.code),
+                    "name": SQLValue(room.name), "room_type": SQLValue(room.type.rawValue),
+                ],
+                resource: "room",
+                site: siteID
+            )
             for (index, zone) in room.zoneCodes.enumerated() {
                 try await seeder.insert(
                     "zones",
-                    ["id": SQLValue(id("zone/\(zone)")), "site_id": SQLValue(siteID), "room_id": SQLValue(room.id),
-                     "code": SQLValue(zone), "name": SQLValue("\(room.name) zone \(index + 1)")],
-                    resource: "zone", site: siteID)
+                    [
+                        "id": SQLValue(id("zone/\(zone)")), "site_id": SQLValue(siteID), "room_id": SQLValue(room.id),
+                        "code": SQLValue(zone), "name": SQLValue("\(room.name) zone \(index + 1)"),
+                    ],
+                    resource: "zone",
+                    site: siteID
+                )
             }
         }
         for location in self.inventoryLocations {
             try await seeder.insert(
                 "inventory_locations",
-                ["id": SQLValue(id("location/\(location.code)")), "site_id": SQLValue(siteID),
-                 "code": SQLValue(location.code), "name": SQLValue(location.name),
-                 "location_type": SQLValue(location.type.rawValue),
-                 "room_id": SQLValue(location.room.map { id("room/\($0)") })],
-                resource: "inventory_location", site: siteID)
+                [
+                    "id": SQLValue(id("location/\(location.code)")), "site_id": SQLValue(siteID),
+                    "code": SQLValue(location.code), "name": SQLValue(location.name),
+                    "location_type": SQLValue(location.type.rawValue),
+                    "room_id": SQLValue(location.room.map { id("room/\($0)") }),
+                ],
+                resource: "inventory_location",
+                site: siteID
+            )
         }
     }
 
@@ -91,19 +128,28 @@ extension PilotSeed {
             let roomCode = inZone ? String(device.placement.prefix(while: { $0 != "Z" }).dropLast()) : device.placement
             try await seeder.insert(
                 "equipment",
-                ["id": SQLValue(device.id), "site_id": SQLValue(siteID), "code": SQLValue(device.code),
-                 "name": SQLValue(device.name), "kind": SQLValue(device.kind.rawValue),
-                 "valve_load_class": SQLValue(device.loadClass?.rawValue),
-                 "room_id": SQLValue(id("room/\(roomCode)")),
-                 "zone_id": SQLValue(inZone ? id("zone/\(device.placement)") : nil),
-                 "calibration_due_at": SQLValue(device.kind == .sensor ? calibrationDue : nil)],
-                resource: "equipment", site: siteID)
+                [
+                    "id": SQLValue(device.id), "site_id": SQLValue(siteID), "code": SQLValue(device.code),
+                    "name": SQLValue(device.name), "kind": SQLValue(device.kind.rawValue),
+                    "valve_load_class": SQLValue(device.loadClass?.rawValue),
+                    "room_id": SQLValue(id("room/\(roomCode)")),
+                    "zone_id": SQLValue(inZone ? id("zone/\(device.placement)") : nil),
+                    "calibration_due_at": SQLValue(device.kind == .sensor ? calibrationDue : nil),
+                ],
+                resource: "equipment",
+                site: siteID
+            )
             if device.kind == .valve {
                 try await seeder.insert(
                     "valve_zone_mappings",
-                    ["valve_id": SQLValue(device.id), "zone_id": SQLValue(id("zone/\(device.placement)")),
-                     "site_id": SQLValue(siteID)],
-                    resource: "valve_zone_mapping", site: siteID, key: "valve_id")
+                    [
+                        "valve_id": SQLValue(device.id), "zone_id": SQLValue(id("zone/\(device.placement)")),
+                        "site_id": SQLValue(siteID),
+                    ],
+                    resource: "valve_zone_mapping",
+                    site: siteID,
+                    key: "valve_id"
+                )
             }
         }
     }
@@ -112,19 +158,27 @@ extension PilotSeed {
         for strain in self.strains {
             try await seeder.insert(
                 "strains",
-                ["id": SQLValue(id("strain/\(strain.name)")), "site_id": SQLValue(siteID),
-                 "name": SQLValue(strain.name), "strain_type": SQLValue(strain.type)],
-                resource: "strain", site: siteID)
+                [
+                    "id": SQLValue(id("strain/\(strain.name)")), "site_id": SQLValue(siteID),
+                    "name": SQLValue(strain.name), "strain_type": SQLValue(strain.type),
+                ],
+                resource: "strain",
+                site: siteID
+            )
         }
         let started = Date(timeIntervalSince1970: 1_763_942_400)  // 2025-11-24
         for batch in self.batches {
             try await seeder.insert(
                 "batches",
-                ["id": SQLValue(id("batch/\(batch.code)")), "site_id": SQLValue(siteID),
-                 "strain_id": SQLValue(id("strain/\(batch.strain)")), "room_id": SQLValue(id("room/\(batch.room)")),
-                 "code": SQLValue(batch.code), "phase": SQLValue(batch.phase), "plant_count": SQLValue(batch.plants),
-                 "started_at": SQLValue(started)],
-                resource: "batch", site: siteID)
+                [
+                    "id": SQLValue(id("batch/\(batch.code)")), "site_id": SQLValue(siteID),
+                    "strain_id": SQLValue(id("strain/\(batch.strain)")), "room_id": SQLValue(id("room/\(batch.room)")),
+                    "code": SQLValue(batch.code), "phase": SQLValue(batch.phase), "plant_count": SQLValue(batch.plants),
+                    "started_at": SQLValue(started),
+                ],
+                resource: "batch",
+                site: siteID
+            )
         }
     }
 }

@@ -4,7 +4,11 @@ import Foundation
 extension PostgresSpatialRepository {
     // Device health
 
-    public func recordHeartbeat(_ heartbeat: Heartbeat, in scope: AccessScope, audit: AuditContext) async throws
+    public func recordHeartbeat(
+        _ heartbeat: Heartbeat,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> DeviceHealth
     {
         try heartbeat.validate()
@@ -35,7 +39,8 @@ extension PostgresSpatialRepository {
                     """,
                     [
                         SQLValue(heartbeat.equipmentID), SQLValue(heartbeat.siteID),
-                        SQLValue(heartbeat.status.rawValue), SQLValue(heartbeat.at), SQLValue(heartbeat.firmwareVersion),
+                        SQLValue(heartbeat.status.rawValue), SQLValue(heartbeat.at),
+                        SQLValue(heartbeat.firmwareVersion),
                         SQLValue(heartbeat.uptimeSeconds), SQLValue(heartbeat.signalDBm), SQLValue(heartbeat.faultCode),
                     ]
                 )
@@ -70,7 +75,11 @@ extension PostgresSpatialRepository {
         }
     }
 
-    public func listDeviceHealth(siteID: UUID, in scope: AccessScope, page: PageRequest) async throws
+    public func listDeviceHealth(
+        siteID: UUID,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<DeviceHealth>
     {
         try scope.require(site: siteID)
@@ -94,7 +103,12 @@ extension PostgresSpatialRepository {
 
     // Valve -> zone mappings
 
-    public func mapValve(_ valveID: UUID, toZone zoneID: UUID, in scope: AccessScope, audit: AuditContext)
+    public func mapValve(
+        _ valveID: UUID,
+        toZone zoneID: UUID,
+        in scope: AccessScope,
+        audit: AuditContext
+    )
         async throws -> ValveZoneMapping
     {
         try audit.validate()
@@ -102,7 +116,10 @@ extension PostgresSpatialRepository {
             try await self.client.transaction(scope: scope) { connection in
                 let valve = try await connection.fetch(SpatialTables.equipment, valveID)
                 guard valve.kind == .valve else {
-                    throw DomainError.invalid("valve_id", "equipment \(valve.header.code) is a \(valve.kind.rawValue), not a valve")
+                    throw DomainError.invalid(
+                        "valve_id",
+                        "equipment \(valve.header.code) is a \(valve.kind.rawValue), not a valve"
+                    )
                 }
                 let zone = try await connection.fetch(SpatialTables.zones, zoneID)
                 guard zone.header.siteID == valve.header.siteID else {
@@ -142,7 +159,12 @@ extension PostgresSpatialRepository {
         }
     }
 
-    public func unmapValve(_ valveID: UUID, fromZone zoneID: UUID, in scope: AccessScope, audit: AuditContext)
+    public func unmapValve(
+        _ valveID: UUID,
+        fromZone zoneID: UUID,
+        in scope: AccessScope,
+        audit: AuditContext
+    )
         async throws
     {
         try audit.validate()
@@ -153,8 +175,11 @@ extension PostgresSpatialRepository {
                     [SQLValue(valveID), SQLValue(zoneID)]
                 )
                 guard let row = deleted.first else {
-                    throw DomainError.notFound("valve_zone_mapping", id: "\(valveID.uuidString.lowercased())/"
-                        + zoneID.uuidString.lowercased())
+                    throw DomainError.notFound(
+                        "valve_zone_mapping",
+                        id: "\(valveID.uuidString.lowercased())/"
+                            + zoneID.uuidString.lowercased()
+                    )
                 }
                 try await connection.audit(
                     "valve_zone_mapping.delete",
@@ -190,8 +215,10 @@ extension PostgresSpatialRepository {
                       AND ($4::uuid IS NULL OR (valve_id, zone_id) > ($4::uuid, $5::uuid))
                     ORDER BY valve_id, zone_id LIMIT $6
                     """,
-                    [SQLValue(siteID), SQLValue(valveID), SQLValue(zoneID), SQLValue(afterValve),
-                     SQLValue(afterZone), SQLValue(page.size + 1)]
+                    [
+                        SQLValue(siteID), SQLValue(valveID), SQLValue(zoneID), SQLValue(afterValve),
+                        SQLValue(afterZone), SQLValue(page.size + 1),
+                    ]
                 )
                 return PageCursor.page(try rows.map(ValveZoneMapping.init(row:)), size: page.size) {
                     [$0.valveID.uuidString, $0.zoneID.uuidString]

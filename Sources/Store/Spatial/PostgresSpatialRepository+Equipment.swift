@@ -2,7 +2,11 @@ import Domain
 import Foundation
 
 extension PostgresSpatialRepository {
-    public func createEquipment(_ equipment: NewEquipment, in scope: AccessScope, audit: AuditContext) async throws
+    public func createEquipment(
+        _ equipment: NewEquipment,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> Equipment
     {
         try equipment.validate()
@@ -90,7 +94,11 @@ extension PostgresSpatialRepository {
 
     // Calibrations
 
-    public func addCalibration(_ calibration: NewCalibration, in scope: AccessScope, audit: AuditContext) async throws
+    public func addCalibration(
+        _ calibration: NewCalibration,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> Calibration
     {
         try calibration.validate()

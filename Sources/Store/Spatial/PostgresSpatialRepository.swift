@@ -35,8 +35,10 @@ public struct PostgresSpatialRepository: SpatialRepository {
                 INSERT INTO rooms (id, site_id, code, name, room_type)
                 VALUES (coalesce($1::uuid, gen_random_uuid()), $2::uuid, $3, $4, $5)
                 """,
-            [SQLValue(room.id), SQLValue(room.siteID), SQLValue(room.code), SQLValue(room.name),
-             SQLValue(room.roomType.rawValue)],
+            [
+                SQLValue(room.id), SQLValue(room.siteID), SQLValue(room.code), SQLValue(room.name),
+                SQLValue(room.roomType.rawValue),
+            ],
             details: ["room_type": room.roomType.rawValue],
             in: scope,
             audit: audit
@@ -47,7 +49,12 @@ public struct PostgresSpatialRepository: SpatialRepository {
         try await self.fetch(SpatialTables.rooms, id, in: scope)
     }
 
-    public func updateRoom(_ id: UUID, _ update: RoomUpdate, in scope: AccessScope, audit: AuditContext) async throws
+    public func updateRoom(
+        _ id: UUID,
+        _ update: RoomUpdate,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> Room
     {
         try Validate.text(update.name, field: "room.name")
@@ -91,7 +98,12 @@ public struct PostgresSpatialRepository: SpatialRepository {
         try await self.delete(SpatialTables.zones, id, in: scope, audit: audit)
     }
 
-    public func listZones(siteID: UUID, roomID: UUID?, in scope: AccessScope, page: PageRequest) async throws
+    public func listZones(
+        siteID: UUID,
+        roomID: UUID?,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<Zone>
     {
         try await self.list(SpatialTables.zones, siteID: siteID, parentID: roomID, in: scope, page: page)
@@ -113,7 +125,12 @@ public struct PostgresSpatialRepository: SpatialRepository {
         try await self.delete(SpatialTables.racks, id, in: scope, audit: audit)
     }
 
-    public func listRacks(siteID: UUID, zoneID: UUID?, in scope: AccessScope, page: PageRequest) async throws
+    public func listRacks(
+        siteID: UUID,
+        zoneID: UUID?,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<Rack>
     {
         try await self.list(SpatialTables.racks, siteID: siteID, parentID: zoneID, in: scope, page: page)
@@ -135,7 +152,12 @@ public struct PostgresSpatialRepository: SpatialRepository {
         try await self.delete(SpatialTables.bins, id, in: scope, audit: audit)
     }
 
-    public func listBins(siteID: UUID, rackID: UUID?, in scope: AccessScope, page: PageRequest) async throws
+    public func listBins(
+        siteID: UUID,
+        rackID: UUID?,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<Bin>
     {
         try await self.list(SpatialTables.bins, siteID: siteID, parentID: rackID, in: scope, page: page)
@@ -157,8 +179,10 @@ public struct PostgresSpatialRepository: SpatialRepository {
                 INSERT INTO \(table.table) (id, site_id, \(parent), code, name)
                 VALUES (coalesce($1::uuid, gen_random_uuid()), $2::uuid, $3::uuid, $4, $5)
                 """,
-            [SQLValue(child.id), SQLValue(child.siteID), SQLValue(child.parentID), SQLValue(child.code),
-             SQLValue(child.name)],
+            [
+                SQLValue(child.id), SQLValue(child.siteID), SQLValue(child.parentID), SQLValue(child.code),
+                SQLValue(child.name),
+            ],
             details: [parent: child.parentID.uuidString.lowercased()],
             in: scope,
             audit: audit
@@ -190,8 +214,10 @@ public struct PostgresSpatialRepository: SpatialRepository {
                 VALUES (coalesce($1::uuid, gen_random_uuid()), $2::uuid, $3, $4, $5, $6::uuid, $7::uuid, $8::uuid,
                     $9::uuid)
                 """,
-            [SQLValue(location.id), SQLValue(location.siteID), SQLValue(location.code), SQLValue(location.name),
-             SQLValue(location.locationType.rawValue)] + anchors.map { SQLValue($0) },
+            [
+                SQLValue(location.id), SQLValue(location.siteID), SQLValue(location.code), SQLValue(location.name),
+                SQLValue(location.locationType.rawValue),
+            ] + anchors.map { SQLValue($0) },
             details: ["location_type": location.locationType.rawValue],
             in: scope,
             audit: audit
