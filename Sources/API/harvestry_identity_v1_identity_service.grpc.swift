@@ -138,6 +138,32 @@ public enum Harvestry_Identity_V1_IdentityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "UnassignUserSite" metadata.
+        public enum UnassignUserSite: Sendable {
+            /// Request type for "UnassignUserSite".
+            public typealias Input = Harvestry_Identity_V1_AssignUserSiteRequest
+            /// Response type for "UnassignUserSite".
+            public typealias Output = Harvestry_Identity_V1_User
+            /// Descriptor for "UnassignUserSite".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.identity.v1.IdentityService"),
+                method: "UnassignUserSite",
+                type: .unary
+            )
+        }
+        /// Namespace for "UnassignUserRole" metadata.
+        public enum UnassignUserRole: Sendable {
+            /// Request type for "UnassignUserRole".
+            public typealias Input = Harvestry_Identity_V1_AssignUserRoleRequest
+            /// Response type for "UnassignUserRole".
+            public typealias Output = Harvestry_Identity_V1_User
+            /// Descriptor for "UnassignUserRole".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.identity.v1.IdentityService"),
+                method: "UnassignUserRole",
+                type: .unary
+            )
+        }
         /// Namespace for "IssueBadge" metadata.
         public enum IssueBadge: Sendable {
             /// Request type for "IssueBadge".
@@ -162,6 +188,8 @@ public enum Harvestry_Identity_V1_IdentityService: Sendable {
             ListUsers.descriptor,
             AssignUserSite.descriptor,
             AssignUserRole.descriptor,
+            UnassignUserSite.descriptor,
+            UnassignUserRole.descriptor,
             IssueBadge.descriptor
         ]
     }
@@ -360,6 +388,42 @@ extension Harvestry_Identity_V1_IdentityService {
         ///     to an internal error.
         /// - Returns: A streaming response of `Harvestry_Identity_V1_User` messages.
         func assignUserRole(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Identity_V1_AssignUserRoleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Identity_V1_User>
+
+        /// Handle the "UnassignUserSite" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a site away from a user. Needs the admin role and the site in the caller's scope.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Identity_V1_AssignUserSiteRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Identity_V1_User` messages.
+        func unassignUserSite(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Identity_V1_AssignUserSiteRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Identity_V1_User>
+
+        /// Handle the "UnassignUserRole" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Withdraws a role from a user. Needs the admin role.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Identity_V1_AssignUserRoleRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Identity_V1_User` messages.
+        func unassignUserRole(
             request: GRPCCore.StreamingServerRequest<Harvestry_Identity_V1_AssignUserRoleRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Identity_V1_User>
@@ -566,6 +630,42 @@ extension Harvestry_Identity_V1_IdentityService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Harvestry_Identity_V1_User>
 
+        /// Handle the "UnassignUserSite" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a site away from a user. Needs the admin role and the site in the caller's scope.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Identity_V1_AssignUserSiteRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Identity_V1_User` message.
+        func unassignUserSite(
+            request: GRPCCore.ServerRequest<Harvestry_Identity_V1_AssignUserSiteRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Identity_V1_User>
+
+        /// Handle the "UnassignUserRole" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Withdraws a role from a user. Needs the admin role.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Identity_V1_AssignUserRoleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Identity_V1_User` message.
+        func unassignUserRole(
+            request: GRPCCore.ServerRequest<Harvestry_Identity_V1_AssignUserRoleRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Identity_V1_User>
+
         /// Handle the "IssueBadge" method.
         ///
         /// > Source IDL Documentation:
@@ -766,6 +866,42 @@ extension Harvestry_Identity_V1_IdentityService {
             context: GRPCCore.ServerContext
         ) async throws -> Harvestry_Identity_V1_User
 
+        /// Handle the "UnassignUserSite" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a site away from a user. Needs the admin role and the site in the caller's scope.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Identity_V1_AssignUserSiteRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Identity_V1_User` to respond with.
+        func unassignUserSite(
+            request: Harvestry_Identity_V1_AssignUserSiteRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Identity_V1_User
+
+        /// Handle the "UnassignUserRole" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Withdraws a role from a user. Needs the admin role.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Identity_V1_AssignUserRoleRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Identity_V1_User` to respond with.
+        func unassignUserRole(
+            request: Harvestry_Identity_V1_AssignUserRoleRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Identity_V1_User
+
         /// Handle the "IssueBadge" method.
         ///
         /// > Source IDL Documentation:
@@ -890,6 +1026,28 @@ extension Harvestry_Identity_V1_IdentityService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Harvestry_Identity_V1_IdentityService.Method.UnassignUserSite.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Identity_V1_AssignUserSiteRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Identity_V1_User>(),
+            handler: { request, context in
+                try await self.unassignUserSite(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Identity_V1_IdentityService.Method.UnassignUserRole.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Identity_V1_AssignUserRoleRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Identity_V1_User>(),
+            handler: { request, context in
+                try await self.unassignUserRole(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Harvestry_Identity_V1_IdentityService.Method.IssueBadge.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Identity_V1_IssueBadgeRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Identity_V1_Badge>(),
@@ -999,6 +1157,28 @@ extension Harvestry_Identity_V1_IdentityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Identity_V1_User> {
         let response = try await self.assignUserRole(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func unassignUserSite(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Identity_V1_AssignUserSiteRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Identity_V1_User> {
+        let response = try await self.unassignUserSite(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func unassignUserRole(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Identity_V1_AssignUserRoleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Identity_V1_User> {
+        let response = try await self.unassignUserRole(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1130,6 +1310,32 @@ extension Harvestry_Identity_V1_IdentityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Harvestry_Identity_V1_User> {
         return GRPCCore.ServerResponse<Harvestry_Identity_V1_User>(
             message: try await self.assignUserRole(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func unassignUserSite(
+        request: GRPCCore.ServerRequest<Harvestry_Identity_V1_AssignUserSiteRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Identity_V1_User> {
+        return GRPCCore.ServerResponse<Harvestry_Identity_V1_User>(
+            message: try await self.unassignUserSite(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func unassignUserRole(
+        request: GRPCCore.ServerRequest<Harvestry_Identity_V1_AssignUserRoleRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Identity_V1_User> {
+        return GRPCCore.ServerResponse<Harvestry_Identity_V1_User>(
+            message: try await self.unassignUserRole(
                 request: request.message,
                 context: context
             ),
@@ -1373,6 +1579,52 @@ extension Harvestry_Identity_V1_IdentityService {
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
         func assignUserRole<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Identity_V1_AssignUserRoleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Identity_V1_AssignUserRoleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Identity_V1_User>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Identity_V1_User>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UnassignUserSite" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a site away from a user. Needs the admin role and the site in the caller's scope.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Identity_V1_AssignUserSiteRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Identity_V1_AssignUserSiteRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Identity_V1_User` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func unassignUserSite<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Identity_V1_AssignUserSiteRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Identity_V1_AssignUserSiteRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Identity_V1_User>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Identity_V1_User>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UnassignUserRole" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Withdraws a role from a user. Needs the admin role.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Identity_V1_AssignUserRoleRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Identity_V1_AssignUserRoleRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Identity_V1_User` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func unassignUserRole<Result>(
             request: GRPCCore.ClientRequest<Harvestry_Identity_V1_AssignUserRoleRequest>,
             serializer: some GRPCCore.MessageSerializer<Harvestry_Identity_V1_AssignUserRoleRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Harvestry_Identity_V1_User>,
@@ -1739,6 +1991,74 @@ extension Harvestry_Identity_V1_IdentityService {
             )
         }
 
+        /// Call the "UnassignUserSite" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a site away from a user. Needs the admin role and the site in the caller's scope.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Identity_V1_AssignUserSiteRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Identity_V1_AssignUserSiteRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Identity_V1_User` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func unassignUserSite<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Identity_V1_AssignUserSiteRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Identity_V1_AssignUserSiteRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Identity_V1_User>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Identity_V1_User>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Identity_V1_IdentityService.Method.UnassignUserSite.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UnassignUserRole" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Withdraws a role from a user. Needs the admin role.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Identity_V1_AssignUserRoleRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Identity_V1_AssignUserRoleRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Identity_V1_User` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func unassignUserRole<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Identity_V1_AssignUserRoleRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Identity_V1_AssignUserRoleRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Identity_V1_User>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Identity_V1_User>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Identity_V1_IdentityService.Method.UnassignUserRole.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "IssueBadge" method.
         ///
         /// > Source IDL Documentation:
@@ -2036,6 +2356,64 @@ extension Harvestry_Identity_V1_IdentityService.ClientProtocol {
         }
     ) async throws -> Result where Result: Sendable {
         try await self.assignUserRole(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Identity_V1_AssignUserRoleRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Identity_V1_User>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UnassignUserSite" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Takes a site away from a user. Needs the admin role and the site in the caller's scope.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Identity_V1_AssignUserSiteRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func unassignUserSite<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Identity_V1_AssignUserSiteRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Identity_V1_User>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.unassignUserSite(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Identity_V1_AssignUserSiteRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Identity_V1_User>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UnassignUserRole" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Withdraws a role from a user. Needs the admin role.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Identity_V1_AssignUserRoleRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func unassignUserRole<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Identity_V1_AssignUserRoleRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Identity_V1_User>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.unassignUserRole(
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Identity_V1_AssignUserRoleRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Identity_V1_User>(),
@@ -2373,6 +2751,72 @@ extension Harvestry_Identity_V1_IdentityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.assignUserRole(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UnassignUserSite" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Takes a site away from a user. Needs the admin role and the site in the caller's scope.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func unassignUserSite<Result>(
+        _ message: Harvestry_Identity_V1_AssignUserSiteRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Identity_V1_User>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Identity_V1_AssignUserSiteRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.unassignUserSite(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UnassignUserRole" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Withdraws a role from a user. Needs the admin role.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func unassignUserRole<Result>(
+        _ message: Harvestry_Identity_V1_AssignUserRoleRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Identity_V1_User>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Identity_V1_AssignUserRoleRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.unassignUserRole(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -192,28 +192,69 @@ public struct IdentityService: Harvestry_Identity_V1_IdentityService.SimpleServi
         request: Harvestry_Identity_V1_AssignUserSiteRequest,
         context: ServerContext
     ) async throws -> Harvestry_Identity_V1_User {
-        let scope = try Caller.scope(requiringAnyOf: Self.administrators, method: "AssignUserSite")
-        var violations = FieldViolations()
-        let user = violations.name("user", request.user, .user)
-        let site = violations.name("site", request.site, .site)
-        let audit = violations.audit(requestID: request.requestID)
-        try violations.check()
-        try Caller.require(site: site!["site"], in: scope)
-        try await self.repository.assignSite(userID: user!["user"], siteID: site!["site"], in: scope, audit: audit)
-        return Harvestry_Identity_V1_User(try await self.repository.user(user!["user"], in: scope))
+        try await self.changeSite(request, method: "AssignUserSite") { user, site, scope, audit in
+            try await self.repository.assignSite(userID: user, siteID: site, in: scope, audit: audit)
+        }
+    }
+
+    public func unassignUserSite(
+        request: Harvestry_Identity_V1_AssignUserSiteRequest,
+        context: ServerContext
+    ) async throws -> Harvestry_Identity_V1_User {
+        try await self.changeSite(request, method: "UnassignUserSite") { user, site, scope, audit in
+            try await self.repository.unassignSite(userID: user, siteID: site, in: scope, audit: audit)
+        }
     }
 
     public func assignUserRole(
         request: Harvestry_Identity_V1_AssignUserRoleRequest,
         context: ServerContext
     ) async throws -> Harvestry_Identity_V1_User {
-        let scope = try Caller.scope(requiringAnyOf: Self.administrators, method: "AssignUserRole")
+        try await self.changeRole(request, method: "AssignUserRole") { user, role, scope, audit in
+            try await self.repository.assignRole(userID: user, role: role, in: scope, audit: audit)
+        }
+    }
+
+    public func unassignUserRole(
+        request: Harvestry_Identity_V1_AssignUserRoleRequest,
+        context: ServerContext
+    ) async throws -> Harvestry_Identity_V1_User {
+        try await self.changeRole(request, method: "UnassignUserRole") { user, role, scope, audit in
+            try await self.repository.unassignRole(userID: user, role: role, in: scope, audit: audit)
+        }
+    }
+
+    /// Validates a site membership change (admin only, the site in the caller's scope), applies it, and returns
+    /// the user as they are now.
+    private func changeSite(
+        _ request: Harvestry_Identity_V1_AssignUserSiteRequest,
+        method: String,
+        _ change: (UUID, UUID, AccessScope, AuditContext) async throws -> Void
+    ) async throws -> Harvestry_Identity_V1_User {
+        let scope = try Caller.scope(requiringAnyOf: Self.administrators, method: method)
+        var violations = FieldViolations()
+        let user = violations.name("user", request.user, .user)
+        let site = violations.name("site", request.site, .site)
+        let audit = violations.audit(requestID: request.requestID)
+        try violations.check()
+        try Caller.require(site: site!["site"], in: scope)
+        try await change(user!["user"], site!["site"], scope, audit)
+        return Harvestry_Identity_V1_User(try await self.repository.user(user!["user"], in: scope))
+    }
+
+    /// Validates a role change (admin only, a role of the catalogue), applies it, and returns the user.
+    private func changeRole(
+        _ request: Harvestry_Identity_V1_AssignUserRoleRequest,
+        method: String,
+        _ change: (UUID, Role, AccessScope, AuditContext) async throws -> Void
+    ) async throws -> Harvestry_Identity_V1_User {
+        let scope = try Caller.scope(requiringAnyOf: Self.administrators, method: method)
         var violations = FieldViolations()
         let user = violations.name("user", request.user, .user)
         let role = violations.role("role", request.role)
         let audit = violations.audit(requestID: request.requestID)
         try violations.check()
-        try await self.repository.assignRole(userID: user!["user"], role: role!, in: scope, audit: audit)
+        try await change(user!["user"], role!, scope, audit)
         return Harvestry_Identity_V1_User(try await self.repository.user(user!["user"], in: scope))
     }
 
