@@ -73,6 +73,20 @@ struct ServeCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"), "postgres still running")
     }
 
+    @Test("--no-migrate on a database that was never migrated exits non-zero at once and stops Postgres")
+    func noMigrateOnFreshDatabase() async throws {
+        let dataDir = "/tmp/harvestry-serve-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        chmod(dataDir, 0o755)
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let result = try await Peer.run([
+            Self.executable.path, "serve", "--port", "0", "--data-dir", dataDir, "--no-migrate",
+        ])
+        #expect(result.status != 0)
+        #expect(result.output.contains("harvestry migrate"))
+        #expect(!FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"))
+    }
+
     @Test("a bad flag exits non-zero naming the flag")
     func badFlag() async throws {
         let result = try await Peer.run([Self.executable.path, "serve", "--port", "99999"])

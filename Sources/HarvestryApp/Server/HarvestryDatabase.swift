@@ -58,6 +58,7 @@ public final class HarvestryDatabase: Sendable {
                 ),
                 logger: logger
             )
+            try await Self.probe(client)
             return HarvestryDatabase(client: client, embedded: nil, logger: logger)
         }
         let server = EmbeddedPostgres(
@@ -74,10 +75,25 @@ public final class HarvestryDatabase: Sendable {
                 ),
                 logger: logger
             )
+            try await Self.probe(client)
             return HarvestryDatabase(client: client, embedded: server, logger: logger)
         } catch {
             try? await server.stop()
             throw error
+        }
+    }
+
+    /// Fails at startup, not at the first call, when the service role cannot use the database (most often: not
+    /// migrated, so `harvestry_service` does not exist yet).
+    private static func probe(_ client: PostgresClient) async throws {
+        do {
+            _ = try await client.query("SELECT count(*) FROM roles")
+        } catch {
+            client.close()
+            throw DatabaseUnusable(
+                message: "the services cannot use the database as \(ServiceRole.name) (\(error)); "
+                    + "is it migrated? Run `harvestry migrate` or start without --no-migrate"
+            )
         }
     }
 
@@ -102,4 +118,10 @@ public final class HarvestryDatabase: Sendable {
             self.logger.error("stopping embedded postgres failed", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// The database is reachable but the services cannot work in it.
+public struct DatabaseUnusable: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { self.message }
 }
