@@ -5,23 +5,19 @@ extension PostgresConnection {
     /// Appends `event` to its chain (its site's, or its organization's) inside the caller's transaction: locks the
     /// chain head (creating it at seq 0 on first use), hashes the row after the head's hash, inserts it and advances
     /// the head. Concurrent appenders to one chain wait for each other's commit at the lock, so seqs never fork.
+    /// Two round trips: the upsert both creates and locks the head (ON CONFLICT DO UPDATE takes the row lock and
+    /// returns the current values), and one statement inserts the row and advances the head.
     @discardableResult
     public func appendAudit(_ event: AuditEvent) async throws -> AuditEntry {
         let chainID = event.chainID
-        try await self.query(
-            """
-            INSERT INTO audit_chain_heads (chain_id, organization_id, site_id, seq, row_hash)
-            VALUES ($1::uuid, $2::uuid, $3::uuid, 0, $4)
-            ON CONFLICT (chain_id) DO NOTHING
-            """,
-            [
-                SQLValue(chainID), SQLValue(event.organizationID), SQLValue(event.siteID),
-                SQLValue(AuditChain.genesisHash),
-            ]
-        )
         let head = try await self.query(
-            "SELECT seq, row_hash FROM audit_chain_heads WHERE chain_id = $1::uuid FOR UPDATE",
-            [SQLValue(chainID)]
+            """
+            INSERT INTO audit_chain_heads AS h (chain_id, organization_id, site_id, seq, row_hash)
+            VALUES ($1::uuid, $2::uuid, $3::uuid, 0, $4)
+            ON CONFLICT (chain_id) DO UPDATE SET seq = h.seq
+            RETURNING h.seq, h.row_hash
+            """,
+            [SQLValue(chainID), SQLValue(event.organizationID), SQLValue(event.siteID), SQLValue(AuditChain.genesisHash)]
         )
         guard let row = head.first else {
             throw PostgresError(code: .query, message: "audit chain head \(chainID) is not visible in this scope")
@@ -33,10 +29,15 @@ extension PostgresConnection {
         )
         try await self.query(
             """
-            INSERT INTO audit_logs (chain_id, seq, organization_id, site_id, actor_user_id, action, resource_type,
-                resource_id, request_id, details, occurred_at, prev_hash, row_hash)
-            VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::uuid, $6, $7, $8, $9, $10,
-                'epoch'::timestamptz + $11::bigint * interval '1 microsecond', $12, $13)
+            WITH appended AS (
+                INSERT INTO audit_logs (chain_id, seq, organization_id, site_id, actor_user_id, action, resource_type,
+                    resource_id, request_id, details, occurred_at, prev_hash, row_hash)
+                VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::uuid, $6, $7, $8, $9, $10,
+                    'epoch'::timestamptz + $11::bigint * interval '1 microsecond', $12, $13)
+                RETURNING seq, row_hash
+            )
+            UPDATE audit_chain_heads SET seq = appended.seq, row_hash = appended.row_hash
+            FROM appended WHERE chain_id = $1::uuid
             """,
             [
                 SQLValue(chainID), SQLValue(entry.seq), SQLValue(event.organizationID), SQLValue(event.siteID),
@@ -44,10 +45,6 @@ extension PostgresConnection {
                 SQLValue(event.resourceID), SQLValue(event.requestID), SQLValue(event.details),
                 SQLValue(event.occurredAtMicros), SQLValue(entry.prevHash), SQLValue(entry.rowHash),
             ]
-        )
-        try await self.query(
-            "UPDATE audit_chain_heads SET seq = $2, row_hash = $3 WHERE chain_id = $1::uuid",
-            [SQLValue(chainID), SQLValue(entry.seq), SQLValue(entry.rowHash)]
         )
         return entry
     }

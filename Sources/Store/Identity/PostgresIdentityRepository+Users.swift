@@ -73,15 +73,7 @@ extension PostgresIdentityRepository {
                 guard let row = rows.first else { throw DomainError.notFound("user", id: id.uuidString.lowercased()) }
                 var details = ["status": status.rawValue]
                 if status == .disabled {
-                    let ended = try await connection.query(
-                        """
-                        UPDATE device_sessions SET ended_at = now(), end_reason = 'revoked'
-                        WHERE user_id = $1::uuid AND ended_at IS NULL RETURNING id
-                        """,
-                        [SQLValue(id)]
-                    )
-                    let sessionIDs = try ended.map { try $0.decode("id", as: UUID.self) }
-                    try await connection.notifySessionsEnded(sessionIDs)
+                    let sessionIDs = try await connection.endOpenSessions(userID: id, reason: .revoked)
                     details["sessions_ended"] = String(sessionIDs.count)
                 }
                 try await connection.audit(

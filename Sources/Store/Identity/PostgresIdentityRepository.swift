@@ -127,14 +127,7 @@ public struct PostgresIdentityRepository: IdentityRepository {
         includeEnded: Bool,
         page: PageRequest
     ) async throws -> Page<DeviceSession> {
-        let cursor = try PageCursor.decode(page.token, parts: 2)
-        let afterMicros = try cursor.map { key -> Int64 in
-            guard let micros = Int64(key[0]) else {
-                throw DomainError.invalid("page_token", "is not a page token this list issued")
-            }
-            return micros
-        }
-        let afterID = try cursor.map { try PageCursor.uuid($0[1]) }
+        let after = try PageCursor.decodeTimeAndID(page.token)
         return try await mappingErrors(resource: "session", table: "device_sessions") {
             try await self.client.transaction(scope: scope) { connection in
                 let rows = try await connection.query(
@@ -148,7 +141,7 @@ public struct PostgresIdentityRepository: IdentityRepository {
                     LIMIT $5
                     """,
                     [
-                        SQLValue(userID), SQLValue(includeEnded), SQLValue(afterMicros), SQLValue(afterID),
+                        SQLValue(userID), SQLValue(includeEnded), SQLValue(after?.micros), SQLValue(after?.id),
                         SQLValue(page.size + 1),
                     ]
                 )
@@ -182,15 +175,7 @@ public struct PostgresIdentityRepository: IdentityRepository {
                     )
                 }
                 let badgeID = try badge.decode("id", as: UUID.self)
-                let ended = try await connection.query(
-                    """
-                    UPDATE device_sessions SET ended_at = now(), end_reason = 'badge_revoked'
-                    WHERE badge_id = $1::uuid AND ended_at IS NULL RETURNING id
-                    """,
-                    [SQLValue(badgeID)]
-                )
-                let sessionIDs = try ended.map { try $0.decode("id", as: UUID.self) }
-                try await connection.notifySessionsEnded(sessionIDs)
+                let sessionIDs = try await connection.endOpenSessions(badgeID: badgeID, reason: .badgeRevoked)
                 try await connection.audit(
                     "badge.revoke",
                     resourceType: "badge",
@@ -256,6 +241,24 @@ extension PostgresConnection {
     func requireUser(_ id: UUID) async throws {
         let rows = try await self.query("SELECT 1 FROM users WHERE id = $1::uuid", [SQLValue(id)])
         if rows.isEmpty { throw DomainError.notFound("user", id: id.uuidString.lowercased()) }
+    }
+
+    /// Ends the open sessions of a badge or of a user, tells every instance, and returns their ids.
+    func endOpenSessions(
+        badgeID: UUID? = nil,
+        userID: UUID? = nil,
+        reason: SessionEndReason
+    ) async throws -> [UUID] {
+        let ended = try await self.query(
+            """
+            UPDATE device_sessions SET ended_at = now(), end_reason = $3
+            WHERE (badge_id = $1::uuid OR user_id = $2::uuid) AND ended_at IS NULL RETURNING id
+            """,
+            [SQLValue(badgeID), SQLValue(userID), SQLValue(reason.rawValue)]
+        )
+        let sessionIDs = try ended.map { try $0.decode("id", as: UUID.self) }
+        try await self.notifySessionsEnded(sessionIDs)
+        return sessionIDs
     }
 
     /// Tells every instance (LISTEN on `IdentityChannels.sessionsEnded`) at commit; payloads stay under the 8000

@@ -54,6 +54,15 @@ enum PageCursor {
         return id
     }
 
+    /// A (timestamp in microseconds, id) key, for lists newest first.
+    static func decodeTimeAndID(_ token: String?) throws -> (micros: Int64, id: UUID)? {
+        guard let key = try self.decode(token, parts: 2) else { return nil }
+        guard let micros = Int64(key[0]) else {
+            throw DomainError.invalid("page_token", "is not a page token this list issued")
+        }
+        return (micros, try self.uuid(key[1]))
+    }
+
     /// A page from `size + 1` fetched rows: the extra row only says there is a next page.
     static func page<T>(_ items: [T], size: Int, key: (T) -> [String]) -> Page<T> {
         guard items.count > size else { return Page(items: items, nextToken: nil) }

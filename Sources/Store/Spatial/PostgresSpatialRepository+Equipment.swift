@@ -154,14 +154,7 @@ extension PostgresSpatialRepository {
         in scope: AccessScope,
         page: PageRequest
     ) async throws -> Page<Calibration> {
-        let cursor = try PageCursor.decode(page.token, parts: 2)
-        let afterMicros = try cursor.map { key -> Int64 in
-            guard let micros = Int64(key[0]) else {
-                throw DomainError.invalid("page_token", "is not a page token this list issued")
-            }
-            return micros
-        }
-        let afterID = try cursor.map { try PageCursor.uuid($0[1]) }
+        let after = try PageCursor.decodeTimeAndID(page.token)
         return try await mappingErrors(resource: "calibration", table: "equipment_calibrations") {
             try await self.client.transaction(scope: scope) { connection in
                 _ = try await connection.fetch(SpatialTables.equipment, equipmentID)
@@ -174,7 +167,7 @@ extension PostgresSpatialRepository {
                            < ('epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3::uuid))
                     ORDER BY performed_at DESC, id DESC LIMIT $4
                     """,
-                    [SQLValue(equipmentID), SQLValue(afterMicros), SQLValue(afterID), SQLValue(page.size + 1)]
+                    [SQLValue(equipmentID), SQLValue(after?.micros), SQLValue(after?.id), SQLValue(page.size + 1)]
                 )
                 let items = try rows.map { (try Calibration(row: $0), try $0.decode("performed_us", as: Int64.self)) }
                 let paged = PageCursor.page(items, size: page.size) { [String($0.1), $0.0.id.uuidString] }
