@@ -136,3 +136,40 @@ extension PostgresIntegrationTests {
         }
     }
 }
+
+extension PostgresIntegrationTests {
+    /// One-URL deployments: the pool logs in as the owner and switches to harvestry_service on every connection,
+    /// after which the owner's rights are gone and RLS applies.
+    @Test func poolRoleSwitchAppliesRowLevelSecurity() async throws {
+        try await withMigratedDatabase { db in
+            _ = try await PilotSeed.load(db.owner)
+            let switched = PostgresClient(
+                configuration: .init(
+                    conninfo: try testConninfo() + " dbname=\(db.name)",
+                    maximumConnections: 1,
+                    role: ServiceRole.name
+                ),
+                logger: TestDirectory.logger
+            )
+            defer { switched.close() }
+            let who = try await switched.query("SELECT current_user AS who, (SELECT count(*) FROM rooms) AS rooms")
+            #expect(try who[0].decode("who", as: String.self) == ServiceRole.name)
+            #expect(try who[0].decode("rooms", as: Int.self) == 0)
+            let scoped = try await switched.transaction(
+                scope: AccessScope(
+                    organizationID: PilotSeed.organizationID,
+                    userID: PilotSeed.people[0].id,
+                    siteIDs: [PilotSeed.siteID],
+                    roles: []
+                )
+            ) { connection in
+                try await connection.query("SELECT count(*) AS n FROM rooms")[0].decode("n", as: Int.self)
+            }
+            #expect(scoped == 2)
+            let error = try await #require(throws: PostgresError.self) {
+                try await switched.query("UPDATE audit_logs SET details = ''")
+            }
+            #expect(error.sqlState == "42501")
+        }
+    }
+}

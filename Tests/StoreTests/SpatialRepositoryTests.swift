@@ -94,6 +94,33 @@ extension PostgresIntegrationTests {
             )
             #expect(try await spatial.deviceHealth(equipmentID: sensor.id, in: scope)?.status == .online)
 
+            #expect(try await spatial.listFaultReasonCodes().contains { $0.code == "ESTOP" })
+            let faulted = try await spatial.recordHeartbeat(
+                Heartbeat(
+                    siteID: site,
+                    equipmentID: valve.id,
+                    status: .degraded,
+                    at: beat,
+                    faultCode: "OVER_CURRENT"
+                ),
+                in: scope,
+                audit: .none
+            )
+            #expect(faulted.faultCode == "OVER_CURRENT")
+            let unknownFault = try await #require(throws: DomainError.self) {
+                try await spatial.recordHeartbeat(
+                    Heartbeat(
+                        siteID: site,
+                        equipmentID: valve.id,
+                        status: .degraded,
+                        at: beat,
+                        faultCode: "GREMLINS"
+                    ),
+                    in: scope,
+                    audit: .none
+                )
+            }
+            #expect(unknownFault.violations.first?.field == "heartbeat.fault_code")
             let mapping = try await spatial.mapValve(valve.id, toZone: zone.id, in: scope, audit: .none)
             #expect(try await spatial.mapValve(valve.id, toZone: zone.id, in: scope, audit: .none) == mapping)
             let notValve = try await #require(throws: DomainError.self) {
@@ -115,8 +142,8 @@ extension PostgresIntegrationTests {
 
             let report = try await AuditVerifier().verify(db.owner)
             #expect(report.fault == nil)
-            // 7 creates, calibration, first heartbeat (status change), mapping, rename.
-            #expect(report.rows == 11)
+            // 7 creates, calibration, two first heartbeats (status changes), mapping, rename.
+            #expect(report.rows == 12)
         }
     }
 }

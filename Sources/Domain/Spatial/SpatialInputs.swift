@@ -245,7 +245,12 @@ public struct Heartbeat: Sendable, Hashable {
             throw DomainError.invalid("heartbeat.signal_dbm", "must be between -150 and 50")
         }
         if let faultCode {
-            try Validate.text(faultCode, field: "heartbeat.fault_code", maximum: 40)
+            let upper = faultCode.unicodeScalars.allSatisfy {
+                ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+            }
+            guard (2...40).contains(faultCode.count), upper else {
+                throw DomainError.invalid("heartbeat.fault_code", "must be an UPPER_SNAKE_CASE fault reason code")
+            }
         }
     }
 }

@@ -187,6 +187,20 @@ public enum HealthStatus: String, Sendable, Hashable, CaseIterable {
     case online, degraded, offline
 }
 
+/// Why a device latched a fault (table `fault_reason_codes`, seeded by the migrations), e.g. `ESTOP`.
+public struct FaultReasonCode: Sendable, Hashable {
+    public var code: String
+    /// safety, hydraulic, electrical, communication or sensor.
+    public var category: String
+    public var description: String
+
+    public init(code: String, category: String, description: String) {
+        self.code = code
+        self.category = category
+        self.description = description
+    }
+}
+
 /// The latest heartbeat of a device.
 public struct DeviceHealth: Sendable, Hashable {
     public var equipmentID: UUID

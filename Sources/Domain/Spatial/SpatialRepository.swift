@@ -95,7 +95,11 @@ public protocol SpatialRepository: Sendable {
         page: PageRequest
     ) async throws -> Page<Calibration>
 
-    /// Records a heartbeat as the device's latest health. Heartbeats are telemetry: only a change of status
+    /// The known fault reason codes, by code.
+    func listFaultReasonCodes() async throws -> [FaultReasonCode]
+
+    /// Records a heartbeat as the device's latest health; a `faultCode` must be a known reason code
+    /// (`invalidArgument` on `heartbeat.fault_code` otherwise). Heartbeats are telemetry: only a change of status
     /// (e.g. online -> offline) writes an audit row.
     func recordHeartbeat(
         _ heartbeat: Heartbeat,

@@ -17,7 +17,10 @@ extension PostgresConnection {
             ON CONFLICT (chain_id) DO UPDATE SET seq = h.seq
             RETURNING h.seq, h.row_hash
             """,
-            [SQLValue(chainID), SQLValue(event.organizationID), SQLValue(event.siteID), SQLValue(AuditChain.genesisHash)]
+            [
+                SQLValue(chainID), SQLValue(event.organizationID), SQLValue(event.siteID),
+                SQLValue(AuditChain.genesisHash),
+            ]
         )
         guard let row = head.first else {
             throw PostgresError(code: .query, message: "audit chain head \(chainID) is not visible in this scope")

@@ -593,5 +593,15 @@ GRANT EXECUTE ON FUNCTION harvestry_session_principal(uuid) TO harvestry_service
 
 """#
         ),
+        Migration(
+            version: 4,
+            name: "0004_fault_reason_references.sql",
+            sql: #"""
+-- A device's reported fault must be one of the known reason codes.
+ALTER TABLE device_health
+    ADD CONSTRAINT device_health_fault_code_fkey FOREIGN KEY (fault_code) REFERENCES fault_reason_codes (code);
+
+"""#
+        ),
     ]
 }

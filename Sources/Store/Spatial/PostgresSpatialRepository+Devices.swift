@@ -20,6 +20,15 @@ extension PostgresSpatialRepository {
                 guard equipment.header.siteID == heartbeat.siteID else {
                     throw DomainError.notFound("equipment", id: heartbeat.equipmentID.uuidString.lowercased())
                 }
+                if let fault = heartbeat.faultCode {
+                    let known = try await connection.query(
+                        "SELECT 1 FROM fault_reason_codes WHERE code = $1",
+                        [SQLValue(fault)]
+                    )
+                    if known.isEmpty {
+                        throw DomainError.invalid("heartbeat.fault_code", "'\(fault)' is not a known fault reason code")
+                    }
+                }
                 let previous = try await connection.query(
                     "SELECT status FROM device_health WHERE equipment_id = $1::uuid FOR UPDATE",
                     [SQLValue(heartbeat.equipmentID)]
@@ -63,6 +72,19 @@ extension PostgresSpatialRepository {
                 }
                 return health
             }
+        }
+    }
+
+    public func listFaultReasonCodes() async throws -> [FaultReasonCode] {
+        try await mappingErrors(resource: "fault_reason_code", table: "fault_reason_codes") {
+            try await self.client.query("SELECT code, category, description FROM fault_reason_codes ORDER BY code")
+                .map { row in
+                    FaultReasonCode(
+                        code: try row.decode("code"),
+                        category: try row.decode("category"),
+                        description: try row.decode("description")
+                    )
+                }
         }
     }
 
