@@ -92,6 +92,14 @@ extension SpatialService {
             }
         let firmware = violations.optional("firmware_version", request.firmwareVersion, maximum: 64)
         let fault = violations.optional("fault_code", request.faultCode, maximum: 40)
+        if let fault,
+            fault.count < 2
+                || !fault.unicodeScalars.allSatisfy({
+                    ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                })
+        {
+            violations.add("fault_code", reason: "INVALID_FAULT_CODE", "must be an UPPER_SNAKE_CASE fault reason code")
+        }
         if request.uptimeSeconds < 0 {
             violations.add("uptime_seconds", reason: "OUT_OF_RANGE", "must not be negative")
         }

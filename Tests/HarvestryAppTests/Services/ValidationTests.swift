@@ -125,6 +125,17 @@ extension DatabaseSuites {
                     )
                 }
                 #expect(status?.fieldViolations.map(\.field) == ["role"])
+                status = await expectStatus(.invalidArgument, reason: "INVALID_FAULT_CODE") {
+                    _ = try await server.spatial.recordHeartbeat(
+                        .with {
+                            $0.equipment = "\(tenant.site(0))/equipment/\(UUID().uuidString.lowercased())"
+                            $0.faultCode = "low flow"
+                            $0.signalDbm = -200
+                        },
+                        metadata: metadata
+                    )
+                }
+                #expect(status?.fieldViolations.map(\.field) == ["fault_code", "signal_dbm"])
                 let equipment = try await database.owner.query(
                     "SELECT count(*)::int AS n FROM equipment WHERE site_id = $1::uuid",
                     [SQLValue(tenant.siteIDs[0])]
