@@ -110,6 +110,7 @@ let package = Package(
             dependencies: [
                 "API",
                 "Gateway",
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 "CoreTransport",
                 "StandardServices",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -124,6 +125,7 @@ let package = Package(
             name: "harvestry",
             dependencies: [
                 "CoreTransport",
+                "Gateway",
                 "HarvestryApp",
                 "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -182,6 +184,7 @@ let package = Package(
                 "API",
                 "Gateway",
                 "HarvestryApp",
+                "StandardServices",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

@@ -48,6 +48,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical (env HARVESTRY_LOG_LEVEL).")
     var logLevel: String?
 
+    @OptionGroup(title: "JSON gateway") var gateway: ServeGatewayOptions
+
     func run() async throws {
         let settings = Settings(flags: self.flagValues, environment: Environment.current)
         let configuration: ServeConfiguration
@@ -68,7 +70,8 @@ struct Serve: AsyncParsableCommand {
         let server = try HarvestryServer(configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)],
+                services: [.init(service: server)]
+                    + (try self.gateway.services(beside: server, host: configuration.host, logger: logger)),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

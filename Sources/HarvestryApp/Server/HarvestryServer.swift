@@ -1,6 +1,7 @@
 import API
 import CoreTransport
 import GRPCCore
+import GRPCInProcessTransport
 import Logging
 import ServiceLifecycle
 import StandardServices
@@ -12,7 +13,10 @@ import StandardServices
 public struct HarvestryServer: Service {
     public let transport: CoreServerTransport
     public let health: HealthProvider
+    /// The same services in process, for the JSON gateway running beside them (`inProcess.client`).
+    public let inProcess: InProcessTransport
     private let server: GRPCServer<CoreServerTransport>
+    private let inProcessServer: GRPCServer<InProcessTransport.Server>
     private let logger: Logger
 
     public init(configuration: ServeConfiguration, logger: Logger) throws {
@@ -33,6 +37,8 @@ public struct HarvestryServer: Service {
             self.health.setStatus(.serving, forService: name)
         }
         self.server = GRPCServer(transport: self.transport, services: services)
+        self.inProcess = InProcessTransport()
+        self.inProcessServer = GRPCServer(transport: self.inProcess.server, services: services)
     }
 
     /// Fully qualified names of the application services whose health is reported individually.
@@ -44,6 +50,7 @@ public struct HarvestryServer: Service {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await self.server.serve() }
+                group.addTask { try await self.inProcessServer.serve() }
                 let address = try await transport.listeningAddress
                 logger.info("gRPC server listening", metadata: ["address": "\(address)"])
             }
@@ -51,6 +58,7 @@ public struct HarvestryServer: Service {
             logger.info("shutting down: draining calls")
             self.health.enterShutdown()
             self.server.beginGracefulShutdown()
+            self.inProcessServer.beginGracefulShutdown()
         }
         logger.info("gRPC server stopped")
     }

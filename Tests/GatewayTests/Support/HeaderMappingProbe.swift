@@ -1,0 +1,6 @@
+@testable import Gateway
+
+/// Reaches the internal timeout parser.
+enum HeaderMappingProbe {
+    static func parse(_ text: String) -> Duration? { HeaderMapping.parseTimeout(text) }
+}
