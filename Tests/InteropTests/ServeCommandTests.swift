@@ -18,7 +18,7 @@ struct ServeCommandTests {
     func servesAndDrains() async throws {
         let process = Process()
         process.executableURL = Self.executable
-        process.arguments = ["serve", "--port", "0", "--grace-period-seconds", "2"]
+        process.arguments = ["serve", "--port", "0", "--http-port", "0", "--grace-period-seconds", "2"]
         let logs = Pipe()
         process.standardError = logs
         process.standardOutput = FileHandle.nullDevice
