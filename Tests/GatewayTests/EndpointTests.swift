@@ -73,8 +73,8 @@ struct EndpointTests {
             let document = try result.json()
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: Any])
-            #expect(paths["/v1/sites/{name.sites}/zones/{name.zones}:abort"] != nil)
-            #expect(paths["/v1/kinds/{string_value}/nested/{nested.name}"] != nil)
+            #expect(paths["/v1/sites/{name_sites}/zones/{name_zones}:abort"] != nil)
+            #expect(paths["/v1/kinds/{string_value}/nested/{nested_name}"] != nil)
             let echo = try #require((paths["/v1/echo:echo"] as? [String: Any])?["post"] as? [String: Any])
             #expect(echo["operationId"] as? String == "EchoService_Echo")
         }

@@ -128,3 +128,18 @@ struct ErrorTests {
         #expect(StatusMapping.name(of: code) == testCase.name)
     }
 }
+
+extension ErrorTests {
+    @Test("an enum number outside Int32 is a 400, not a crash in SwiftProtobuf's encoder")
+    func enumOutOfRange() async throws {
+        try await GatewayFixture.withGateway { client, _ in
+            for body in [#"{"repeatedColor":[2147483648]}"#, #"{"color":-2147483649}"#] {
+                let result = try await client.send("POST", "/v1/kinds:echo", body: body)
+                #expect(result.status == 400, "\(result.text)")
+                #expect((try result.error()["message"] as? String)?.contains("outside the 32-bit range") == true)
+            }
+            let fine = try await client.send("POST", "/v1/kinds:echo", body: #"{"color":7}"#)
+            #expect(fine.text == #"{"color":7}"#)
+        }
+    }
+}

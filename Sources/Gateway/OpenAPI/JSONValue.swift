@@ -7,6 +7,9 @@ indirect enum JSONValue: Sendable, ExpressibleByStringLiteral, ExpressibleByBool
     case bool(Bool)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    case null
+    /// A number written as given (one that `Int` cannot hold).
+    case number(String)
 
     init(stringLiteral value: String) { self = .string(value) }
     init(booleanLiteral value: Bool) { self = .bool(value) }
@@ -26,6 +29,8 @@ indirect enum JSONValue: Sendable, ExpressibleByStringLiteral, ExpressibleByBool
         case .string(let text): out += JSONText.quote(text)
         case .int(let value): out += String(value)
         case .bool(let value): out += value ? "true" : "false"
+        case .null: out += "null"
+        case .number(let text): out += text
         case .array(let values):
             guard !values.isEmpty else { out += "[]"; return }
             out += "[\n"

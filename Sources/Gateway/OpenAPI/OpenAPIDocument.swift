@@ -76,7 +76,8 @@ struct OpenAPIDocument {
         while index < template.segments.count {
             if let position = template.variables.firstIndex(where: { $0.segments.lowerBound == index }) {
                 let variable = template.variables[position]
-                let fieldName = variable.fieldPath.joined(separator: ".")
+                // Dots are legal in OpenAPI parameter names but confuse tools; the path uses underscores.
+                let fieldName = variable.fieldPath.joined(separator: "_")
                 if variable.segments.count == 1 {
                     parts.append("{\(fieldName)}")
                     parameters.append((fieldName, route.pathFields[position], false))
@@ -88,7 +89,7 @@ struct OpenAPIDocument {
                             parts.append(literal)
                             previous = literal
                         case .wildcard, .deepWildcard:
-                            let name = "\(fieldName).\(previous)"
+                            let name = "\(fieldName)_\(previous)"
                             parts.append("{\(name)}")
                             parameters.append((name, route.pathFields[position], true))
                         }
@@ -116,16 +117,18 @@ struct OpenAPIDocument {
         schemas: inout SchemaCollector
     ) -> JSONValue {
         var parameters: [JSONValue] = pathParameters.map { parameter in
+            let field = parameter.field.last
             let schema: JSONValue =
-                parameter.pattern || parameter.field.isEmpty
+                parameter.pattern || field == nil || field?.kind == .string || field?.kind == .bytes
                 ? .object([("type", "string"), ("pattern", "^[^/]+$")])
-                : schemas.schema(for: parameter.field[parameter.field.count - 1])
+                : schemas.schema(for: field!)
             return .object([("name", .string(parameter.name)), ("in", "path"), ("required", true), ("schema", schema)])
         }
         if route.body != .all, let input = self.index.messages[route.method.inputType] {
             var excluded = Set(route.pathFields.map { $0.map(\.name).joined(separator: ".") })
             if case .field(let field) = route.body { excluded.insert(field.name) }
-            for (name, field) in self.queryFields(input, prefix: "", depth: 0) where !excluded.contains(name) {
+            for (name, field) in self.queryFields(input, prefix: "", depth: 0)
+            where !excluded.contains(name) && !excluded.contains(where: { name.hasPrefix($0 + ".") }) {
                 let schema = schemas.schema(for: field)
                 var parameter: [(String, JSONValue)] = [("name", .string(name)), ("in", "query"), ("schema", schema)]
                 if field.isRepeated { parameter.append(("explode", true)) }
@@ -189,7 +192,9 @@ struct OpenAPIDocument {
             if ParameterTree.acceptsValue(field) {
                 if self.index.messages[field.typeName]?.isMapEntry == true { continue }
                 result.append((name, field))
-            } else if !field.isRepeated, depth < 2, let nested = self.index.messages[field.typeName], !nested.isMapEntry {
+            } else if !field.isRepeated, depth < 2, !field.typeName.hasPrefix("google.protobuf."),
+                let nested = self.index.messages[field.typeName], !nested.isMapEntry
+            {
                 result += self.queryFields(nested, prefix: name + ".", depth: depth + 1)
             }
         }

@@ -7,11 +7,12 @@ import SwiftProtobuf
 /// (or number), `Timestamp`, `Duration` and `FieldMask` in their string forms, wrappers as their value.
 struct ParameterTree {
     private indirect enum Node {
-        case object([(String, Node)])
+        case object([Entry])
         case values([String], repeated: Bool)
     }
 
-    private var root: [(String, Node)] = []
+    private typealias Entry = (name: String, node: Node, oneof: Int32?)
+    private var root: [Entry] = []
     var isEmpty: Bool { self.root.isEmpty }
 
     /// Sets `value` at `fields` (resolved, outermost first); `name` is how the client spelled it, for errors.
@@ -21,16 +22,20 @@ struct ParameterTree {
     }
 
     private static func insert(
-        _ object: inout [(String, Node)],
+        _ object: inout [Entry],
         path: ArraySlice<DescriptorIndex.Field>,
         literal: String,
         name: String
     ) throws(GatewayError) {
         let field = path[path.startIndex]
-        let existing = object.firstIndex { $0.0 == field.name }
+        if let oneof = field.oneofIndex {
+            // Another member of the same oneof given earlier: the later one wins, as in a protobuf merge.
+            object.removeAll { $0.oneof == oneof && $0.name != field.name }
+        }
+        let existing = object.firstIndex { $0.name == field.name }
         if path.count == 1 {
             if let existing {
-                guard case .values(var values, repeated: true) = object[existing].1 else {
+                guard case .values(var values, repeated: true) = object[existing].node else {
                     throw GatewayError.invalidArgument(
                         field: name,
                         reason: "DUPLICATE_PARAMETER",
@@ -38,27 +43,27 @@ struct ParameterTree {
                     )
                 }
                 values.append(literal)
-                object[existing].1 = .values(values, repeated: true)
+                object[existing].node = .values(values, repeated: true)
             } else {
-                object.append((field.name, .values([literal], repeated: field.isRepeated)))
+                object.append((field.name, .values([literal], repeated: field.isRepeated), field.oneofIndex))
             }
             return
         }
-        var child: [(String, Node)] = []
-        if let existing, case .object(let children) = object[existing].1 { child = children }
+        var child: [Entry] = []
+        if let existing, case .object(let children) = object[existing].node { child = children }
         try Self.insert(&child, path: path.dropFirst(), literal: literal, name: name)
         if let existing {
-            object[existing].1 = .object(child)
+            object[existing].node = .object(child)
         } else {
-            object.append((field.name, .object(child)))
+            object.append((field.name, .object(child), field.oneofIndex))
         }
     }
 
     /// The JSON object text.
     var json: String { Self.render(self.root) }
 
-    private static func render(_ object: [(String, Node)]) -> String {
-        "{" + object.map { JSONText.quote($0.0) + ":" + Self.render($0.1) }.joined(separator: ",") + "}"
+    private static func render(_ object: [Entry]) -> String {
+        "{" + object.map { JSONText.quote($0.name) + ":" + Self.render($0.node) }.joined(separator: ",") + "}"
     }
 
     private static func render(_ node: Node) -> String {
@@ -103,6 +108,7 @@ struct ParameterTree {
                 "'\(name)': '\(value)' is not \(expected)"
             )
         }
+        // Numbers are re-printed canonically (no leading zeros or '+'), then quoted: proto3 JSON reads quoted numbers.
         switch kind {
         case .bool:
             switch value {
@@ -111,19 +117,25 @@ struct ParameterTree {
             default: throw bad("a boolean (true or false)")
             }
         case .int32, .sint32, .sfixed32:
-            guard Int32(value) != nil else { throw bad("a 32-bit integer") }
+            guard let number = Int32(value) else { throw bad("a 32-bit integer") }
+            return JSONText.quote(String(number))
         case .int64, .sint64, .sfixed64:
-            guard Int64(value) != nil else { throw bad("a 64-bit integer") }
+            guard let number = Int64(value) else { throw bad("a 64-bit integer") }
+            return JSONText.quote(String(number))
         case .uint32, .fixed32:
-            guard UInt32(value) != nil else { throw bad("an unsigned 32-bit integer") }
+            guard let number = UInt32(value) else { throw bad("an unsigned 32-bit integer") }
+            return JSONText.quote(String(number))
         case .uint64, .fixed64:
-            guard UInt64(value) != nil else { throw bad("an unsigned 64-bit integer") }
+            guard let number = UInt64(value) else { throw bad("an unsigned 64-bit integer") }
+            return JSONText.quote(String(number))
         case .float, .double:
-            guard Double(value) != nil || ["NaN", "Infinity", "-Infinity"].contains(value) else {
-                throw bad("a number")
-            }
+            if ["NaN", "Infinity", "-Infinity"].contains(value) { return JSONText.quote(value) }
+            guard let number = Double(value), number.isFinite,
+                kind == .double || abs(number) <= Double(Float.greatestFiniteMagnitude)
+            else { throw bad(kind == .float ? "a 32-bit float" : "a number") }
+            return JSONText.quote(String(number))
         case .enum:
-            if Int32(value) != nil { return value }
+            if let number = Int32(value) { return String(number) }
         default:
             break
         }

@@ -21,6 +21,9 @@ struct RequestTranscoder: Sendable {
         }
         try self.addQuery(query, route: route, bindings: bindings, to: &parameters)
 
+        if body == Array("null".utf8) {
+            throw GatewayError.invalidArgument(field: "", reason: "INVALID_JSON", "the request body is null")
+        }
         var bytes: [UInt8] = []
         switch route.body {
         case .none:
@@ -100,8 +103,9 @@ struct RequestTranscoder: Sendable {
                     )
                 }
             } else {
-                guard field.kind == .message, !field.isRepeated, let next = self.index.messages[field.typeName],
-                    !next.isMapEntry
+                // Well-known types have their own JSON forms; their fields cannot be addressed one by one.
+                guard field.kind == .message, !field.isRepeated, !field.typeName.hasPrefix("google.protobuf."),
+                    let next = self.index.messages[field.typeName], !next.isMapEntry
                 else {
                     throw GatewayError.invalidArgument(
                         field: name,
@@ -122,6 +126,8 @@ struct RequestTranscoder: Sendable {
     ) throws(GatewayError) -> [UInt8] {
         do {
             return try Self.decodeOpened(type, json: json)
+        } catch let error as GatewayError {
+            throw error
         } catch let error as JSONDecodingError {
             if case .unknownField(let name) = error {
                 throw GatewayError.invalidArgument(
@@ -145,6 +151,10 @@ struct RequestTranscoder: Sendable {
     }
 
     private static func decodeOpened<M: SwiftProtobuf.Message>(_ type: M.Type, json: [UInt8]) throws -> [UInt8] {
-        try M(jsonUTF8Bytes: json).serializedBytes()
+        let message = try M(jsonUTF8Bytes: json)
+        if let problem = DecodedRequestCheck.problem(in: message) {
+            throw GatewayError.invalidArgument(field: "", reason: "INVALID_JSON", problem)
+        }
+        return try message.serializedBytes()
     }
 }
