@@ -330,7 +330,8 @@ extension Harvestry_Testing_V1_TranscodingTestService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Counts the requests of a client stream (no HTTP rule: client streams are not transcoded).
+        /// > Counts the requests of a client stream, over a WebSocket; fails with INVALID_ARGUMENT on a message whose
+        /// > string_value is "fail".
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Testing_V1_Kinds` messages.
@@ -508,7 +509,8 @@ extension Harvestry_Testing_V1_TranscodingTestService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Counts the requests of a client stream (no HTTP rule: client streams are not transcoded).
+        /// > Counts the requests of a client stream, over a WebSocket; fails with INVALID_ARGUMENT on a message whose
+        /// > string_value is "fail".
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Testing_V1_Kinds` messages.
@@ -685,7 +687,8 @@ extension Harvestry_Testing_V1_TranscodingTestService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Counts the requests of a client stream (no HTTP rule: client streams are not transcoded).
+        /// > Counts the requests of a client stream, over a WebSocket; fails with INVALID_ARGUMENT on a message whose
+        /// > string_value is "fail".
         ///
         /// - Parameters:
         ///   - request: A stream of `Harvestry_Testing_V1_Kinds` messages.
@@ -1239,7 +1242,8 @@ extension Harvestry_Testing_V1_TranscodingTestService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Counts the requests of a client stream (no HTTP rule: client streams are not transcoded).
+        /// > Counts the requests of a client stream, over a WebSocket; fails with INVALID_ARGUMENT on a message whose
+        /// > string_value is "fail".
         ///
         /// - Parameters:
         ///   - request: A streaming request producing `Harvestry_Testing_V1_Kinds` messages.
@@ -1556,7 +1560,8 @@ extension Harvestry_Testing_V1_TranscodingTestService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Counts the requests of a client stream (no HTTP rule: client streams are not transcoded).
+        /// > Counts the requests of a client stream, over a WebSocket; fails with INVALID_ARGUMENT on a message whose
+        /// > string_value is "fail".
         ///
         /// - Parameters:
         ///   - request: A streaming request producing `Harvestry_Testing_V1_Kinds` messages.
@@ -1825,7 +1830,8 @@ extension Harvestry_Testing_V1_TranscodingTestService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Counts the requests of a client stream (no HTTP rule: client streams are not transcoded).
+    /// > Counts the requests of a client stream, over a WebSocket; fails with INVALID_ARGUMENT on a message whose
+    /// > string_value is "fail".
     ///
     /// - Parameters:
     ///   - request: A streaming request producing `Harvestry_Testing_V1_Kinds` messages.
@@ -2120,7 +2126,8 @@ extension Harvestry_Testing_V1_TranscodingTestService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Counts the requests of a client stream (no HTTP rule: client streams are not transcoded).
+    /// > Counts the requests of a client stream, over a WebSocket; fails with INVALID_ARGUMENT on a message whose
+    /// > string_value is "fail".
     ///
     /// - Parameters:
     ///   - metadata: Additional metadata to send, defaults to empty.

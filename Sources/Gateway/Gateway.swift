@@ -43,9 +43,6 @@ public struct Gateway: Sendable {
         self.cors = CORSPolicy(origins: configuration.corsOrigins)
         self.logger = logger
         _ = Self.registerAnyTypes
-        for (method, reason) in self.table.skipped {
-            logger.notice("gateway: method not exposed", metadata: ["method": "\(method)", "reason": "\(reason)"])
-        }
     }
 
     /// Lets `google.protobuf.Any` (error details, Any fields) be written as JSON with its `@type`.
@@ -123,6 +120,13 @@ public struct Gateway: Sendable {
             )
             error.headers = [("Allow", allowed.joined(separator: ", "))]
             return (Self.errorResponse(error), "unmatched")
+        case .matched(let route, _) where route.method.clientStreaming:
+            let error = GatewayError.gateway(
+                .failedPrecondition,
+                reason: "WEBSOCKET_REQUIRED",
+                "\(route.method.fullName) streams requests: connect to \(path) with a WebSocket upgrade"
+            )
+            return (Self.errorResponse(error), route.label)
         case .matched(let route, let bindings):
             do {
                 let response = try await self.call(

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -35,6 +36,9 @@ public struct GatewayServer: Service {
         let application = Application(
             responder: CallbackResponder { (request: Request, context: GatewayRequestContext) in
                 await gateway.respond(to: request, context: context)
+            },
+            server: .http1WebSocketUpgrade { head, channel, _ in
+                gateway.webSocketUpgrade(head, peer: channel.remoteAddress?.ipAddress)
             },
             configuration: ApplicationConfiguration(
                 address: .hostname(self.configuration.host, port: self.configuration.port),

@@ -1,8 +1,8 @@
 import SwiftProtobuf
 
 /// The OpenAPI 3.1 document of a route table, generated from the descriptors: one operation per route (custom
-/// HTTP methods have no OpenAPI form and are left out), schemas in proto3 JSON form, every error a
-/// `google.rpc.Status` body.
+/// HTTP methods and WebSocket streams have no OpenAPI form and are left out), schemas in proto3 JSON form, every
+/// error a `google.rpc.Status` body.
 struct OpenAPIDocument {
     let table: RouteTable
     let index: DescriptorIndex
@@ -16,7 +16,7 @@ struct OpenAPIDocument {
         var schemas = SchemaCollector(index: self.index)
         var operationIDs: Set<String> = []
         let routes = self.table.routes
-            .filter { Self.standardMethods.contains($0.httpMethod) }
+            .filter { Self.standardMethods.contains($0.httpMethod) && !$0.method.clientStreaming }
             .sorted { ($0.template.text, $0.httpMethod) < ($1.template.text, $1.httpMethod) }
         for route in routes {
             let (path, pathParameters) = Self.openAPIPath(route)

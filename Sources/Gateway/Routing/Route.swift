@@ -27,6 +27,8 @@ public struct Route: Sendable {
     public var descriptor: MethodDescriptor
     public var inputType: any SwiftProtobuf.Message.Type
     public var outputType: any SwiftProtobuf.Message.Type
+    /// Query fields are merged even with `body: "*"` (each WebSocket message of a stream).
+    var queryWithBody = false
 
     /// `GET /v1/{name=sites/*/zones/*}`, the route's label in logs and metrics.
     public var label: String { "\(self.httpMethod) \(self.template.text)" }

@@ -16,8 +16,6 @@ public struct RouteTable: Sendable {
     }
 
     public let routes: [Route]
-    /// Methods with a rule that the gateway does not serve, with why (client and bidirectional streams).
-    public let skipped: [(method: String, reason: String)]
     private let byMethod: [String: [Route]]
 
     /// Builds the table from `index`, for the services `exposes` accepts.
@@ -27,13 +25,8 @@ public struct RouteTable: Sendable {
         exposes: (String) -> Bool = RouteTable.defaultExposure
     ) throws(RouteTableError) {
         var routes: [Route] = []
-        var skipped: [(String, String)] = []
         for method in index.methods where exposes(method.service) {
             guard let rule = method.rule else { continue }
-            if method.clientStreaming {
-                skipped.append((method.fullName, "client and bidirectional streams are not transcoded"))
-                continue
-            }
             let builder = RouteBuilder(index: index, messageTypes: messageTypes, method: method)
             routes.append(try builder.route(rule, binding: 0))
             for (offset, additional) in rule.additionalBindings.enumerated() {
@@ -57,7 +50,6 @@ public struct RouteTable: Sendable {
             seen[key] = route
         }
         self.routes = routes
-        self.skipped = skipped
         self.byMethod = Dictionary(grouping: routes, by: \.httpMethod).mapValues { routes in
             routes.sorted { $0.template.precedence.lexicographicallyPrecedes($1.template.precedence) }
         }
@@ -171,7 +163,20 @@ private struct RouteBuilder {
             responseBody = field
         }
 
-        let type: MethodDescriptor.RPCType = self.method.serverStreaming ? .serverStreaming : .unary
+        if self.method.clientStreaming && (httpMethod != "GET" || body != .none) {
+            throw self.error(
+                .invalidRule,
+                binding,
+                "a client or bidirectional stream is served over WebSocket: its rule must be a GET without a body"
+            )
+        }
+        let type: MethodDescriptor.RPCType =
+            switch (self.method.clientStreaming, self.method.serverStreaming) {
+            case (false, false): .unary
+            case (false, true): .serverStreaming
+            case (true, false): .clientStreaming
+            case (true, true): .bidirectionalStreaming
+            }
         return Route(
             httpMethod: httpMethod,
             template: template,

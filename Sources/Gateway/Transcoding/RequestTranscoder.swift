@@ -54,7 +54,7 @@ struct RequestTranscoder: Sendable {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = PercentDecoding.decode(parts[0], plusAsSpace: true)
             let value = parts.count == 2 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
-            guard route.body != .all else {
+            guard route.body != .all || route.queryWithBody else {
                 throw GatewayError.invalidArgument(
                     field: name,
                     reason: "UNKNOWN_PARAMETER",

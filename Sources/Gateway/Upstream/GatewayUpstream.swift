@@ -20,6 +20,15 @@ public protocol GatewayUpstream: Sendable {
         options: CallOptions,
         onResponse: @Sendable @escaping (StreamingClientResponse<[UInt8]>) async throws -> Result
     ) async throws -> Result
+
+    /// Client-streaming and bidirectional calls (the WebSocket routes): `producer` writes the requests.
+    func bidirectionalStreaming<Result: Sendable>(
+        _ descriptor: MethodDescriptor,
+        metadata: Metadata,
+        options: CallOptions,
+        producer: @Sendable @escaping (RPCWriter<[UInt8]>) async throws -> Void,
+        onResponse: @Sendable @escaping (StreamingClientResponse<[UInt8]>) async throws -> Result
+    ) async throws -> Result
 }
 
 /// A unary call's result.
@@ -71,6 +80,23 @@ public struct ClientUpstream<Transport: ClientTransport>: GatewayUpstream {
     ) async throws -> Result {
         try await self.client.serverStreaming(
             request: ClientRequest(message: request, metadata: metadata),
+            descriptor: descriptor,
+            serializer: BytesCoder(),
+            deserializer: BytesCoder(),
+            options: options,
+            onResponse: onResponse
+        )
+    }
+
+    public func bidirectionalStreaming<Result: Sendable>(
+        _ descriptor: MethodDescriptor,
+        metadata: Metadata,
+        options: CallOptions,
+        producer: @Sendable @escaping (RPCWriter<[UInt8]>) async throws -> Void,
+        onResponse: @Sendable @escaping (StreamingClientResponse<[UInt8]>) async throws -> Result
+    ) async throws -> Result {
+        try await self.client.bidirectionalStreaming(
+            request: StreamingClientRequest(metadata: metadata, producer: producer),
             descriptor: descriptor,
             serializer: BytesCoder(),
             deserializer: BytesCoder(),

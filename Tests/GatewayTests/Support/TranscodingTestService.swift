@@ -132,7 +132,20 @@ struct TranscodingTestService: Harvestry_Testing_V1_TranscodingTestService.Servi
         context: ServerContext
     ) async throws -> ServerResponse<Harvestry_Testing_V1_Kinds> {
         var count: Int64 = 0
-        for try await _ in request.messages { count += 1 }
-        return ServerResponse(message: .with { $0.int64Value = count })
+        var texts: [String] = []
+        for try await message in request.messages {
+            if message.stringValue == "fail" {
+                throw RPCError(code: .invalidArgument, message: "message \(count + 1) asked to fail")
+            }
+            count += 1
+            texts.append(message.stringValue)
+        }
+        return ServerResponse(
+            message: .with {
+                $0.int64Value = count
+                $0.repeatedString = texts
+            },
+            metadata: Self.echoed(request.metadata)
+        )
     }
 }
