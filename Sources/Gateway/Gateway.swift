@@ -1,14 +1,15 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import API
 import GRPCCore
 import HTTPTypes
 import Hummingbird
 import Logging
 import SwiftProtobuf
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The JSON gateway's request handling, independent of the listener: CORS, the built-in endpoints, routing,
 /// transcoding, the upstream call and the JSON error body of every failure.
@@ -167,11 +168,22 @@ public struct Gateway: Sendable {
         var options = CallOptions.defaults
         options.timeout = timeout
         if route.method.serverStreaming {
-            return try await self.stream(route, message: message, metadata: metadata, options: options, request: request)
+            return try await self.stream(
+                route,
+                message: message,
+                metadata: metadata,
+                options: options,
+                request: request
+            )
         }
         let response: UpstreamResponse
         do {
-            response = try await self.upstream.unary(route.descriptor, request: message, metadata: metadata, options: options)
+            response = try await self.upstream.unary(
+                route.descriptor,
+                request: message,
+                metadata: metadata,
+                options: options
+            )
         } catch {
             throw Self.upstreamError(error, route: route)
         }
@@ -212,7 +224,11 @@ public struct Gateway: Sendable {
         } catch let error as GatewayError {
             throw error
         } catch {
-            throw GatewayError.gateway(.cancelled, reason: "BODY_READ_FAILED", "reading the request body failed: \(error)")
+            throw GatewayError.gateway(
+                .cancelled,
+                reason: "BODY_READ_FAILED",
+                "reading the request body failed: \(error)"
+            )
         }
         if !bytes.isEmpty, route.body != .none, let type = request.headers[.contentType] {
             let media = String(type.split(separator: ";").first ?? "").trimmingWhitespace().lowercased()

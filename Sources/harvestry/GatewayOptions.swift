@@ -37,7 +37,11 @@ struct ServeGatewayOptions: ParsableArguments {
     var noGateway = false
 
     /// The gateway service calling `server`'s services in process, unless turned off.
-    func services(beside server: HarvestryServer, host: String, logger: Logger) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    func services(
+        beside server: HarvestryServer,
+        host: String,
+        logger: Logger
+    ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let configuration: GatewayConfiguration?
         do {
             configuration = try self.listener.settings(noGateway: self.noGateway).configuration(defaultHost: host)

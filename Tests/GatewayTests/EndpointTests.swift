@@ -59,10 +59,22 @@ struct EndpointTests {
             #expect(gateway.metrics.count(route: "POST /v1/kinds:echo", status: 200) == 1)
             let metrics = try await client.send("GET", "/metrics")
             #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
-            #expect(metrics.text.contains(#"harvestry_gateway_requests_total{route="POST /v1/kinds:echo",status="200"} 1"#))
-            #expect(metrics.text.contains(#"harvestry_gateway_requests_total{route="POST /v1/kinds:echo",status="400"} 1"#))
-            #expect(metrics.text.contains(#"harvestry_gateway_request_duration_seconds_bucket{route="POST /v1/kinds:echo",status="200",le="+Inf"} 1"#))
-            #expect(metrics.text.contains(#"harvestry_gateway_request_duration_seconds_count{route="POST /v1/kinds:echo",status="200"} 1"#))
+            #expect(
+                metrics.text.contains(#"harvestry_gateway_requests_total{route="POST /v1/kinds:echo",status="200"} 1"#)
+            )
+            #expect(
+                metrics.text.contains(#"harvestry_gateway_requests_total{route="POST /v1/kinds:echo",status="400"} 1"#)
+            )
+            #expect(
+                metrics.text.contains(
+                    #"harvestry_gateway_request_duration_seconds_bucket{route="POST /v1/kinds:echo",status="200",le="+Inf"} 1"#
+                )
+            )
+            #expect(
+                metrics.text.contains(
+                    #"harvestry_gateway_request_duration_seconds_count{route="POST /v1/kinds:echo",status="200"} 1"#
+                )
+            )
         }
     }
 
@@ -92,6 +104,9 @@ struct EndpointTests {
             try generated.write(to: url, atomically: true, encoding: .utf8)
         }
         let committed = try String(contentsOf: url, encoding: .utf8)
-        #expect(committed == generated, "docs/openapi.json is stale: HARVESTRY_UPDATE_OPENAPI=1 swift test --filter EndpointTests")
+        #expect(
+            committed == generated,
+            "docs/openapi.json is stale: HARVESTRY_UPDATE_OPENAPI=1 swift test --filter EndpointTests"
+        )
     }
 }

@@ -74,26 +74,138 @@ struct ErrorTests {
     }
 
     static let gatewayFailures: [GatewayCase] = [
-        .init(name: "no route", method: "GET", path: "/v2/nothing", http: 404, status: "NOT_FOUND", fragment: "no route"),
-        .init(name: "method not allowed", method: "DELETE", path: "/v1/kinds", http: 405, status: "UNIMPLEMENTED", fragment: "allowed: GET, SEARCH"),
-        .init(name: "bad JSON", method: "POST", path: "/v1/kinds:echo", body: "{", http: 400, status: "INVALID_ARGUMENT", fragment: "not valid JSON"),
-        .init(name: "unknown body field", method: "POST", path: "/v1/kinds:echo", body: #"{"nope":1}"#, http: 400, status: "INVALID_ARGUMENT", fragment: "unknown field 'nope'"),
-        .init(name: "wrong JSON type", method: "POST", path: "/v1/kinds:echo", body: #"{"int32Value":"x"}"#, http: 400, status: "INVALID_ARGUMENT", fragment: "harvestry.testing.v1.Kinds"),
-        .init(name: "unknown query parameter", method: "GET", path: "/v1/kinds?nope=1", http: 400, status: "INVALID_ARGUMENT", fragment: "unknown query parameter 'nope'"),
-        .init(name: "bad integer parameter", method: "GET", path: "/v1/kinds?int32Value=x", http: 400, status: "INVALID_ARGUMENT", fragment: "'int32Value': 'x' is not a 32-bit integer"),
-        .init(name: "repeated singular parameter", method: "GET", path: "/v1/kinds?int32Value=1&int32Value=2", http: 400, status: "INVALID_ARGUMENT", fragment: "more than once"),
-        .init(name: "message parameter", method: "GET", path: "/v1/kinds?nested=x", http: 400, status: "INVALID_ARGUMENT", fragment: "'nested' cannot be set from the query string"),
-        .init(name: "query with body *", method: "POST", path: "/v1/kinds:echo?int32Value=1", body: "{}", http: 400, status: "INVALID_ARGUMENT", fragment: "takes every field from the body"),
-        .init(name: "query for a path field", method: "GET", path: "/v1/kinds/a/nested/b?stringValue=c", http: 400, status: "INVALID_ARGUMENT", fragment: "already bound by the path"),
-        .init(name: "unsupported media type", method: "POST", path: "/v1/kinds:echo", body: "{}", headers: ["Content-Type": "text/plain"], http: 415, status: "INVALID_ARGUMENT", fragment: "text/plain"),
-        .init(name: "bad Grpc-Timeout", method: "POST", path: "/v1/kinds:echo", body: "{}", headers: ["Grpc-Timeout": "soon"], http: 400, status: "INVALID_ARGUMENT", fragment: "Grpc-Timeout"),
-        .init(name: "body over the limit", method: "POST", path: "/v1/kinds:echo", body: #"{"stringValue":"\#(String(repeating: "x", count: 70_000))"}"#, http: 413, status: "RESOURCE_EXHAUSTED", fragment: "larger than 65536 bytes"),
+        .init(
+            name: "no route",
+            method: "GET",
+            path: "/v2/nothing",
+            http: 404,
+            status: "NOT_FOUND",
+            fragment: "no route"
+        ),
+        .init(
+            name: "method not allowed",
+            method: "DELETE",
+            path: "/v1/kinds",
+            http: 405,
+            status: "UNIMPLEMENTED",
+            fragment: "allowed: GET, SEARCH"
+        ),
+        .init(
+            name: "bad JSON",
+            method: "POST",
+            path: "/v1/kinds:echo",
+            body: "{",
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            fragment: "not valid JSON"
+        ),
+        .init(
+            name: "unknown body field",
+            method: "POST",
+            path: "/v1/kinds:echo",
+            body: #"{"nope":1}"#,
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            fragment: "unknown field 'nope'"
+        ),
+        .init(
+            name: "wrong JSON type",
+            method: "POST",
+            path: "/v1/kinds:echo",
+            body: #"{"int32Value":"x"}"#,
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            fragment: "harvestry.testing.v1.Kinds"
+        ),
+        .init(
+            name: "unknown query parameter",
+            method: "GET",
+            path: "/v1/kinds?nope=1",
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            fragment: "unknown query parameter 'nope'"
+        ),
+        .init(
+            name: "bad integer parameter",
+            method: "GET",
+            path: "/v1/kinds?int32Value=x",
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            fragment: "'int32Value': 'x' is not a 32-bit integer"
+        ),
+        .init(
+            name: "repeated singular parameter",
+            method: "GET",
+            path: "/v1/kinds?int32Value=1&int32Value=2",
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            fragment: "more than once"
+        ),
+        .init(
+            name: "message parameter",
+            method: "GET",
+            path: "/v1/kinds?nested=x",
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            fragment: "'nested' cannot be set from the query string"
+        ),
+        .init(
+            name: "query with body *",
+            method: "POST",
+            path: "/v1/kinds:echo?int32Value=1",
+            body: "{}",
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            fragment: "takes every field from the body"
+        ),
+        .init(
+            name: "query for a path field",
+            method: "GET",
+            path: "/v1/kinds/a/nested/b?stringValue=c",
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            fragment: "already bound by the path"
+        ),
+        .init(
+            name: "unsupported media type",
+            method: "POST",
+            path: "/v1/kinds:echo",
+            body: "{}",
+            headers: ["Content-Type": "text/plain"],
+            http: 415,
+            status: "INVALID_ARGUMENT",
+            fragment: "text/plain"
+        ),
+        .init(
+            name: "bad Grpc-Timeout",
+            method: "POST",
+            path: "/v1/kinds:echo",
+            body: "{}",
+            headers: ["Grpc-Timeout": "soon"],
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            fragment: "Grpc-Timeout"
+        ),
+        .init(
+            name: "body over the limit",
+            method: "POST",
+            path: "/v1/kinds:echo",
+            body: #"{"stringValue":"\#(String(repeating: "x", count: 70_000))"}"#,
+            http: 413,
+            status: "RESOURCE_EXHAUSTED",
+            fragment: "larger than 65536 bytes"
+        ),
     ]
 
     @Test("the gateway's own failures are JSON google.rpc.Status bodies", arguments: Self.gatewayFailures)
     func gatewayFailure(_ testCase: GatewayCase) async throws {
         try await GatewayFixture.withGateway { client, _ in
-            let result = try await client.send(testCase.method, testCase.path, headers: testCase.headers, body: testCase.body)
+            let result = try await client.send(
+                testCase.method,
+                testCase.path,
+                headers: testCase.headers,
+                body: testCase.body
+            )
             #expect(result.status == testCase.http, "\(result.text)")
             #expect(result.headers["content-type"] == "application/json")
             let error = try result.error()
@@ -112,10 +224,14 @@ struct ErrorTests {
         try await GatewayFixture.withGateway { client, _ in
             let result = try await client.send("POST", "/v1/kinds:echo", body: #"{"colour":"COLOR_RED"}"#)
             let details = try #require(try result.error()["details"] as? [[String: Any]])
-            let badRequest = try #require(details.first { ($0["@type"] as? String)?.hasSuffix("google.rpc.BadRequest") == true })
+            let badRequest = try #require(
+                details.first { ($0["@type"] as? String)?.hasSuffix("google.rpc.BadRequest") == true }
+            )
             let violations = try #require(badRequest["fieldViolations"] as? [[String: Any]])
             #expect(violations.first?["field"] as? String == "colour")
-            let info = try #require(details.first { ($0["@type"] as? String)?.hasSuffix("google.rpc.ErrorInfo") == true })
+            let info = try #require(
+                details.first { ($0["@type"] as? String)?.hasSuffix("google.rpc.ErrorInfo") == true }
+            )
             #expect(info["domain"] as? String == "harvestry.io")
             #expect(info["reason"] as? String == "UNKNOWN_FIELD")
         }

@@ -18,10 +18,18 @@ struct PathTemplateTests {
         .init(template: "/v1/echo", path: "/v1/echo:echo", expected: nil),
         .init(template: "/v1/{name}", path: "/v1/abc", expected: ["name=abc"]),
         .init(template: "/v1/{name}", path: "/v1/a/b", expected: nil),
-        .init(template: "/v1/{name=sites/*/zones/*}", path: "/v1/sites/s1/zones/z2", expected: ["name=sites/s1/zones/z2"]),
+        .init(
+            template: "/v1/{name=sites/*/zones/*}",
+            path: "/v1/sites/s1/zones/z2",
+            expected: ["name=sites/s1/zones/z2"]
+        ),
         .init(template: "/v1/{name=sites/*/zones/*}", path: "/v1/sites/s1/zones", expected: nil),
         .init(template: "/v1/{name=sites/*/zones/*}", path: "/v1/lots/s1/zones/z2", expected: nil),
-        .init(template: "/v1/{name=sites/*/zones/*}:abort", path: "/v1/sites/a/zones/b:abort", expected: ["name=sites/a/zones/b"]),
+        .init(
+            template: "/v1/{name=sites/*/zones/*}:abort",
+            path: "/v1/sites/a/zones/b:abort",
+            expected: ["name=sites/a/zones/b"]
+        ),
         .init(template: "/v1/{name=sites/*/zones/*}:abort", path: "/v1/sites/a/zones/b:start", expected: nil),
         .init(template: "/v1/{site.name}/x", path: "/v1/s%20one/x", expected: ["site.name=s one"]),
         .init(template: "/v1/{name}", path: "/v1/a%2Fb", expected: ["name=a/b"]),

@@ -67,20 +67,72 @@ struct RouteTableTests {
         var nested = Self.rule(get: "/v1/a")
         nested.additionalBindings = [Self.rule(get: "/v1/b", additional: [Self.rule(get: "/v1/c")])]
         return [
-            .init(name: "GET with a body", rules: [("M", Self.rule(get: "/v1/x", body: "*"))], code: .invalidRule, fragment: "a GET rule cannot have a body"),
-            .init(name: "no pattern", rules: [("M", Google_Api_HttpRule())], code: .invalidRule, fragment: "no pattern"),
+            .init(
+                name: "GET with a body",
+                rules: [("M", Self.rule(get: "/v1/x", body: "*"))],
+                code: .invalidRule,
+                fragment: "a GET rule cannot have a body"
+            ),
+            .init(
+                name: "no pattern",
+                rules: [("M", Google_Api_HttpRule())],
+                code: .invalidRule,
+                fragment: "no pattern"
+            ),
             .init(name: "bad custom kind", rules: [("M", custom)], code: .invalidRule, fragment: "custom kind 'GE T'"),
-            .init(name: "nested additional bindings", rules: [("M", nested)], code: .invalidRule, fragment: "cannot nest"),
-            .init(name: "bad template", rules: [("M", Self.rule(get: "/v1/**/x"))], code: .invalidTemplate, fragment: "'**' must be the last segment"),
-            .init(name: "unknown path field", rules: [("M", Self.rule(get: "/v1/{nope}"))], code: .unknownField, fragment: "has no field 'nope'"),
-            .init(name: "unknown nested path field", rules: [("M", Self.rule(get: "/v1/{resource.nope}"))], code: .unknownField, fragment: "has no field 'nope'"),
-            .init(name: "message path field", rules: [("M", Self.rule(get: "/v1/{resource}"))], code: .unknownField, fragment: "is a message"),
-            .init(name: "repeated path field", rules: [("M", Self.rule(get: "/v1/{update_mask.paths}"))], code: .unknownField, fragment: "is repeated"),
-            .init(name: "unknown body field", rules: [("M", Self.rule(post: "/v1/x", body: "nope"))], code: .unknownField, fragment: "body 'nope'"),
-            .init(name: "unknown response_body", rules: [("M", Self.rule(get: "/v1/x", responseBody: "nope"))], code: .unknownField, fragment: "response_body 'nope'"),
+            .init(
+                name: "nested additional bindings",
+                rules: [("M", nested)],
+                code: .invalidRule,
+                fragment: "cannot nest"
+            ),
+            .init(
+                name: "bad template",
+                rules: [("M", Self.rule(get: "/v1/**/x"))],
+                code: .invalidTemplate,
+                fragment: "'**' must be the last segment"
+            ),
+            .init(
+                name: "unknown path field",
+                rules: [("M", Self.rule(get: "/v1/{nope}"))],
+                code: .unknownField,
+                fragment: "has no field 'nope'"
+            ),
+            .init(
+                name: "unknown nested path field",
+                rules: [("M", Self.rule(get: "/v1/{resource.nope}"))],
+                code: .unknownField,
+                fragment: "has no field 'nope'"
+            ),
+            .init(
+                name: "message path field",
+                rules: [("M", Self.rule(get: "/v1/{resource}"))],
+                code: .unknownField,
+                fragment: "is a message"
+            ),
+            .init(
+                name: "repeated path field",
+                rules: [("M", Self.rule(get: "/v1/{update_mask.paths}"))],
+                code: .unknownField,
+                fragment: "is repeated"
+            ),
+            .init(
+                name: "unknown body field",
+                rules: [("M", Self.rule(post: "/v1/x", body: "nope"))],
+                code: .unknownField,
+                fragment: "body 'nope'"
+            ),
+            .init(
+                name: "unknown response_body",
+                rules: [("M", Self.rule(get: "/v1/x", responseBody: "nope"))],
+                code: .unknownField,
+                fragment: "response_body 'nope'"
+            ),
             .init(
                 name: "ambiguous",
-                rules: [("A", Self.rule(get: "/v1/x/{resource.name}")), ("B", Self.rule(get: "/v1/x/{resource.label}"))],
+                rules: [
+                    ("A", Self.rule(get: "/v1/x/{resource.name}")), ("B", Self.rule(get: "/v1/x/{resource.label}")),
+                ],
                 code: .ambiguous,
                 fragment: "matches the same paths as GET /v1/x/{resource.name} of harvestry.testing.v1.RuleService.A"
             ),
@@ -110,7 +162,10 @@ struct RouteTableTests {
     @Test("a valid rule builds, with its additional bindings")
     func validRule() throws {
         let table = try Self.table([
-            ("M", Self.rule(get: "/v1/{resource.name=sites/*}", additional: [Self.rule(post: "/v1/r", body: "resource")]))
+            (
+                "M",
+                Self.rule(get: "/v1/{resource.name=sites/*}", additional: [Self.rule(post: "/v1/r", body: "resource")])
+            )
         ])
         #expect(table.routes.map(\.label) == ["GET /v1/{resource.name=sites/*}", "POST /v1/r"])
         #expect(table.routes.map(\.binding) == [0, 1])
@@ -165,7 +220,8 @@ struct RouteTableTests {
         case .methodNotAllowed(let allowed):
             result = "405 " + allowed.joined(separator: ",")
         case .matched(let route, let bindings):
-            result = (["\(route.method.name)#\(route.binding)"]
+            result =
+                (["\(route.method.name)#\(route.binding)"]
                 + bindings.map { $0.fieldPath.joined(separator: ".") + "=" + $0.value }).joined(separator: " ")
         }
         #expect(result == testCase.expected)

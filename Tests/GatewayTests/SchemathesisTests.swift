@@ -25,6 +25,8 @@ struct SchemathesisTests {
                     + "response_schema_conformance,unsupported_method",
             ]
             process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
+            // schemathesis keeps a cache in the working directory: not in the repository.
+            process.currentDirectoryURL = FileManager.default.temporaryDirectory
             let output = Pipe()
             process.standardOutput = output
             process.standardError = output

@@ -10,8 +10,12 @@ struct StreamingTests {
             #expect(result.status == 200)
             #expect(result.headers["content-type"] == "application/x-ndjson")
             let lines = result.text.split(separator: "\n")
-            #expect(lines == [#"{"int64Value":"1","stringValue":"item 0"}"#, #"{"int64Value":"2","stringValue":"item 1"}"#,
-                #"{"int64Value":"3","stringValue":"item 2"}"#,])
+            #expect(
+                lines == [
+                    #"{"int64Value":"1","stringValue":"item 0"}"#, #"{"int64Value":"2","stringValue":"item 1"}"#,
+                    #"{"int64Value":"3","stringValue":"item 2"}"#,
+                ]
+            )
         }
     }
 
@@ -54,7 +58,11 @@ struct StreamingTests {
     @Test("SSE: a stream that completes has only data events")
     func serverSentEventsComplete() async throws {
         try await GatewayFixture.withGateway { client, _ in
-            let result = try await client.send("GET", "/v1/echo:expand?text=one+two", headers: ["Accept": "text/event-stream"])
+            let result = try await client.send(
+                "GET",
+                "/v1/echo:expand?text=one+two",
+                headers: ["Accept": "text/event-stream"]
+            )
             #expect(result.text == "data: {\"text\":\"one\"}\n\ndata: {\"text\":\"two\"}\n\n")
         }
     }
@@ -63,7 +71,11 @@ struct StreamingTests {
     func refusedStream() async throws {
         try await GatewayFixture.withGateway { client, _ in
             for accept in ["text/event-stream", "application/x-ndjson"] {
-                let result = try await client.send("GET", "/v1/kinds:stream?count=0&failCode=5", headers: ["Accept": accept])
+                let result = try await client.send(
+                    "GET",
+                    "/v1/kinds:stream?count=0&failCode=5",
+                    headers: ["Accept": accept]
+                )
                 #expect(result.status == 404)
                 #expect(result.headers["content-type"] == "application/json")
                 #expect(try result.error()["status"] as? String == "NOT_FOUND")

@@ -54,7 +54,9 @@ struct TranscodingTests {
             $0.int64Wrapper = Google_Protobuf_Int64Value(12)
             $0.stringWrapper = Google_Protobuf_StringValue("w")
             $0.boolWrapper = Google_Protobuf_BoolValue(false)
-            $0.structValue = Google_Protobuf_Struct(fields: ["a": Google_Protobuf_Value(listValue: [1, "x", nil, true])])
+            $0.structValue = Google_Protobuf_Struct(fields: [
+                "a": Google_Protobuf_Value(listValue: [1, "x", nil, true])
+            ])
             $0.anyJson = Google_Protobuf_Value(structValue: ["k": 1])
             $0.fieldMask = Google_Protobuf_FieldMask(protoPaths: ["a.b", "c_d"])
         }

@@ -12,7 +12,8 @@ struct WebSocketTests {
     static func exchange(port: Int, path: String, headers: [String] = [], messages: [String]) async throws -> [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "ws://127.0.0.1:\(port)\(path)"]
+        process.arguments =
+            ["python3", Self.script, "ws://127.0.0.1:\(port)\(path)"]
             + headers.flatMap { ["--header", $0] } + messages
         let output = Pipe()
         process.standardOutput = output
@@ -66,10 +67,18 @@ struct WebSocketTests {
                 messages: [#"{"stringValue":"a"}"#, #"{"stringValue":"fail"}"#]
             )
             #expect(failed.count == 3)
-            #expect(failed[1].hasPrefix(#"{"error":{"code":400,"message":"message 2 asked to fail","status":"INVALID_ARGUMENT""#))
+            #expect(
+                failed[1].hasPrefix(
+                    #"{"error":{"code":400,"message":"message 2 asked to fail","status":"INVALID_ARGUMENT""#
+                )
+            )
             #expect(failed[2] == "CLOSE 1000 INVALID_ARGUMENT")
 
-            let badJSON = try await Self.exchange(port: client.port, path: "/v1/kinds:count", messages: [#"{"nope":1}"#])
+            let badJSON = try await Self.exchange(
+                port: client.port,
+                path: "/v1/kinds:count",
+                messages: [#"{"nope":1}"#]
+            )
             #expect(badJSON.count == 3)
             #expect(badJSON[1].contains("unknown field 'nope'"))
         }

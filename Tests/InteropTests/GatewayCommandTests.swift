@@ -1,8 +1,9 @@
+import Foundation
+import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Foundation
-import Testing
 
 /// The JSON gateway in the real binary: beside the services in `harvestry serve`, and alone with
 /// `harvestry gateway --upstream ADDR` over the C-core transport.
@@ -60,7 +61,11 @@ struct GatewayCommandTests {
         let address = try #require(Self.logValue("address", on: "gRPC server listening", in: serverLog))
         let inProcessPort = try #require(Self.logValue("port", on: "JSON gateway listening", in: serverLog))
 
-        let (status, body) = try await Self.post(port: inProcessPort, path: "/v1/echo:echo", body: #"{"text":"in process"}"#)
+        let (status, body) = try await Self.post(
+            port: inProcessPort,
+            path: "/v1/echo:echo",
+            body: #"{"text":"in process"}"#
+        )
         #expect(status == 200)
         #expect(body == #"{"text":"in process"}"#)
 
@@ -70,10 +75,18 @@ struct GatewayCommandTests {
         )
         defer { if gateway.isRunning { kill(gateway.processIdentifier, SIGKILL) } }
         let remotePort = try #require(Self.logValue("port", on: "JSON gateway listening", in: gatewayLog))
-        let (remoteStatus, remoteBody) = try await Self.post(port: remotePort, path: "/v1/echo:echo", body: #"{"text":"remote"}"#)
+        let (remoteStatus, remoteBody) = try await Self.post(
+            port: remotePort,
+            path: "/v1/echo:echo",
+            body: #"{"text":"remote"}"#
+        )
         #expect(remoteStatus == 200)
         #expect(remoteBody == #"{"text":"remote"}"#)
-        let (failStatus, failBody) = try await Self.post(port: remotePort, path: "/v1/echo:echo", body: #"{"text":"fail"}"#)
+        let (failStatus, failBody) = try await Self.post(
+            port: remotePort,
+            path: "/v1/echo:echo",
+            body: #"{"text":"fail"}"#
+        )
         #expect(failStatus == 400)
         #expect(failBody.contains(#""status":"INVALID_ARGUMENT""#))
 
@@ -85,7 +98,9 @@ struct GatewayCommandTests {
 
     @Test("a bad --http-port is refused naming the flag; gateway without --upstream is refused")
     func flags() async throws {
-        let result = try await Peer.run([ServeCommandTests.executable.path, "serve", "--port", "0", "--http-port", "70000"])
+        let result = try await Peer.run([
+            ServeCommandTests.executable.path, "serve", "--port", "0", "--http-port", "70000",
+        ])
         #expect(result.status != 0)
         #expect(result.output.contains("--http-port"))
         let missing = try await Peer.run([ServeCommandTests.executable.path, "gateway"])

@@ -47,7 +47,9 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         return GatewayError(
             code: .invalidArgument,
             message: message,
-            details: [Self.pack(badRequest), Self.errorInfo(reason: reason, metadata: field.isEmpty ? [:] : ["field": field])],
+            details: [
+                Self.pack(badRequest), Self.errorInfo(reason: reason, metadata: field.isEmpty ? [:] : ["field": field]),
+            ],
             httpStatus: httpStatus
         )
     }

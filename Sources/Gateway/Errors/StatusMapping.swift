@@ -1,10 +1,11 @@
+import GRPCCore
+import SwiftProtobuf
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import GRPCCore
-import SwiftProtobuf
 
 /// The canonical gRPC code -> HTTP status table (google.rpc.Code), and the JSON error body.
 public enum StatusMapping {

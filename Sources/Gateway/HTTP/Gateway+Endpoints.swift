@@ -16,7 +16,11 @@ extension Gateway {
         case "/metrics":
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.render())))
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.render()))
+            )
         case "/openapi.json":
             return Self.json(self.openAPI)
         default:

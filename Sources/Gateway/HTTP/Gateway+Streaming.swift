@@ -57,7 +57,12 @@ extension Gateway {
         // and the channel's send is suspended until the writer takes each event (backpressure).
         let call = Task {
             do {
-                try await upstream.serverStreaming(route.descriptor, request: message, metadata: metadata, options: options) {
+                try await upstream.serverStreaming(
+                    route.descriptor,
+                    request: message,
+                    metadata: metadata,
+                    options: options
+                ) {
                     response in
                     switch response.accepted {
                     case .failure(let error):

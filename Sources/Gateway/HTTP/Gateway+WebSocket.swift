@@ -117,7 +117,9 @@ extension Gateway {
         self.metrics.record(route: route.label, status: status, seconds: seconds)
         logger.info(
             "websocket stream",
-            metadata: ["http.route": "\(route.label)", "http.status": "\(status)", "duration_us": "\(Int(seconds * 1e6))"]
+            metadata: [
+                "http.route": "\(route.label)", "http.status": "\(status)", "duration_us": "\(Int(seconds * 1e6))",
+            ]
         )
     }
 }

@@ -1,10 +1,11 @@
+import GRPCCore
+import HTTPTypes
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import GRPCCore
-import HTTPTypes
 
 /// HTTP headers <-> gRPC metadata.
 ///

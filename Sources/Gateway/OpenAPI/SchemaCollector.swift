@@ -39,7 +39,8 @@ struct SchemaCollector {
     }
 
     /// A JSON FieldMask: comma-separated lowerCamelCase paths.
-    static let fieldMaskPattern = "^([a-z][a-zA-Z0-9]*(\\.[a-z][a-zA-Z0-9]*)*(,[a-z][a-zA-Z0-9]*(\\.[a-z][a-zA-Z0-9]*)*)*)?$"
+    static let fieldMaskPattern =
+        "^([a-z][a-zA-Z0-9]*(\\.[a-z][a-zA-Z0-9]*)*(,[a-z][a-zA-Z0-9]*(\\.[a-z][a-zA-Z0-9]*)*)*)?$"
 
     /// Standard base64 with padding, as proto3 JSON writes bytes.
     static let base64: JSONValue = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
@@ -53,7 +54,9 @@ struct SchemaCollector {
         "google.protobuf.Struct": .object([("type", "object")]),
         "google.protobuf.Value": .object([]),
         "google.protobuf.ListValue": .object([("type", "array")]),
-        "google.protobuf.Any": .object([("type", "object"), ("properties", .object([("@type", .object([("type", "string")]))]))]),
+        "google.protobuf.Any": .object([
+            ("type", "object"), ("properties", .object([("@type", .object([("type", "string")]))])),
+        ]),
         "google.protobuf.StringValue": .object([("type", ["string", "null"])]),
         "google.protobuf.BytesValue": .object([
             ("type", ["string", "null"]), ("contentEncoding", "base64"), ("pattern", Self.base64),
@@ -128,12 +131,15 @@ struct SchemaCollector {
             // By name; numbers are accepted, and a value this build does not know comes back as its number.
             let names = self.index.enums[field.typeName]?.values.map { JSONValue.string($0.name) } ?? []
             return .object([
-                ("anyOf", [
-                    .object([("type", "string"), ("enum", .array(names))]),
-                    .object([
-                        ("type", "integer"), ("minimum", .int(Int(Int32.min))), ("maximum", .int(Int(Int32.max))),
-                    ]),
-                ])
+                (
+                    "anyOf",
+                    [
+                        .object([("type", "string"), ("enum", .array(names))]),
+                        .object([
+                            ("type", "integer"), ("minimum", .int(Int(Int32.min))), ("maximum", .int(Int(Int32.max))),
+                        ]),
+                    ]
+                )
             ])
         case .message, .group: return self.reference(field.typeName)
         default: return .object([])
@@ -154,7 +160,8 @@ struct SchemaCollector {
         for index in members.indices {
             switch members[index] {
             case ("type", .string(let type)): members[index].1 = [.string(type), "null"]
-            case ("type", .array(var types)) where !types.contains(where: { if case .string("null") = $0 { return true } else { return false } }):
+            case ("type", .array(var types))
+            where !types.contains(where: { if case .string("null") = $0 { return true } else { return false } }):
                 types.append("null")
                 members[index].1 = .array(types)
             case ("enum", .array(var values)):
@@ -194,12 +201,17 @@ struct SchemaCollector {
             for (position, first) in members.enumerated() {
                 for second in members[(position + 1)...] {
                     let notNull: JSONValue = .object([("not", .object([("type", "null")]))])
-                    exclusions.append(.object([
-                        ("not", .object([
-                            ("required", [.string(first), .string(second)]),
-                            ("properties", .object([(first, notNull), (second, notNull)])),
-                        ]))
-                    ]))
+                    exclusions.append(
+                        .object([
+                            (
+                                "not",
+                                .object([
+                                    ("required", [.string(first), .string(second)]),
+                                    ("properties", .object([(first, notNull), (second, notNull)])),
+                                ])
+                            )
+                        ])
+                    )
                 }
             }
         }

@@ -19,12 +19,16 @@ extension PathTemplate {
         }
         return self.variables.map { variable in
             let lower = variable.segments.lowerBound
-            let upper = hasDeep && variable.segments.upperBound == self.segments.count ? path.count : variable.segments.upperBound
+            let upper =
+                hasDeep && variable.segments.upperBound == self.segments.count
+                ? path.count : variable.segments.upperBound
             let raw = path[lower..<upper]
             if variable.segments.count == 1 && self.segments[lower] != .deepWildcard {
                 return (variable.fieldPath, PercentDecoding.decode(raw[raw.startIndex]))
             }
-            return (variable.fieldPath, raw.map { PercentDecoding.decode($0, keepingSlashes: true) }.joined(separator: "/"))
+            return (
+                variable.fieldPath, raw.map { PercentDecoding.decode($0, keepingSlashes: true) }.joined(separator: "/")
+            )
         }
     }
 
@@ -50,7 +54,9 @@ extension PathTemplate {
 /// Splits a request path into segments and a verb the way the templates expect.
 enum RequestPath {
     /// `/v1/sites/a/zones/b:abort` -> (["v1","sites","a","zones","b"], "abort") when a verb is wanted.
-    static func split(_ path: Substring) -> (segments: [Substring], verbSplit: (segments: [Substring], verb: Substring)?) {
+    static func split(
+        _ path: Substring
+    ) -> (segments: [Substring], verbSplit: (segments: [Substring], verb: Substring)?) {
         var body = path
         if body.first == "/" { body = body.dropFirst() }
         let segments = body.split(separator: "/", omittingEmptySubsequences: false)

@@ -185,7 +185,11 @@ private struct RouteBuilder {
             responseBody: responseBody,
             binding: binding,
             pathFields: pathFields,
-            descriptor: MethodDescriptor(fullyQualifiedService: self.method.service, method: self.method.name, type: type),
+            descriptor: MethodDescriptor(
+                fullyQualifiedService: self.method.service,
+                method: self.method.name,
+                type: type
+            ),
             inputType: inputType,
             outputType: outputType
         )
@@ -202,7 +206,11 @@ private struct RouteBuilder {
         for (position, name) in path.enumerated() {
             let dotted = path.joined(separator: ".")
             guard let field = message.field(named: name), field.name == name else {
-                throw self.error(.unknownField, binding, "path field '\(dotted)': \(message.fullName) has no field '\(name)'")
+                throw self.error(
+                    .unknownField,
+                    binding,
+                    "path field '\(dotted)': \(message.fullName) has no field '\(name)'"
+                )
             }
             guard !field.isRepeated else {
                 throw self.error(.unknownField, binding, "path field '\(dotted)': '\(name)' is repeated")

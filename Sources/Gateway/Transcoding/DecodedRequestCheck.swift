@@ -1,9 +1,10 @@
+import SwiftProtobuf
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import SwiftProtobuf
 
 /// Finds what SwiftProtobuf's JSON decoder lets through but should not, in a decoded request.
 ///

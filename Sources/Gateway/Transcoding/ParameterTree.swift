@@ -89,7 +89,11 @@ struct ParameterTree {
         field.kind != .message && field.kind != .group || Self.stringMessages[field.typeName] != nil
     }
 
-    private static func literal(_ value: String, for field: DescriptorIndex.Field, name: String) throws(GatewayError) -> String {
+    private static func literal(
+        _ value: String,
+        for field: DescriptorIndex.Field,
+        name: String
+    ) throws(GatewayError) -> String {
         var kind = field.kind
         if kind == .message {
             guard let scalar = Self.stringMessages[field.typeName] else {

@@ -17,7 +17,11 @@ struct RequestTranscoder: Sendable {
     ) throws(GatewayError) -> [UInt8] {
         var parameters = ParameterTree()
         for (position, binding) in bindings.enumerated() {
-            try parameters.set(route.pathFields[position], value: binding.value, name: binding.fieldPath.joined(separator: "."))
+            try parameters.set(
+                route.pathFields[position],
+                value: binding.value,
+                name: binding.fieldPath.joined(separator: ".")
+            )
         }
         try self.addQuery(query, route: route, bindings: bindings, to: &parameters)
 
@@ -37,7 +41,11 @@ struct RequestTranscoder: Sendable {
             }
         }
         if !parameters.isEmpty {
-            bytes += try Self.decode(route.inputType, json: Array(parameters.json.utf8), what: "path and query parameters")
+            bytes += try Self.decode(
+                route.inputType,
+                json: Array(parameters.json.utf8),
+                what: "path and query parameters"
+            )
         }
         return bytes
     }
@@ -81,7 +89,10 @@ struct RequestTranscoder: Sendable {
     }
 
     /// `a.b.c` (proto or JSON names) -> the fields, through singular message fields.
-    private func resolve(_ name: String, in input: DescriptorIndex.Message) throws(GatewayError) -> [DescriptorIndex.Field] {
+    private func resolve(
+        _ name: String,
+        in input: DescriptorIndex.Message
+    ) throws(GatewayError) -> [DescriptorIndex.Field] {
         var message = input
         var fields: [DescriptorIndex.Field] = []
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#endif
 import Foundation
 import GRPCCore
 import SwiftProtobuf
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
 
 /// The method's response message, in binary -> proto3 JSON (lowerCamelCase names, int64 as strings, enums by
 /// name, well-known types in their JSON forms), or just the `response_body` field's value.

@@ -55,8 +55,12 @@ public struct GatewaySettings: Sendable {
         }
         if let (value, source) = self.raw(.corsOrigins) {
             let origins = value.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
-            for origin in origins where origin != "*" && !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
-                throw ConfigurationError(field: source, message: "'\(origin)' is not an origin like https://app.example.com or *")
+            for origin in origins where origin != "*" && !(origin.hasPrefix("http://") || origin.hasPrefix("https://"))
+            {
+                throw ConfigurationError(
+                    field: source,
+                    message: "'\(origin)' is not an origin like https://app.example.com or *"
+                )
             }
             configuration.corsOrigins = origins
         }

@@ -1,5 +1,5 @@
-import Gateway
 import GRPCInProcessTransport
+import Gateway
 import Logging
 
 extension HarvestryServer {

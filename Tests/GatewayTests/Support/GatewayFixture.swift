@@ -1,20 +1,26 @@
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Foundation
-import Gateway
 import GRPCCore
 import GRPCInProcessTransport
+import Gateway
 import HarvestryApp
 import Logging
 import StandardServices
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// A real gateway on 127.0.0.1 port 0, in front of the test service, EchoService and health, served in process.
 enum GatewayFixture {
-    static func configuration(corsOrigins: [String] = ["https://app.example.com"], maxBodyBytes: Int = 64 * 1024)
+    static func configuration(
+        corsOrigins: [String] = ["https://app.example.com"],
+        maxBodyBytes: Int = 64 * 1024
+    )
         -> GatewayConfiguration
     {
-        GatewayConfiguration(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, corsOrigins: corsOrigins) { _ in true }
+        GatewayConfiguration(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, corsOrigins: corsOrigins) { _ in
+            true
+        }
     }
 
     static func withGateway<Result: Sendable>(

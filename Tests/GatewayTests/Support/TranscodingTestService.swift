@@ -111,14 +111,18 @@ struct TranscodingTestService: Harvestry_Testing_V1_TranscodingTestService.Servi
     ) async throws -> StreamingServerResponse<Harvestry_Testing_V1_Kinds> {
         let message = request.message
         if message.count == 0 && message.failCode != 0 {
-            return StreamingServerResponse(error: Self.error(code: message.failCode, message: "refused before any message"))
+            return StreamingServerResponse(
+                error: Self.error(code: message.failCode, message: "refused before any message")
+            )
         }
         return StreamingServerResponse(metadata: Self.echoed(request.metadata)) { writer in
             for index in 0..<max(0, min(message.count, 1000)) {
-                try await writer.write(.with {
-                    $0.int64Value = Int64(index + 1)
-                    $0.stringValue = "item \(index)"
-                })
+                try await writer.write(
+                    .with {
+                        $0.int64Value = Int64(index + 1)
+                        $0.stringValue = "item \(index)"
+                    }
+                )
             }
             if message.failCode != 0 {
                 throw Self.error(code: message.failCode, message: "failed after \(message.count) messages")
