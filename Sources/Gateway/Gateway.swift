@@ -88,7 +88,25 @@ public struct Gateway: Sendable {
         {
             return given
         }
-        return UUID().uuidString.lowercased()
+        return Self.newRequestID()
+    }
+
+    /// A random version-4 UUID in its lowercase text form, without Foundation's formatter (it showed in profiles).
+    static func newRequestID() -> String {
+        var bytes = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
+        bytes.0 = bytes.0 & 0xFFFF_FFFF_FFFF_0FFF | 0x0000_0000_0000_4000
+        bytes.1 = bytes.1 & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (index, word) in [bytes.0, bytes.1].enumerated() {
+            for nibble in 0..<16 {
+                let position = index * 16 + nibble
+                if position == 8 || position == 12 || position == 16 || position == 20 { text.append(UInt8(ascii: "-")) }
+                text.append(digits[Int(word >> UInt64(60 - nibble * 4) & 0xF)])
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     private func dispatch(

@@ -65,3 +65,13 @@ struct HeaderTests {
         #expect(HeaderMappingProbe.parse(text) == nil)
     }
 }
+
+extension HeaderTests {
+    @Test("generated request ids are version-4 UUIDs")
+    func requestIDFormat() {
+        let id = GatewayProbe.newRequestID()
+        #expect(id.count == 36)
+        #expect(id.wholeMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/) != nil)
+        #expect(GatewayProbe.newRequestID() != id)
+    }
+}

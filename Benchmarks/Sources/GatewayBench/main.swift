@@ -8,6 +8,13 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import SwiftProtobuf
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // EchoService/Echo as HTTP/JSON, two ways, for Benchmarks/gateway:
 //   GatewayBench gateway --port N      the JSON gateway, calling EchoService in process (as `harvestry serve` does)
@@ -20,8 +27,11 @@ guard arguments.count == 4, ["gateway", "handwritten"].contains(arguments[1]) el
     exit(2)
 }
 let port = EchoServerMain.port(from: [arguments[0]] + Array(arguments[2...]))
-var logger = Logger(label: "gateway-bench")
-logger.logLevel = .error
+let logger: Logger = {
+    var logger = Logger(label: "gateway-bench")
+    logger.logLevel = .error
+    return logger
+}()
 
 let onRunning: @Sendable (Int) async -> Void = { EchoServerMain.writeLine("LISTENING \($0)") }
 
