@@ -5,6 +5,7 @@ import GRPCInProcessTransport
 import Logging
 import ServiceLifecycle
 import StandardServices
+import SwiftProtobuf
 
 /// The gRPC server with every Harvestry service, as a ServiceLifecycle service.
 ///
@@ -31,7 +32,7 @@ public struct HarvestryServer: Service {
         let services: [any RegistrableRPCService] = [
             EchoService(),
             HealthService(provider: self.health),
-            try ReflectionService(),
+            try Self.reflection(),
         ]
         for name in Self.servedServiceNames {
             self.health.setStatus(.serving, forService: name)
@@ -39,6 +40,19 @@ public struct HarvestryServer: Service {
         self.server = GRPCServer(transport: self.transport, services: services)
         self.inProcess = InProcessTransport()
         self.inProcessServer = GRPCServer(transport: self.inProcess.server, services: services)
+    }
+
+    /// Reflection over the embedded descriptor set, listing every service but the test-only `harvestry.testing`
+    /// package (its protos are generated into API for the gateway's tests, and never served here).
+    static func reflection() throws -> ReflectionService {
+        let set = try DescriptorSet.fileDescriptorSet()
+        let names = set.file.flatMap { file in
+            file.service.map { file.package.isEmpty ? $0.name : "\(file.package).\($0.name)" }
+        }
+        return try ReflectionService(
+            fileDescriptorSet: set,
+            serviceNames: names.filter { !$0.hasPrefix("harvestry.testing.") }
+        )
     }
 
     /// Fully qualified names of the application services whose health is reported individually.
