@@ -1,4 +1,9 @@
+import API
+import CoreTransport
 import Foundation
+import GRPCCore
+import GRPCProtobuf
+import SwiftProtobuf
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -68,6 +73,22 @@ struct GatewayCommandTests {
         )
         #expect(status == 200)
         #expect(body == #"{"text":"in process"}"#)
+
+        // Reflection lists the served services, not the test-only ones generated beside them.
+        let listed = try await withGRPCClient(transport: try CoreClientTransport(target: address)) { client in
+            try await Grpc_Reflection_V1_ServerReflection.Client(wrapping: client).serverReflectionInfo(
+                request: StreamingClientRequest { writer in try await writer.write(.with { $0.listServices = "" }) }
+            ) { response in
+                var names: [String] = []
+                for try await message in response.messages {
+                    names = message.listServicesResponse.service.map(\.name)
+                    break
+                }
+                return names
+            }
+        }
+        #expect(listed.contains("harvestry.echo.v1.EchoService"))
+        #expect(!listed.contains { $0.hasPrefix("harvestry.testing.") })
 
         let (gateway, gatewayLog) = try Self.start(
             ["gateway", "--upstream", address, "--http-port", "0"],
