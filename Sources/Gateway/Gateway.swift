@@ -102,7 +102,9 @@ public struct Gateway: Sendable {
         for (index, word) in [bytes.0, bytes.1].enumerated() {
             for nibble in 0..<16 {
                 let position = index * 16 + nibble
-                if position == 8 || position == 12 || position == 16 || position == 20 { text.append(UInt8(ascii: "-")) }
+                if position == 8 || position == 12 || position == 16 || position == 20 {
+                    text.append(UInt8(ascii: "-"))
+                }
                 text.append(digits[Int(word >> UInt64(60 - nibble * 4) & 0xF)])
             }
         }
