@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "Store", targets: ["Store"]),
         // For Benchmarks/ (its own package): the echo servers serve HarvestryApp's EchoService.
         .library(name: "HarvestryApp", targets: ["HarvestryApp"]),
+        // For Benchmarks/GatewayBench.
+        .library(name: "Gateway", targets: ["Gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
@@ -27,6 +29,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // The JSON gateway's HTTP server. No default traits: swift-configuration and full Foundation are not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        // Client and bidirectional streams over WebSocket (its WSCore is lean: NIOWebSocket, no TLS).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        // Already in the graph through Hummingbird; named for the gateway's direct imports.
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // System libraries: module map + shim header (inline helpers for macros Swift cannot import).
@@ -90,11 +100,33 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // HTTP/JSON <-> gRPC transcoding driven by the descriptors' google.api.http rules (docs/gateway.md).
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "API",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The server as a library: configuration, service wiring, lifecycle. The CLI is a thin shell over it.
         .target(
             name: "HarvestryApp",
             dependencies: [
                 "API",
+                "Gateway",
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 "CoreTransport",
                 "Domain",
                 "StandardServices",
@@ -114,6 +146,7 @@ let package = Package(
                 "API",
                 "CoreTransport",
                 "Domain",
+                "Gateway",
                 "HarvestryApp",
                 "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -165,6 +198,21 @@ let package = Package(
                 "Domain",
                 "Store",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "API",
+                "Gateway",
+                "HarvestryApp",
+                "StandardServices",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings
         ),

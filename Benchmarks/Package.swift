@@ -19,8 +19,29 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
+        // EchoService/Echo as HTTP/JSON: through the JSON gateway, or a hand-written Hummingbird handler.
+        .executableTarget(
+            name: "GatewayBench",
+            dependencies: [
+                "EchoServerSupport",
+                .product(name: "API", package: "harvestry"),
+                .product(name: "Gateway", package: "harvestry"),
+                .product(name: "HarvestryApp", package: "harvestry"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // What both servers share: `--port N`, `LISTENING <port>`, stop on SIGTERM.
         .target(
             name: "EchoServerSupport",

@@ -149,7 +149,7 @@ extension Harvestry_Echo_V1_EchoService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Joins the texts of every request with spaces into one response.
+        /// > Joins the texts of every request with spaces into one response. Over HTTP: a WebSocket on this path.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Echo_V1_EchoRequest` messages.
@@ -167,7 +167,7 @@ extension Harvestry_Echo_V1_EchoService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Answers each request with a response as it arrives.
+        /// > Answers each request with a response as it arrives. Over HTTP: a WebSocket on this path.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Echo_V1_EchoRequest` messages.
@@ -235,7 +235,7 @@ extension Harvestry_Echo_V1_EchoService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Joins the texts of every request with spaces into one response.
+        /// > Joins the texts of every request with spaces into one response. Over HTTP: a WebSocket on this path.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Echo_V1_EchoRequest` messages.
@@ -253,7 +253,7 @@ extension Harvestry_Echo_V1_EchoService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Answers each request with a response as it arrives.
+        /// > Answers each request with a response as it arrives. Over HTTP: a WebSocket on this path.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Echo_V1_EchoRequest` messages.
@@ -320,7 +320,7 @@ extension Harvestry_Echo_V1_EchoService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Joins the texts of every request with spaces into one response.
+        /// > Joins the texts of every request with spaces into one response. Over HTTP: a WebSocket on this path.
         ///
         /// - Parameters:
         ///   - request: A stream of `Harvestry_Echo_V1_EchoRequest` messages.
@@ -338,7 +338,7 @@ extension Harvestry_Echo_V1_EchoService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Answers each request with a response as it arrives.
+        /// > Answers each request with a response as it arrives. Over HTTP: a WebSocket on this path.
         ///
         /// - Parameters:
         ///   - request: A stream of `Harvestry_Echo_V1_EchoRequest` messages.
@@ -571,7 +571,7 @@ extension Harvestry_Echo_V1_EchoService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Joins the texts of every request with spaces into one response.
+        /// > Joins the texts of every request with spaces into one response. Over HTTP: a WebSocket on this path.
         ///
         /// - Parameters:
         ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
@@ -594,7 +594,7 @@ extension Harvestry_Echo_V1_EchoService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Answers each request with a response as it arrives.
+        /// > Answers each request with a response as it arrives. Over HTTP: a WebSocket on this path.
         ///
         /// - Parameters:
         ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
@@ -705,7 +705,7 @@ extension Harvestry_Echo_V1_EchoService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Joins the texts of every request with spaces into one response.
+        /// > Joins the texts of every request with spaces into one response. Over HTTP: a WebSocket on this path.
         ///
         /// - Parameters:
         ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
@@ -739,7 +739,7 @@ extension Harvestry_Echo_V1_EchoService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Answers each request with a response as it arrives.
+        /// > Answers each request with a response as it arrives. Over HTTP: a WebSocket on this path.
         ///
         /// - Parameters:
         ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
@@ -832,7 +832,7 @@ extension Harvestry_Echo_V1_EchoService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Joins the texts of every request with spaces into one response.
+    /// > Joins the texts of every request with spaces into one response. Over HTTP: a WebSocket on this path.
     ///
     /// - Parameters:
     ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
@@ -861,7 +861,7 @@ extension Harvestry_Echo_V1_EchoService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Answers each request with a response as it arrives.
+    /// > Answers each request with a response as it arrives. Over HTTP: a WebSocket on this path.
     ///
     /// - Parameters:
     ///   - request: A streaming request producing `Harvestry_Echo_V1_EchoRequest` messages.
@@ -956,7 +956,7 @@ extension Harvestry_Echo_V1_EchoService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Joins the texts of every request with spaces into one response.
+    /// > Joins the texts of every request with spaces into one response. Over HTTP: a WebSocket on this path.
     ///
     /// - Parameters:
     ///   - metadata: Additional metadata to send, defaults to empty.
@@ -990,7 +990,7 @@ extension Harvestry_Echo_V1_EchoService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Answers each request with a response as it arrives.
+    /// > Answers each request with a response as it arrives. Over HTTP: a WebSocket on this path.
     ///
     /// - Parameters:
     ///   - metadata: Additional metadata to send, defaults to empty.

@@ -69,6 +69,8 @@ struct Serve: AsyncParsableCommand {
     )
     var tokenKey: String?
 
+    @OptionGroup(title: "JSON gateway") var gateway: ServeGatewayOptions
+
     func run() async throws {
         let settings = Settings(flags: self.flagValues, environment: Environment.current)
         let configuration: ServeConfiguration
@@ -107,7 +109,8 @@ struct Serve: AsyncParsableCommand {
             )
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [.init(service: server)],
+                    services: [.init(service: server)]
+                        + (try self.gateway.services(beside: server, host: configuration.host, logger: logger)),
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger
                 )

@@ -23,7 +23,9 @@ struct ServeCommandTests {
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         let process = Process()
         process.executableURL = Self.executable
-        process.arguments = ["serve", "--port", "0", "--grace-period-seconds", "2", "--data-dir", dataDir]
+        process.arguments = [
+            "serve", "--port", "0", "--http-port", "0", "--grace-period-seconds", "2", "--data-dir", dataDir,
+        ]
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = nil
         process.environment = environment

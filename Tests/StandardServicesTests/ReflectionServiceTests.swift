@@ -50,6 +50,7 @@ struct ReflectionServiceTests {
                 "grpc.reflection.v1.ServerReflection",
                 "grpc.reflection.v1alpha.ServerReflection",
                 "harvestry.echo.v1.EchoService",
+                "harvestry.testing.v1.TranscodingTestService",
             ]
         )
     }

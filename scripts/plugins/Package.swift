@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
-// Builds the two protoc plugins scripts/generate needs, at the versions the main package pins.
-// Only `swift build --product protoc-gen-swift` / `--product protoc-gen-grpc-swift-2` is ever run here.
+// Builds the three protoc plugins scripts/generate needs, at the versions the main package pins.
+// Only `swift build --product <plugin>` is ever run here.
 import PackageDescription
 
 let package = Package(
@@ -11,6 +11,11 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
     ],
     targets: [
+        // Writes Sources/API/MessageTypes.swift (full protobuf name -> Swift type) for the JSON gateway.
+        .executableTarget(
+            name: "protoc-gen-harvestry-registry",
+            dependencies: [.product(name: "SwiftProtobufPluginLibrary", package: "swift-protobuf")]
+        ),
         // SwiftPM wants at least one target; this one exists only so the dependencies count as used.
         .target(
             name: "Plugins",

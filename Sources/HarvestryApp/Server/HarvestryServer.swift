@@ -2,9 +2,11 @@ import API
 import CoreTransport
 import Domain
 import GRPCCore
+import GRPCInProcessTransport
 import Logging
 import ServiceLifecycle
 import StandardServices
+import SwiftProtobuf
 
 /// The gRPC server with every Harvestry service, as a ServiceLifecycle service.
 ///
@@ -13,7 +15,10 @@ import StandardServices
 public struct HarvestryServer: Service {
     public let transport: CoreServerTransport
     public let health: HealthProvider
+    /// The same services in process, for the JSON gateway running beside them (`inProcess.client`).
+    public let inProcess: InProcessTransport
     private let server: GRPCServer<CoreServerTransport>
+    private let inProcessServer: GRPCServer<InProcessTransport.Server>
     private let logger: Logger
 
     /// The server with the standard services and Echo; with `data`, also IdentityService and SpatialService behind
@@ -30,7 +35,7 @@ public struct HarvestryServer: Service {
         var services: [any RegistrableRPCService] = [
             EchoService(),
             HealthService(provider: self.health),
-            try ReflectionService(),
+            try Self.reflection(),
         ]
         var served = [Harvestry_Echo_V1_EchoService.descriptor.fullyQualifiedService]
         var interceptors: [any ServerInterceptor] = []
@@ -54,6 +59,25 @@ public struct HarvestryServer: Service {
             self.health.setStatus(.serving, forService: name)
         }
         self.server = GRPCServer(transport: self.transport, services: services, interceptors: interceptors)
+        self.inProcess = InProcessTransport()
+        self.inProcessServer = GRPCServer(
+            transport: self.inProcess.server,
+            services: services,
+            interceptors: interceptors
+        )
+    }
+
+    /// Reflection over the embedded descriptor set, listing every service but the test-only `harvestry.testing`
+    /// package (its protos are generated into API for the gateway's tests, and never served here).
+    static func reflection() throws -> ReflectionService {
+        let set = try DescriptorSet.fileDescriptorSet()
+        let names = set.file.flatMap { file in
+            file.service.map { file.package.isEmpty ? $0.name : "\(file.package).\($0.name)" }
+        }
+        return try ReflectionService(
+            fileDescriptorSet: set,
+            serviceNames: names.filter { !$0.hasPrefix("harvestry.testing.") }
+        )
     }
 
     public func run() async throws {
@@ -62,6 +86,7 @@ public struct HarvestryServer: Service {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await self.server.serve() }
+                group.addTask { try await self.inProcessServer.serve() }
                 let address = try await transport.listeningAddress
                 logger.info("gRPC server listening", metadata: ["address": "\(address)"])
             }
@@ -69,6 +94,7 @@ public struct HarvestryServer: Service {
             logger.info("shutting down: draining calls")
             self.health.enterShutdown()
             self.server.beginGracefulShutdown()
+            self.inProcessServer.beginGracefulShutdown()
         }
         logger.info("gRPC server stopped")
     }
