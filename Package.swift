@@ -222,11 +222,13 @@ let package = Package(
                 "API",
                 "CoreTransport",
                 "Domain",
+                "Gateway",
                 "HarvestryApp",
                 "Store",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings

@@ -3,25 +3,32 @@ import CoreTransport
 import Foundation
 import GRPCCore
 import GRPCProtobuf
+import Gateway
 import HarvestryApp
 import Logging
+import ServiceLifecycle
 import Store
 import SwiftProtobuf
 import Testing
 
 /// A real Harvestry server (all services, the auth interceptor) on 127.0.0.1:<free port> over the suite's database,
-/// and a client to it through the C-core client transport.
+/// and a client to it through the C-core client transport. With `gateway`, the JSON gateway runs beside it on
+/// 127.0.0.1:<free port>, wired as `harvestry serve` wires it: one ServiceGroup, the gateway calling the server's
+/// services in process, its configuration from `GatewaySettings`.
 struct TestServer: Sendable {
     static let key = Array("test-key-test-key-test-key-test-key".utf8)
 
     let identity: Harvestry_Identity_V1_IdentityService.Client<CoreClientTransport>
     let spatial: Harvestry_Spatial_V1_SpatialService.Client<CoreClientTransport>
     let address: String
+    /// The JSON gateway's port (when started with `gateway: true`).
+    let httpPort: Int?
 
     @discardableResult
     static func with<T: Sendable>(
         _ database: AppDatabase,
         key: [UInt8] = TestServer.key,
+        gateway: Bool = false,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(
@@ -38,19 +45,47 @@ struct TestServer: Sendable {
                 signer: try SessionTokenSigner(key: key)
             )
         )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            defer { group.cancelAll() }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        if gateway {
+            let settings = GatewaySettings(flags: [.httpPort: "0"], environment: [:])
+            let configuration = try #require(try settings.configuration(defaultHost: "127.0.0.1"))
+            services.append(
+                .init(
+                    service: try server.gateway(
+                        configuration: configuration,
+                        logger: TestDirectory.logger,
+                        onListening: { portContinuation.yield($0) }
+                    )
+                )
+            )
+        }
+        let group = ServiceGroup(configuration: .init(services: services, logger: TestDirectory.logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            defer { tasks.cancelAll() }
             let address = try await server.transport.listeningAddress.description
-            return try await withGRPCClient(transport: try CoreClientTransport(target: address)) { grpc in
+            var httpPort: Int?
+            if gateway {
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else { throw GatewayNeverListened() }
+                httpPort = port
+            }
+            let result = try await withGRPCClient(transport: try CoreClientTransport(target: address)) { grpc in
                 try await body(
                     TestServer(
                         identity: .init(wrapping: grpc),
                         spatial: .init(wrapping: grpc),
-                        address: address
+                        address: address,
+                        httpPort: httpPort
                     )
                 )
             }
+            // As SIGTERM would: the gateway stops listening and the server drains (cancelling instead makes the
+            // HTTP listener log errors).
+            await group.triggerGracefulShutdown()
+            try await tasks.next()
+            return result
         }
     }
 
@@ -65,6 +100,8 @@ struct TestServer: Sendable {
         return TestSession(response: response)
     }
 }
+
+struct GatewayNeverListened: Error {}
 
 struct TestSession: Sendable {
     let response: Harvestry_Identity_V1_BadgeLoginResponse
