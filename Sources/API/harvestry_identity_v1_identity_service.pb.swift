@@ -433,7 +433,7 @@ public nonisolated struct Harvestry_Identity_V1_ListUsersResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Ordered by display name.
+  /// Ordered by e-mail address.
   public var users: [Harvestry_Identity_V1_User] = []
 
   /// Empty on the last page.

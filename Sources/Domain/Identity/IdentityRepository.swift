@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Only `badgeLogin` and `principal(sessionID:)` run without a scope: they are how a scope is obtained. Everything
 /// else runs under the caller's `AccessScope`; rows outside it are invisible (reads) or refused (writes).
-public protocol IdentityRepository: Sendable {
+public protocol IdentityRepository: RequestLedger {
     /// Starts a session for the holder of an active badge on `deviceID`. Throws `unauthenticated`
     /// (`BADGE_NOT_RECOGNIZED`) for an unknown or revoked badge or a disabled user; `invalidArgument` for malformed
     /// input. The audit row (`session.start`) has the badge holder as actor.
@@ -14,6 +14,10 @@ public protocol IdentityRepository: Sendable {
     /// The principal of an open session, or nil when the session does not exist, has ended (logout, revocation) or
     /// its user is disabled. For the authentication interceptor.
     func principal(sessionID: UUID) async throws -> Principal?
+
+    /// Sets an open session's `last_activity_at` to now, unless it was set less than `interval` ago (so callers
+    /// may call it often without writing often).
+    func recordActivity(sessionID: UUID, interval: Duration, in scope: AccessScope) async throws
 
     /// Ends a session (logout); idempotent for a session that already ended.
     func endSession(_ sessionID: UUID, in scope: AccessScope, audit: AuditContext) async throws
@@ -43,6 +47,10 @@ public protocol IdentityRepository: Sendable {
 
     func listUsers(in scope: AccessScope, page: PageRequest) async throws -> Page<User>
 
+    /// Users ordered by e-mail with their roles and sites, read in one statement; only those with access to
+    /// `siteID` when given.
+    func listUserProfiles(in scope: AccessScope, siteID: UUID?, page: PageRequest) async throws -> Page<UserProfile>
+
     func setUserStatus(_ id: UUID, status: UserStatus, in scope: AccessScope, audit: AuditContext) async throws -> User
 
     /// Adds the user to a site; the site must be in the caller's scope. Idempotent.
@@ -56,6 +64,35 @@ public protocol IdentityRepository: Sendable {
 
     /// Withdraws a role. Idempotent.
     func unassignRole(userID: UUID, role: Role, in scope: AccessScope, audit: AuditContext) async throws
+}
+
+/// AIP-155 request ids: the first response to each request id of the scope's user, kept for a day.
+public protocol RequestLedger: Sendable {
+    /// Claims `requestID` for a new request (`.claimed`), or says what happened to an earlier one with that id. A
+    /// claim left unfinished for longer than `staleAfter` (its process died) is taken over.
+    func claimRequest(
+        _ requestID: String,
+        method: String,
+        fingerprint: [UInt8],
+        staleAfter: Duration,
+        in scope: AccessScope
+    ) async throws -> RequestClaim
+
+    /// Stores the response of a claimed request.
+    func completeRequest(_ requestID: String, response: [UInt8], in scope: AccessScope) async throws
+
+    /// Drops a claim whose request failed, so that a retry runs it again.
+    func releaseRequest(_ requestID: String, in scope: AccessScope) async throws
+}
+
+/// What `RequestLedger.claimRequest` found.
+public enum RequestClaim: Sendable, Hashable {
+    /// The id is new: run the request, then complete (or release) it.
+    case claimed
+    /// A request with this id is still running.
+    case inProgress
+    /// A request with this id finished: its method, the SHA-256 of its request message and its response.
+    case completed(method: String, fingerprint: [UInt8], response: [UInt8])
 }
 
 /// LISTEN/NOTIFY channels the identity store uses.

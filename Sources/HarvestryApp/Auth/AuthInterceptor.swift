@@ -22,22 +22,33 @@ public struct AuthInterceptor: ServerInterceptor {
 
     /// Looks up an open session's principal; nil when the session has ended or its user is disabled.
     public typealias SessionResolver = @Sendable (_ sessionID: UUID) async throws -> Principal?
+    /// Records that a session was used (`IdentityRepository.recordActivity`).
+    public typealias ActivityRecorder = @Sendable (_ principal: Principal, _ interval: Duration) async throws -> Void
 
     private let signer: SessionTokenSigner
     private let resolve: SessionResolver
     private let logger: Logger
     private let now: @Sendable () -> Int64
+    private let recordActivity: ActivityRecorder?
+    private let activity: SessionActivity
 
+    /// - Parameters:
+    ///   - recordActivity: called for an authenticated call at most once per `activityInterval` per session, to
+    ///     keep the session's last activity current; a failure is logged, never the call's.
     public init(
         signer: SessionTokenSigner,
         resolve: @escaping SessionResolver,
         logger: Logger,
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+        recordActivity: ActivityRecorder? = nil,
+        activityInterval: Duration = .seconds(60)
     ) {
         self.signer = signer
         self.resolve = resolve
         self.logger = logger
         self.now = now
+        self.recordActivity = recordActivity
+        self.activity = SessionActivity(interval: activityInterval)
     }
 
     public func intercept<Input: Sendable, Output: Sendable>(
@@ -52,6 +63,16 @@ public struct AuthInterceptor: ServerInterceptor {
             return try await next(request, context)
         }
         let principal = try await self.authenticate(request.metadata)
+        if let recordActivity, self.activity.shouldRecord(principal.sessionID) {
+            do {
+                try await recordActivity(principal, self.activity.interval)
+            } catch {
+                self.logger.warning(
+                    "could not record session activity",
+                    metadata: ["session": "\(principal.sessionID)", "error": "\(error)"]
+                )
+            }
+        }
         return try await Principal.$current.withValue(principal) {
             try await next(request, context)
         }

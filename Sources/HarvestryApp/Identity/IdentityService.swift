@@ -175,15 +175,9 @@ public struct IdentityService: Harvestry_Identity_V1_IdentityService.SimpleServi
         let site = violations.name("site", request.site, .site, required: false)?["site"]
         try violations.check()
         if let site { try Caller.require(site: site, in: scope) }
-        let users = try await self.repository.listUsers(in: scope, page: page)
-        var profiles: [UserProfile] = []
-        for user in users.items {
-            let profile = try await self.repository.user(user.id, in: scope)
-            if let site, !profile.siteIDs.contains(site) { continue }
-            profiles.append(profile)
-        }
+        let users = try await self.repository.listUserProfiles(in: scope, siteID: site, page: page)
         return .with {
-            $0.users = profiles.map(Harvestry_Identity_V1_User.init)
+            $0.users = users.items.map(Harvestry_Identity_V1_User.init)
             $0.nextPageToken = users.nextToken ?? ""
         }
     }

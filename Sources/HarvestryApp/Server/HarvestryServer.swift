@@ -51,9 +51,17 @@ public struct HarvestryServer: Service {
                 AuthInterceptor(
                     signer: data.signer,
                     resolve: { try await identity.principal(sessionID: $0) },
-                    logger: logger
+                    logger: logger,
+                    recordActivity: { principal, interval in
+                        try await identity.recordActivity(
+                            sessionID: principal.sessionID,
+                            interval: interval,
+                            in: principal.scope
+                        )
+                    }
                 )
             )
+            interceptors.append(IdempotencyInterceptor(ledger: identity, logger: logger))
         }
         for name in served {
             self.health.setStatus(.serving, forService: name)

@@ -53,34 +53,41 @@ extension DeviceSession {
     }
 }
 
-extension PostgresConnection {
-    /// The user with roles and sites, or nil when not visible in the transaction's scope.
-    func userProfile(_ id: UUID) async throws -> UserProfile? {
-        let rows = try await self.query(
-            """
-            SELECT \(User.columns),
-                ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role)::text AS roles,
-                ARRAY(SELECT s.site_id FROM user_sites s WHERE s.user_id = u.id ORDER BY s.site_id)::text AS sites
-            FROM users u WHERE u.id = $1::uuid
-            """,
-            [SQLValue(id)]
-        )
-        guard let row = rows.first else { return nil }
-        return UserProfile(
+extension UserProfile {
+    /// A user's columns (of `users u`) with their roles and sites, each as an array aggregated in the same row.
+    static let columns = """
+        u.id, u.organization_id, u.email, u.display_name, u.status, u.created_at,
+        ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role)::text AS roles,
+        ARRAY(SELECT s.site_id FROM user_sites s WHERE s.user_id = u.id ORDER BY s.site_id)::text AS sites
+        """
+
+    init(row: PostgresRow) throws {
+        self.init(
             user: try User(row: row),
-            roles: try Self.textArray(try row.decode("roles")).map { raw in
+            roles: try PostgresConnection.textArray(try row.decode("roles")).map { raw in
                 guard let role = Role(rawValue: raw) else {
                     throw PostgresError(code: .decoding, message: "unknown role '\(raw)'")
                 }
                 return role
             },
-            siteIDs: try Self.textArray(try row.decode("sites")).map { raw in
+            siteIDs: try PostgresConnection.textArray(try row.decode("sites")).map { raw in
                 guard let id = UUID(uuidString: raw) else {
                     throw PostgresError(code: .decoding, message: "bad site id '\(raw)'")
                 }
                 return id
             }
         )
+    }
+}
+
+extension PostgresConnection {
+    /// The user with roles and sites, or nil when not visible in the transaction's scope.
+    func userProfile(_ id: UUID) async throws -> UserProfile? {
+        let rows = try await self.query(
+            "SELECT \(UserProfile.columns) FROM users u WHERE u.id = $1::uuid",
+            [SQLValue(id)]
+        )
+        return try rows.first.map(UserProfile.init(row:))
     }
 
     /// Parses a one-dimensional array literal of plain elements (uuids, role names): `{a,b}`.

@@ -57,6 +57,27 @@ extension PostgresIdentityRepository {
         }
     }
 
+    public func listUserProfiles(in scope: AccessScope, siteID: UUID?, page: PageRequest) async throws
+        -> Page<UserProfile>
+    {
+        let after = try PageCursor.decode(page.token, parts: 1)?[0]
+        return try await mappingErrors(resource: "user", table: "users") {
+            try await self.client.transaction(scope: scope) { connection in
+                let rows = try await connection.query(
+                    """
+                    SELECT \(UserProfile.columns) FROM users u
+                    WHERE ($1::text IS NULL OR u.email > $1)
+                      AND ($3::uuid IS NULL
+                           OR EXISTS (SELECT 1 FROM user_sites s WHERE s.user_id = u.id AND s.site_id = $3::uuid))
+                    ORDER BY u.email LIMIT $2
+                    """,
+                    [SQLValue(after), SQLValue(page.size + 1), SQLValue(siteID)]
+                )
+                return PageCursor.page(try rows.map(UserProfile.init(row:)), size: page.size) { [$0.user.email] }
+            }
+        }
+    }
+
     public func setUserStatus(
         _ id: UUID,
         status: UserStatus,

@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Gateway
 import Store
+import SwiftProtobuf
 import Testing
 
 extension DatabaseSuites {
@@ -50,7 +51,10 @@ extension DatabaseSuites {
                 try Self.checkCoverage()
                 var targets: [Target] = []
                 for (tenant, site) in [(home, 1), (home, 2), (foreign, 0), (pilot, 0)] {
-                    let resources = try await CrossSiteFuzzTests.populate(server, tenant, site: site)
+                    let resources =
+                        tenant.organizationID == PilotSeed.organizationID
+                        ? try await Self.populatePilot(server, pilot)
+                        : try await CrossSiteFuzzTests.populate(server, tenant, site: site)
                     let admin = try await server.login(tenant.adminBadge, device: "target-console")
                     targets.append(
                         Target(
@@ -183,6 +187,54 @@ extension DatabaseSuites {
             #expect(expected.subtracting(attempted).isEmpty, "routes never attempted: \(expected.subtracting(attempted))")
         }
 
+        /// The pilot site's seeded room, zone, sensor, valve and location, and a rack and bin added to the zone
+        /// (the seeded rooms and zones stay as they are: other tests count them).
+        static func populatePilot(_ server: TestServer, _ pilot: TestTenant) async throws
+            -> CrossSiteFuzzTests.SiteResources
+        {
+            let metadata = try await server.login(pilot.adminBadge).metadata
+            let site = pilot.site(0)
+            let tree = try await server.spatial.getSiteTree(.with { $0.site = site }, metadata: metadata)
+            let room = try #require(tree.rooms.first { !$0.zones.isEmpty })
+            let zone = room.zones[0].zone
+            let equipment = tree.rooms.flatMap { $0.equipment + $0.zones.flatMap(\.equipment) }
+            let sensor = try #require(equipment.first { $0.kind == .sensor })
+            let valve = try #require(equipment.first { $0.kind == .valve })
+            let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16).uppercased()
+            let rack = try await server.spatial.createRack(
+                .with {
+                    $0.parent = site
+                    $0.rack = .with {
+                        $0.code = "FUZZ-R-\(tag)"; $0.displayName = "Fuzz rack"; $0.zone = zone.name
+                    }
+                },
+                metadata: metadata
+            )
+            let bin = try await server.spatial.createBin(
+                .with {
+                    $0.parent = site
+                    $0.bin = .with {
+                        $0.code = "FUZZ-B-\(tag)"; $0.displayName = "Fuzz bin"; $0.rack = rack.name
+                    }
+                },
+                metadata: metadata
+            )
+            _ = try await server.spatial.recordHeartbeat(.with { $0.equipment = sensor.name }, metadata: metadata)
+            return CrossSiteFuzzTests.SiteResources(
+                site: site,
+                room: room.room.name,
+                zone: zone.name,
+                zoneID: zone.id,
+                rack: rack.name,
+                bin: bin.name,
+                location: try #require(tree.locations.first).name,
+                sensor: sensor.name,
+                sensorID: sensor.id,
+                valve: valve.name,
+                user: "users/\(pilot.adminID.uuidString.lowercased())"
+            )
+        }
+
         static let publicRoutes: Set<String> = ["POST /v1/auth:badgeLogin", "POST /auth/badge-login"]
 
         static func login(_ http: GatewayClient, badge: String, organization: UUID) async throws -> Attacker {
@@ -209,11 +261,20 @@ extension DatabaseSuites {
             let organizations = "{" + Set(targets.map { $0.organization.uuidString.lowercased() }).joined(separator: ",") + "}"
             for (table, columns) in [
                 ("users", "id, email, display_name, status"), ("user_roles", "user_id, role"),
-                ("user_sites", "user_id, site_id"), ("badges", "id, status"), ("device_sessions", "id, ended_at"),
-                ("audit_logs", "chain_id, seq, row_hash"),
+                ("user_sites", "user_id, site_id"), ("badges", "id, status"),
+                // Other tests sign in to the pilot organization meanwhile: new open sessions and their audit rows
+                // are theirs; an ended session or any other audit row would be the fuzz's.
+                ("device_sessions", "id, ended_at"), ("audit_logs", "chain_id, seq, row_hash"),
             ] {
+                let filter =
+                    switch table {
+                    case "device_sessions": " AND ended_at IS NOT NULL"
+                    case "audit_logs": " AND action <> 'session.start'"
+                    default: ""
+                    }
                 let result = try await database.owner.query(
-                    "SELECT (\(columns))::text AS row FROM \(table) WHERE organization_id = ANY($1::uuid[]) ORDER BY 1",
+                    "SELECT (\(columns))::text AS row FROM \(table) WHERE organization_id = ANY($1::uuid[])\(filter) "
+                        + "ORDER BY 1",
                     [SQLValue(organizations)]
                 )
                 rows += try result.map { "\(table): " + (try $0.decode("row", as: String.self)) }
