@@ -230,7 +230,7 @@ extension Harvestry_Identity_V1_IdentityService {
         /// > Source IDL Documentation:
         /// >
         /// > Starts a session for the badge's holder on a device and returns a signed token bound to it.
-        /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_REJECTED)
+        /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_NOT_RECOGNIZED)
         /// > without saying which.
         ///
         /// - Parameters:
@@ -468,7 +468,7 @@ extension Harvestry_Identity_V1_IdentityService {
         /// > Source IDL Documentation:
         /// >
         /// > Starts a session for the badge's holder on a device and returns a signed token bound to it.
-        /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_REJECTED)
+        /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_NOT_RECOGNIZED)
         /// > without saying which.
         ///
         /// - Parameters:
@@ -704,7 +704,7 @@ extension Harvestry_Identity_V1_IdentityService {
         /// > Source IDL Documentation:
         /// >
         /// > Starts a session for the badge's holder on a device and returns a signed token bound to it.
-        /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_REJECTED)
+        /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_NOT_RECOGNIZED)
         /// > without saying which.
         ///
         /// - Parameters:
@@ -1379,7 +1379,7 @@ extension Harvestry_Identity_V1_IdentityService {
         /// > Source IDL Documentation:
         /// >
         /// > Starts a session for the badge's holder on a device and returns a signed token bound to it.
-        /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_REJECTED)
+        /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_NOT_RECOGNIZED)
         /// > without saying which.
         ///
         /// - Parameters:
@@ -1685,7 +1685,7 @@ extension Harvestry_Identity_V1_IdentityService {
         /// > Source IDL Documentation:
         /// >
         /// > Starts a session for the badge's holder on a device and returns a signed token bound to it.
-        /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_REJECTED)
+        /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_NOT_RECOGNIZED)
         /// > without saying which.
         ///
         /// - Parameters:
@@ -2103,7 +2103,7 @@ extension Harvestry_Identity_V1_IdentityService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Starts a session for the badge's holder on a device and returns a signed token bound to it.
-    /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_REJECTED)
+    /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_NOT_RECOGNIZED)
     /// > without saying which.
     ///
     /// - Parameters:
@@ -2460,7 +2460,7 @@ extension Harvestry_Identity_V1_IdentityService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Starts a session for the badge's holder on a device and returns a signed token bound to it.
-    /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_REJECTED)
+    /// > An unknown or revoked badge, or a disabled user, is UNAUTHENTICATED (reason BADGE_NOT_RECOGNIZED)
     /// > without saying which.
     ///
     /// - Parameters:

@@ -328,7 +328,8 @@ public nonisolated struct Harvestry_Identity_V1_EndSessionRequest: Sendable {
   /// `sessions/{session}`.
   public var name: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -344,7 +345,8 @@ public nonisolated struct Harvestry_Identity_V1_RevokeBadgeRequest: Sendable {
   /// The badge's code, as read from it.
   public var badgeID: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -386,7 +388,8 @@ public nonisolated struct Harvestry_Identity_V1_CreateUserRequest: Sendable {
   /// Roles to grant at once.
   public var roles: [String] = []
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -455,7 +458,8 @@ public nonisolated struct Harvestry_Identity_V1_AssignUserSiteRequest: Sendable 
   /// `sites/{site}`.
   public var site: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -474,7 +478,8 @@ public nonisolated struct Harvestry_Identity_V1_AssignUserRoleRequest: Sendable 
   /// A role name: admin, manager, supervisor, operator, technician, compliance or viewer.
   public var role: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -493,7 +498,8 @@ public nonisolated struct Harvestry_Identity_V1_IssueBadgeRequest: Sendable {
   /// The code printed on or encoded in the badge, 4-128 characters.
   public var code: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -84,7 +84,8 @@ public nonisolated struct Harvestry_Spatial_V1_CreateRoomRequest: Sendable {
   /// Clears the value of `room`. Subsequent reads from it will return its default value.
   public mutating func clearRoom() {self._room = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -119,7 +120,8 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateRoomRequest: Sendable {
   /// Clears the value of `updateMask`. Subsequent reads from it will return its default value.
   public mutating func clearUpdateMask() {self._updateMask = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -138,7 +140,8 @@ public nonisolated struct Harvestry_Spatial_V1_DeleteRoomRequest: Sendable {
   /// `sites/{site}/rooms/{room}`.
   public var name: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -213,7 +216,8 @@ public nonisolated struct Harvestry_Spatial_V1_CreateZoneRequest: Sendable {
   /// Clears the value of `zone`. Subsequent reads from it will return its default value.
   public mutating func clearZone() {self._zone = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -248,7 +252,8 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateZoneRequest: Sendable {
   /// Clears the value of `updateMask`. Subsequent reads from it will return its default value.
   public mutating func clearUpdateMask() {self._updateMask = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -267,7 +272,8 @@ public nonisolated struct Harvestry_Spatial_V1_DeleteZoneRequest: Sendable {
   /// `sites/{site}/zones/{zone}`.
   public var name: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -342,7 +348,8 @@ public nonisolated struct Harvestry_Spatial_V1_CreateRackRequest: Sendable {
   /// Clears the value of `rack`. Subsequent reads from it will return its default value.
   public mutating func clearRack() {self._rack = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -377,7 +384,8 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateRackRequest: Sendable {
   /// Clears the value of `updateMask`. Subsequent reads from it will return its default value.
   public mutating func clearUpdateMask() {self._updateMask = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -396,7 +404,8 @@ public nonisolated struct Harvestry_Spatial_V1_DeleteRackRequest: Sendable {
   /// `sites/{site}/racks/{rack}`.
   public var name: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -471,7 +480,8 @@ public nonisolated struct Harvestry_Spatial_V1_CreateBinRequest: Sendable {
   /// Clears the value of `bin`. Subsequent reads from it will return its default value.
   public mutating func clearBin() {self._bin = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -506,7 +516,8 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateBinRequest: Sendable {
   /// Clears the value of `updateMask`. Subsequent reads from it will return its default value.
   public mutating func clearUpdateMask() {self._updateMask = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -525,7 +536,8 @@ public nonisolated struct Harvestry_Spatial_V1_DeleteBinRequest: Sendable {
   /// `sites/{site}/bins/{bin}`.
   public var name: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -597,7 +609,8 @@ public nonisolated struct Harvestry_Spatial_V1_CreateInventoryLocationRequest: S
   /// Clears the value of `inventoryLocation`. Subsequent reads from it will return its default value.
   public mutating func clearInventoryLocation() {self._inventoryLocation = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -632,7 +645,8 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateInventoryLocationRequest: S
   /// Clears the value of `updateMask`. Subsequent reads from it will return its default value.
   public mutating func clearUpdateMask() {self._updateMask = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -651,7 +665,8 @@ public nonisolated struct Harvestry_Spatial_V1_DeleteInventoryLocationRequest: S
   /// `sites/{site}/locations/{inventory_location}`.
   public var name: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -729,7 +744,8 @@ public nonisolated struct Harvestry_Spatial_V1_CreateEquipmentRequest: Sendable 
   /// Clears the value of `equipment`. Subsequent reads from it will return its default value.
   public mutating func clearEquipment() {self._equipment = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -764,7 +780,8 @@ public nonisolated struct Harvestry_Spatial_V1_UpdateEquipmentRequest: Sendable 
   /// Clears the value of `updateMask`. Subsequent reads from it will return its default value.
   public mutating func clearUpdateMask() {self._updateMask = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -783,7 +800,8 @@ public nonisolated struct Harvestry_Spatial_V1_DeleteEquipmentRequest: Sendable 
   /// `sites/{site}/equipment/{equipment}`.
   public var name: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -821,7 +839,8 @@ public nonisolated struct Harvestry_Spatial_V1_AddCalibrationRequest: Sendable {
   /// Clears the value of `calibration`. Subsequent reads from it will return its default value.
   public mutating func clearCalibration() {self._calibration = nil}
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -887,7 +906,8 @@ public nonisolated struct Harvestry_Spatial_V1_RecordHeartbeatRequest: Sendable 
 
   public var faultCode: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -919,7 +939,8 @@ public nonisolated struct Harvestry_Spatial_V1_MapValveToZoneRequest: Sendable {
   /// The zone, `sites/{site}/zones/{zone}`, in the valve's site.
   public var zone: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -938,7 +959,8 @@ public nonisolated struct Harvestry_Spatial_V1_UnmapValveFromZoneRequest: Sendab
   /// The zone, `sites/{site}/zones/{zone}`.
   public var zone: String = String()
 
-  /// Idempotency key (1-128 characters), recorded with the audit row.
+  /// Idempotency key (1-128 characters), recorded with the audit row: a repeat by the same user within a
+  /// day returns the first response without running again (AIP-155).
   public var requestID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

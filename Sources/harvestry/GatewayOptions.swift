@@ -36,18 +36,22 @@ struct ServeGatewayOptions: ParsableArguments {
     @Flag(help: "Do not run the JSON gateway beside the gRPC server (env HARVESTRY_NO_GATEWAY=1).")
     var noGateway = false
 
-    /// The gateway service calling `server`'s services in process, unless turned off.
-    func services(
-        beside server: HarvestryServer,
-        host: String,
-        logger: Logger
-    ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        let configuration: GatewayConfiguration?
+    /// The gateway's configuration, or nil with `--no-gateway`; a bad value is a `ValidationError` naming it.
+    /// Serve checks it before it opens the database.
+    func configuration(host: String) throws -> GatewayConfiguration? {
         do {
-            configuration = try self.listener.settings(noGateway: self.noGateway).configuration(defaultHost: host)
+            return try self.listener.settings(noGateway: self.noGateway).configuration(defaultHost: host)
         } catch {
             throw ValidationError(error.description)
         }
+    }
+
+    /// The gateway service calling `server`'s services in process, unless turned off.
+    static func services(
+        _ configuration: GatewayConfiguration?,
+        beside server: HarvestryServer,
+        logger: Logger
+    ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         guard let configuration else { return [] }
         return [.init(service: try server.gateway(configuration: configuration, logger: logger))]
     }

@@ -85,6 +85,8 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        // Every flag is checked before the database starts.
+        let gatewayConfiguration = try self.gateway.configuration(host: configuration.host)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -110,7 +112,7 @@ struct Serve: AsyncParsableCommand {
             let group = ServiceGroup(
                 configuration: .init(
                     services: [.init(service: server)]
-                        + (try self.gateway.services(beside: server, host: configuration.host, logger: logger)),
+                        + (try ServeGatewayOptions.services(gatewayConfiguration, beside: server, logger: logger)),
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger
                 )

@@ -70,10 +70,11 @@ public protocol SpatialRepository: Sendable {
         audit: AuditContext
     ) async throws -> Equipment
     func deleteEquipment(_ id: UUID, in scope: AccessScope, audit: AuditContext) async throws
-    /// Equipment of the site, optionally of one kind.
+    /// The site's equipment by code, optionally only of one kind and only installed in one zone.
     func listEquipment(
         siteID: UUID,
         kind: EquipmentKind?,
+        zoneID: UUID?,
         in scope: AccessScope,
         page: PageRequest
     ) async throws -> Page<Equipment>
@@ -128,4 +129,16 @@ public protocol SpatialRepository: Sendable {
         in scope: AccessScope,
         page: PageRequest
     ) async throws -> Page<ValveZoneMapping>
+}
+
+extension SpatialRepository {
+    /// The site's equipment by code, optionally only of one kind.
+    public func listEquipment(
+        siteID: UUID,
+        kind: EquipmentKind?,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws -> Page<Equipment> {
+        try await self.listEquipment(siteID: siteID, kind: kind, zoneID: nil, in: scope, page: page)
+    }
 }

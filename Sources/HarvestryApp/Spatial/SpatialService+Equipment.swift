@@ -31,13 +31,12 @@ extension SpatialService {
         let equipment = try await self.repository.listEquipment(
             siteID: parent["site"],
             kind: kind,
+            zoneID: zone,
             in: scope,
             page: page
         )
         return .with {
-            // The repository filters by kind; the zone filter applies to the page it returned.
-            $0.equipment = equipment.items.filter { zone == nil || $0.zoneID == zone }
-                .map(Harvestry_Spatial_V1_Equipment.init)
+            $0.equipment = equipment.items.map(Harvestry_Spatial_V1_Equipment.init)
             $0.nextPageToken = equipment.nextToken ?? ""
         }
     }

@@ -80,12 +80,14 @@ extension PostgresSpatialRepository {
     public func listEquipment(
         siteID: UUID,
         kind: EquipmentKind?,
+        zoneID: UUID?,
         in scope: AccessScope,
         page: PageRequest
     ) async throws -> Page<Equipment> {
         try await self.list(
             SpatialTables.equipment,
             siteID: siteID,
+            parentID: zoneID,
             filter: ("($4::text IS NULL OR kind = $4)", SQLValue(kind?.rawValue)),
             in: scope,
             page: page
