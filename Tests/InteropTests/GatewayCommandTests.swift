@@ -58,8 +58,14 @@ struct GatewayCommandTests {
 
     @Test("serve runs the gateway beside gRPC; gateway --upstream runs it alone")
     func serveAndGateway() async throws {
+        // Its own data directory, not ./.harvestry of whoever runs the tests (every ancestor must be traversable by
+        // the postgres user when the tests run as root).
+        let dataDir = "/tmp/harvestry-gateway-serve-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        chmod(dataDir, 0o755)
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
         let (server, serverLog) = try Self.start(
-            ["serve", "--port", "0", "--http-port", "0", "--grace-period-seconds", "1"],
+            ["serve", "--port", "0", "--http-port", "0", "--grace-period-seconds", "1", "--data-dir", dataDir],
             until: ["gRPC server listening", "JSON gateway listening"]
         )
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
