@@ -36,8 +36,11 @@ public struct IdempotencyInterceptor: ServerInterceptor {
         let message = single.message as! any IdempotentRequest  // checked above
         let requestID = message.requestID
         let forward = StreamingServerRequest(single: single)
-        // Malformed ids are the handler's to refuse, with its field violations.
-        guard !requestID.isEmpty, requestID.count <= 128 else { return try await next(forward, context) }
+        // No id, or one the handler will refuse with its field violations (too long, control characters).
+        let scalars = requestID.unicodeScalars
+        guard !scalars.isEmpty, scalars.count <= 128,
+            !scalars.contains(where: { $0.properties.generalCategory == .control })
+        else { return try await next(forward, context) }
 
         let method = context.descriptor.fullyQualifiedMethod
         let fingerprint = Array(SHA256.hash(data: try message.serializedBytes() as [UInt8]))

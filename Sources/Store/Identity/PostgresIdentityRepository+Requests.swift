@@ -29,7 +29,9 @@ extension PostgresIdentityRepository {
         try await mappingErrors(resource: "request", table: "idempotent_requests") {
             try await self.client.transaction(scope: scope) { connection in
                 try await connection.query(
-                    "DELETE FROM idempotent_requests WHERE user_id = $1::uuid AND created_at < now() - interval '1 day'",
+                    """
+                    DELETE FROM idempotent_requests WHERE user_id = $1::uuid AND created_at < now() - interval '1 day'
+                    """,
                     [SQLValue(scope.userID)]
                 )
                 let claimed = try await connection.query(

@@ -57,7 +57,11 @@ extension PostgresIdentityRepository {
         }
     }
 
-    public func listUserProfiles(in scope: AccessScope, siteID: UUID?, page: PageRequest) async throws
+    public func listUserProfiles(
+        in scope: AccessScope,
+        siteID: UUID?,
+        page: PageRequest
+    ) async throws
         -> Page<UserProfile>
     {
         let after = try PageCursor.decode(page.token, parts: 1)?[0]

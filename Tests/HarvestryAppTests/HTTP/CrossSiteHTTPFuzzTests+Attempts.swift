@@ -103,7 +103,8 @@ extension DatabaseSuites.CrossSiteHTTPFuzzTests {
         .init("POST /equipment") {
             (
                 "POST", "/equipment",
-                #"{"code": "EVIL", "type": "Temperature Sensor", "zoneId": "\#($0.resources.zoneID)", "calibrationDueDate": "2030-12-31"}"#
+                #"{"code": "EVIL", "type": "Temperature Sensor", "zoneId": "\#($0.resources.zoneID)", "#
+                    + #""calibrationDueDate": "2030-12-31"}"#
             )
         },
         .init("PATCH /v1/{equipment.name=sites/*/equipment/*}") {
@@ -137,7 +138,9 @@ extension DatabaseSuites.CrossSiteHTTPFuzzTests {
     static let identityAttempts: [Attempt] = [
         .init("GET /v1/sessions", .filtered) { _ in ("GET", "/v1/sessions?showEnded=true", nil) },
         .init("GET /auth/sessions", .filtered) { _ in ("GET", "/auth/sessions", nil) },
-        .init("POST /v1/{name=sessions/*}:end", .organization) { ("POST", "/v1/sessions/\($0.adminSession):end", "{}") },
+        .init("POST /v1/{name=sessions/*}:end", .organization) {
+            ("POST", "/v1/sessions/\($0.adminSession):end", "{}")
+        },
         .init("POST /v1/auth:revokeBadge", .organization) {
             ("POST", "/v1/auth:revokeBadge", #"{"badgeId": "\#($0.adminBadge)"}"#)
         },

@@ -69,7 +69,9 @@ extension DatabaseSuites {
                 // every role or few, and the foreign organization's admin; all signed in over HTTP.
                 var badges: [(String, UUID)] = PilotSeed.people.map { ($0.badge, PilotSeed.organizationID) }
                 for roles in [["admin", "manager", "technician"], ["operator"], ["technician", "supervisor"]] {
-                    badges.append((try await makeUser(server, home, roles: roles, sites: [0]).badge, home.organizationID))
+                    badges.append(
+                        (try await makeUser(server, home, roles: roles, sites: [0]).badge, home.organizationID)
+                    )
                 }
                 badges.append((foreign.adminBadge, foreign.organizationID))
                 var attackers: [Attacker] = []
@@ -108,7 +110,10 @@ extension DatabaseSuites {
                     }
                 }
                 let total = outcomes.values.reduce(0, +) + leaks.count
-                print("cross-site HTTP fuzz: \(total) attempts over \(routesTried.count) routes: \(outcomes.sorted { $0.key < $1.key }), \(leaks.count) not refused")
+                print(
+                    "cross-site HTTP fuzz: \(total) attempts over \(routesTried.count) routes: "
+                        + "\(outcomes.sorted { $0.key < $1.key }), \(leaks.count) not refused"
+                )
                 #expect(leaks.isEmpty, "\(leaks.prefix(10))")
                 #expect(total >= 200)
                 #expect(routesTried.count == Set(Self.attempts.map(\.route)).count)
@@ -135,7 +140,12 @@ extension DatabaseSuites {
                 for attempt in Self.attempts {
                     let request = attempt.request(target)
                     for (token, reason) in [(nil, "TOKEN_MISSING"), ("not-a-token", "TOKEN_INVALID")] {
-                        let response = try await http.send(request.method, request.path, token: token, json: request.body)
+                        let response = try await http.send(
+                            request.method,
+                            request.path,
+                            token: token,
+                            json: request.body
+                        )
                         let label = "\(request.method) \(request.path) with token \(token ?? "none")"
                         #expect(response.status == 401, "\(label): \(response.status) \(response.text)")
                         #expect(response.headers["www-authenticate"]?.hasPrefix("Bearer") == true, "\(label)")
@@ -153,7 +163,9 @@ extension DatabaseSuites {
             if attempt.scope == .filtered {
                 guard response.status == 200 else { return "status \(response.status): \(response.text.prefix(300))" }
                 let r = target.resources
-                for secret in [r.site.dropFirst("sites/".count), r.user.dropFirst("users/".count), target.adminSession[...]]
+                for secret in [
+                    r.site.dropFirst("sites/".count), r.user.dropFirst("users/".count), target.adminSession[...],
+                ]
                 where response.text.contains(secret) {
                     return "the response shows \(secret) of another organization"
                 }
@@ -183,13 +195,22 @@ extension DatabaseSuites {
             }
             let expected = Set(served.map(\.label)).subtracting(Self.publicRoutes)
             let attempted = Set(Self.attempts.map(\.route))
-            #expect(attempted.subtracting(expected).isEmpty, "attempts of unknown routes: \(attempted.subtracting(expected))")
-            #expect(expected.subtracting(attempted).isEmpty, "routes never attempted: \(expected.subtracting(attempted))")
+            #expect(
+                attempted.subtracting(expected).isEmpty,
+                "attempts of unknown routes: \(attempted.subtracting(expected))"
+            )
+            #expect(
+                expected.subtracting(attempted).isEmpty,
+                "routes never attempted: \(expected.subtracting(attempted))"
+            )
         }
 
         /// The pilot site's seeded room, zone, sensor, valve and location, and a rack and bin added to the zone
         /// (the seeded rooms and zones stay as they are: other tests count them).
-        static func populatePilot(_ server: TestServer, _ pilot: TestTenant) async throws
+        static func populatePilot(
+            _ server: TestServer,
+            _ pilot: TestTenant
+        ) async throws
             -> CrossSiteFuzzTests.SiteResources
         {
             let metadata = try await server.login(pilot.adminBadge).metadata
@@ -258,7 +279,8 @@ extension DatabaseSuites {
         /// memberships, badges, sessions and audit rows, read as the owner.
         static func snapshot(_ database: AppDatabase, _ targets: [Target]) async throws -> [String] {
             var rows = try await CrossSiteFuzzTests.snapshot(database, targets.map(\.resources))
-            let organizations = "{" + Set(targets.map { $0.organization.uuidString.lowercased() }).joined(separator: ",") + "}"
+            let organizations =
+                "{" + Set(targets.map { $0.organization.uuidString.lowercased() }).joined(separator: ",") + "}"
             for (table, columns) in [
                 ("users", "id, email, display_name, status"), ("user_roles", "user_id, role"),
                 ("user_sites", "user_id, site_id"), ("badges", "id, status"),

@@ -66,7 +66,8 @@ extension DatabaseSuites {
         func everyMutationIsCovered() throws {
             let set = try DescriptorSet.fileDescriptorSet()
             var checked = 0
-            for file in set.file where file.package.hasPrefix("harvestry.") && !file.package.hasPrefix("harvestry.testing.") {
+            for file in set.file
+            where file.package.hasPrefix("harvestry.") && !file.package.hasPrefix("harvestry.testing.") {
                 for message in file.messageType where message.field.contains(where: { $0.name == "request_id" }) {
                     let name = "\(file.package).\(message.name)"
                     let type = try #require(MessageTypes.byName[name], "\(name) has no generated type")
@@ -131,7 +132,10 @@ extension DatabaseSuites {
 
         static func idleSeconds(_ database: AppDatabase, session: String) async throws -> Double {
             let rows = try await database.owner.query(
-                "SELECT extract(epoch FROM now() - last_activity_at)::float8 AS idle FROM device_sessions WHERE id = $1::uuid",
+                """
+                SELECT extract(epoch FROM now() - last_activity_at)::float8 AS idle
+                FROM device_sessions WHERE id = $1::uuid
+                """,
                 [SQLValue(session)]
             )
             return try rows[0].decode("idle")

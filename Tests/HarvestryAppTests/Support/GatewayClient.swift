@@ -39,7 +39,12 @@ struct GatewayClient: Sendable {
     }
 
     /// Sends `method path` with `Authorization: Bearer token` (when given) and a JSON body (when given).
-    func send(_ method: String, _ path: String, token: String? = nil, json body: String? = nil) async throws
+    func send(
+        _ method: String,
+        _ path: String,
+        token: String? = nil,
+        json body: String? = nil
+    ) async throws
         -> Response
     {
         let url = try #require(URL(string: "http://127.0.0.1:\(self.port)\(path)"), "bad path \(path)")
