@@ -82,6 +82,19 @@ extension DatabaseSuites.CrossSiteFuzzTests {
                 )
             }
         ),
+        (
+            "UpdateRack",
+            { s, m, t in
+                _ = try await s.spatial.updateRack(
+                    .with {
+                        $0.rack = .with {
+                            $0.name = t.rack; $0.displayName = "Evil"
+                        }; $0.updateMask.paths = ["display_name"]
+                    },
+                    metadata: m
+                )
+            }
+        ),
         ("DeleteRack", { s, m, t in _ = try await s.spatial.deleteRack(.with { $0.name = t.rack }, metadata: m) }),
         ("GetBin", { s, m, t in _ = try await s.spatial.getBin(.with { $0.name = t.bin }, metadata: m) }),
         ("ListBins", { s, m, t in _ = try await s.spatial.listBins(.with { $0.parent = t.site }, metadata: m) }),
@@ -134,6 +147,19 @@ extension DatabaseSuites.CrossSiteFuzzTests {
                         $0.inventoryLocation = .with {
                             $0.code = "EVIL"; $0.displayName = "Evil"; $0.locationType = "vault"
                         }
+                    },
+                    metadata: m
+                )
+            }
+        ),
+        (
+            "UpdateInventoryLocation",
+            { s, m, t in
+                _ = try await s.spatial.updateInventoryLocation(
+                    .with {
+                        $0.inventoryLocation = .with {
+                            $0.name = t.location; $0.displayName = "Evil"
+                        }; $0.updateMask.paths = ["display_name"]
                     },
                     metadata: m
                 )
@@ -280,6 +306,17 @@ extension DatabaseSuites.CrossSiteFuzzTests {
             "AssignUserSite",
             { s, m, t in
                 _ = try await s.identity.assignUserSite(
+                    .with {
+                        $0.user = t.user; $0.site = t.site
+                    },
+                    metadata: m
+                )
+            }
+        ),
+        (
+            "UnassignUserSite",
+            { s, m, t in
+                _ = try await s.identity.unassignUserSite(
                     .with {
                         $0.user = t.user; $0.site = t.site
                     },
