@@ -193,6 +193,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DomainTests",
+            dependencies: ["Domain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StoreTests",
             dependencies: [
                 "Domain",
@@ -222,9 +227,11 @@ let package = Package(
                 "API",
                 "CoreTransport",
                 "Domain",
+                "Gateway",
                 "HarvestryApp",
                 "Store",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

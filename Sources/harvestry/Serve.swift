@@ -104,7 +104,8 @@ struct Serve: AsyncParsableCommand {
                 data: DataServices(
                     identity: PostgresIdentityRepository(client: database.client),
                     spatial: PostgresSpatialRepository(client: database.client),
-                    signer: signer
+                    signer: signer,
+                    telemetry: TelemetryServices(client: database.client, logger: logger)
                 )
             )
             let group = ServiceGroup(
