@@ -12,7 +12,11 @@ struct TelemetryFixture: Sendable {
     let ec: SensorStream
     let telemetry: PostgresTelemetryRepository
 
-    static func make(in db: MigratedDatabase, site index: Int = 0, tenant: TestTenant? = nil) async throws
+    static func make(
+        in db: MigratedDatabase,
+        site index: Int = 0,
+        tenant: TestTenant? = nil
+    ) async throws
         -> TelemetryFixture
     {
         let tenant = if let tenant { tenant } else { try await TestTenant.make(in: db) }
@@ -34,7 +38,12 @@ struct TelemetryFixture: Sendable {
             audit: .none
         )
         return TelemetryFixture(
-            tenant: tenant, site: site, device: device.id, temperature: temperature, ec: ec, telemetry: telemetry
+            tenant: tenant,
+            site: site,
+            device: device.id,
+            temperature: temperature,
+            ec: ec,
+            telemetry: telemetry
         )
     }
 
@@ -65,24 +74,51 @@ extension PostgresIntegrationTests {
 
             let scope = f.tenant.scope
             let raw = try await f.telemetry.series(
-                SeriesQuery(streamID: f.temperature.id, siteID: f.site, start: f.start,
-                            end: f.start.addingTimeInterval(3_600), resolution: .raw),
-                in: scope, page: .first
+                SeriesQuery(
+                    streamID: f.temperature.id,
+                    siteID: f.site,
+                    start: f.start,
+                    end: f.start.addingTimeInterval(3_600),
+                    resolution: .raw
+                ),
+                in: scope,
+                page: .first
             )
             #expect(raw.items.map(\.aggregate.last) == [20, 22, 30])
             let minutes = try await f.telemetry.series(
-                SeriesQuery(streamID: f.temperature.id, siteID: f.site, start: f.start,
-                            end: f.start.addingTimeInterval(3_600), resolution: .oneMinute),
-                in: scope, page: .first
+                SeriesQuery(
+                    streamID: f.temperature.id,
+                    siteID: f.site,
+                    start: f.start,
+                    end: f.start.addingTimeInterval(3_600),
+                    resolution: .oneMinute
+                ),
+                in: scope,
+                page: .first
             )
             #expect(minutes.items.count == 2)
-            #expect(minutes.items[0].aggregate == RollupAggregate(
-                min: 20, max: 22, sum: 42, count: 2, lastMicros: TelemetryFixture.base + 30_000_000, last: 22))
+            #expect(
+                minutes.items[0].aggregate
+                    == RollupAggregate(
+                        min: 20,
+                        max: 22,
+                        sum: 42,
+                        count: 2,
+                        lastMicros: TelemetryFixture.base + 30_000_000,
+                        last: 22
+                    )
+            )
             #expect(minutes.items[1].aggregate.count == 1 && minutes.items[1].aggregate.last == 30)
             let hour = try await f.telemetry.series(
-                SeriesQuery(streamID: f.temperature.id, siteID: f.site, start: f.start,
-                            end: f.start.addingTimeInterval(3_600), resolution: .oneHour),
-                in: scope, page: .first
+                SeriesQuery(
+                    streamID: f.temperature.id,
+                    siteID: f.site,
+                    start: f.start,
+                    end: f.start.addingTimeInterval(3_600),
+                    resolution: .oneHour
+                ),
+                in: scope,
+                page: .first
             )
             #expect(hour.items.map(\.aggregate.count) == [3])
             #expect(hour.items.first?.aggregate.average == 24)
@@ -94,7 +130,7 @@ extension PostgresIntegrationTests {
             let f = try await TelemetryFixture.make(in: db)
             var rng = SystemRandomNumberGenerator()
             let seed = UInt64.random(in: 0...UInt64.max, using: &rng)
-            var generator = SeededGenerator(seed: seed)
+            var generator = SplitMix64(seed: seed)
             // 600 readings over two hours, sent in shuffled batches that overlap (every 4th reading twice).
             let readings: [Reading] = (0..<600).map { (index: Int) -> Reading in
                 let stream: SensorStream = index % 2 == 0 ? f.temperature : f.ec
@@ -108,7 +144,9 @@ extension PostgresIntegrationTests {
                 let batch = Array(sends[chunk..<min(chunk + 97, sends.count)])
                 // Within one batch the validator would have removed repeats; do the same here.
                 var seen = Set<BucketKey>()
-                let unique = batch.filter { seen.insert(BucketKey(streamID: $0.streamID, startMicros: $0.micros)).inserted }
+                let unique = batch.filter {
+                    seen.insert(BucketKey(streamID: $0.streamID, startMicros: $0.micros)).inserted
+                }
                 stored += try await f.telemetry.ingest(unique, siteID: f.site)
             }
             #expect(stored.count == readings.count, "seed \(seed)")
@@ -116,9 +154,15 @@ extension PostgresIntegrationTests {
                 let expected = RollupAggregate.buckets(readings, width: resolution.bucketMicros!)
                 for stream in [f.temperature, f.ec] {
                     let page = try await f.telemetry.series(
-                        SeriesQuery(streamID: stream.id, siteID: f.site, start: f.start,
-                                    end: f.start.addingTimeInterval(3 * 3_600), resolution: resolution),
-                        in: f.tenant.scope, page: try PageRequest(size: 1000)
+                        SeriesQuery(
+                            streamID: stream.id,
+                            siteID: f.site,
+                            start: f.start,
+                            end: f.start.addingTimeInterval(3 * 3_600),
+                            resolution: resolution
+                        ),
+                        in: f.tenant.scope,
+                        page: try PageRequest(size: 1000)
                     )
                     let want = expected.filter { $0.key.streamID == stream.id }
                     #expect(page.items.count == want.count, "seed \(seed), \(resolution)")
@@ -142,13 +186,25 @@ extension PostgresIntegrationTests {
             let tenant = try await TestTenant.make(in: db)
             let a = try await TelemetryFixture.make(in: db, site: 0, tenant: tenant)
             let b = try await TelemetryFixture.make(in: db, site: 1, tenant: tenant)
-            _ = try await a.telemetry.ingest((0..<25).map { a.reading(a.temperature, Int64($0), Double($0)) }, siteID: a.site)
-            let query = SeriesQuery(streamID: a.temperature.id, siteID: a.site, start: a.start,
-                                    end: a.start.addingTimeInterval(60), resolution: .raw)
+            _ = try await a.telemetry.ingest(
+                (0..<25).map { a.reading(a.temperature, Int64($0), Double($0)) },
+                siteID: a.site
+            )
+            let query = SeriesQuery(
+                streamID: a.temperature.id,
+                siteID: a.site,
+                start: a.start,
+                end: a.start.addingTimeInterval(60),
+                resolution: .raw
+            )
             var values: [Double] = []
             var token: String?
             for _ in 0..<10 {
-                let page = try await a.telemetry.series(query, in: tenant.scope, page: try PageRequest(size: 10, token: token))
+                let page = try await a.telemetry.series(
+                    query,
+                    in: tenant.scope,
+                    page: try PageRequest(size: 10, token: token)
+                )
                 values += page.items.map(\.aggregate.last)
                 token = page.nextToken
                 if token == nil { break }
@@ -159,8 +215,13 @@ extension PostgresIntegrationTests {
             await #expect(throws: DomainError.self) {
                 _ = try await a.telemetry.series(query, in: onlyB, page: .first)
             }
-            let asB = SeriesQuery(streamID: a.temperature.id, siteID: b.site, start: a.start,
-                                  end: a.start.addingTimeInterval(60), resolution: .raw)
+            let asB = SeriesQuery(
+                streamID: a.temperature.id,
+                siteID: b.site,
+                start: a.start,
+                end: a.start.addingTimeInterval(60),
+                resolution: .raw
+            )
             await #expect(throws: DomainError.self) { _ = try await a.telemetry.series(asB, in: onlyB, page: .first) }
             let listed = try await b.telemetry.listStreams(siteID: b.site, deviceID: nil, in: onlyB, page: .first)
             #expect(Set(listed.items.map(\.id)) == [b.temperature.id, b.ec.id])
@@ -196,8 +257,14 @@ extension PostgresIntegrationTests {
         try await withMigratedDatabase { db in
             let f = try await TelemetryFixture.make(in: db)
             try await f.telemetry.deadLetter(
-                DeadLetter(siteID: f.site, device: "dev", source: .mqtt, reason: "MALFORMED_PAYLOAD",
-                           detail: "not protobuf", payload: [0xff, 0x00])
+                DeadLetter(
+                    siteID: f.site,
+                    device: "dev",
+                    source: .mqtt,
+                    reason: "MALFORMED_PAYLOAD",
+                    detail: "not protobuf",
+                    payload: [0xff, 0x00]
+                )
             )
             try await f.telemetry.deadLetter(
                 DeadLetter(siteID: nil, device: "??", source: .mqtt, reason: "UNKNOWN_SITE", detail: "", payload: [])
@@ -210,10 +277,17 @@ extension PostgresIntegrationTests {
             #expect(visible.count == 1)
 
             // An old reading gets its own partition; retention drops it and its rollups.
-            let old = Reading(streamID: f.temperature.id, siteID: f.site,
-                              time: Date().addingTimeInterval(-20 * 86_400), value: 10)
+            let old = Reading(
+                streamID: f.temperature.id,
+                siteID: f.site,
+                time: Date().addingTimeInterval(-20 * 86_400),
+                value: 10
+            )
             _ = try await f.telemetry.ingest([old, f.reading(f.temperature, 0, 11)], siteID: f.site)
-            let dropped = try await f.telemetry.applyRetention(raw: .seconds(10 * 86_400), rollups: .seconds(10 * 86_400))
+            let dropped = try await f.telemetry.applyRetention(
+                raw: .seconds(10 * 86_400),
+                rollups: .seconds(10 * 86_400)
+            )
             #expect(dropped >= 1)
             let left = try await db.owner.query("SELECT value FROM sensor_readings")
             #expect(try left.map { try $0.decode("value", as: Double.self) } == [11])
@@ -222,18 +296,5 @@ extension PostgresIntegrationTests {
             // A later ingest into the dropped day recreates its partition.
             _ = try await f.telemetry.ingest([old], siteID: f.site)
         }
-    }
-}
-
-/// A seeded generator so a failing shuffle can be replayed from the printed seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

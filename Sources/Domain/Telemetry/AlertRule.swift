@@ -84,7 +84,12 @@ public struct AlertState: Sendable, Hashable {
     /// Whether the rule has an open alert.
     public var isOpen: Bool
 
-    public init(breachSince: Int64? = nil, previousMicros: Int64? = nil, previousValue: Double? = nil, isOpen: Bool = false) {
+    public init(
+        breachSince: Int64? = nil,
+        previousMicros: Int64? = nil,
+        previousValue: Double? = nil,
+        isOpen: Bool = false
+    ) {
         self.breachSince = breachSince
         self.previousMicros = previousMicros
         self.previousValue = previousValue
@@ -124,7 +129,8 @@ extension AlertRule {
                 let since = state.breachSince ?? reading.micros
                 state.breachSince = since
                 let lasted = Double(reading.micros - since) / 1_000_000
-                breach = lasted >= self.duration
+                breach =
+                    lasted >= self.duration
                     ? "\(value) deviates from \(self.target) by more than \(self.band) for \(Int(lasted)) s" : nil
                 if breach == nil { return .none }
             } else {

@@ -81,7 +81,11 @@ public struct ReadingValidator: Sendable {
                 continue
             }
             guard now.timeIntervalSince(time) <= self.maximumAge else {
-                reject("timestamp", "TIMESTAMP_TOO_OLD", "is older than the \(Int(self.maximumAge / 86_400))-day retention")
+                reject(
+                    "timestamp",
+                    "TIMESTAMP_TOO_OLD",
+                    "is older than the \(Int(self.maximumAge / 86_400))-day retention"
+                )
                 continue
             }
             let valid = Reading(streamID: stream.id, siteID: stream.siteID, time: time, value: value)

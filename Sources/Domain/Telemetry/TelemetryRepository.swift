@@ -6,10 +6,19 @@ import Foundation
 /// caller's scope (or the device link has taken the site from the device's topic) before it calls, and the store
 /// runs the write with exactly that site in scope, so row-level security confines it there.
 public protocol TelemetryRepository: Sendable {
-    func createStream(_ stream: NewSensorStream, in scope: AccessScope, audit: AuditContext) async throws
+    func createStream(
+        _ stream: NewSensorStream,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> SensorStream
     func stream(_ id: UUID, in scope: AccessScope) async throws -> SensorStream
-    func listStreams(siteID: UUID, deviceID: UUID?, in scope: AccessScope, page: PageRequest) async throws
+    func listStreams(
+        siteID: UUID,
+        deviceID: UUID?,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<SensorStream>
 
     /// The streams of a device of `siteID`; NOT_FOUND (`DEVICE_NOT_FOUND`) when the site has no such equipment.
@@ -29,7 +38,12 @@ public protocol TelemetryRepository: Sendable {
 
     func createAlertRule(_ rule: AlertRule, in scope: AccessScope, audit: AuditContext) async throws -> AlertRule
     /// A site's alerts, newest first.
-    func listAlerts(siteID: UUID, includeCleared: Bool, in scope: AccessScope, page: PageRequest) async throws
+    func listAlerts(
+        siteID: UUID,
+        includeCleared: Bool,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<AlertInstance>
     /// Runs the alert rules of the readings' streams over readings just stored (all of `siteID`), firing and
     /// clearing alert instances; returns how many alerts fired or cleared.

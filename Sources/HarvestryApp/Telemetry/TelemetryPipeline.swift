@@ -67,11 +67,21 @@ public struct TelemetryPipeline: Sendable {
     ) async -> Outcome {
         let bytes = { payload ?? ((try? batch.serializedBytes()) ?? []) }
         guard let deviceID = UUID(uuidString: device) else {
-            return await self.deadLetter(site, device, "UNKNOWN_DEVICE", "'\(device.prefix(80))' is not a device id", bytes())
+            return await self.deadLetter(
+                site,
+                device,
+                "UNKNOWN_DEVICE",
+                "'\(device.prefix(80))' is not a device id",
+                bytes()
+            )
         }
         if !batch.deviceID.isEmpty, UUID(uuidString: batch.deviceID) != deviceID {
             return await self.deadLetter(
-                site, device, "DEVICE_MISMATCH", "the batch names device '\(batch.deviceID.prefix(80))'", bytes()
+                site,
+                device,
+                "DEVICE_MISMATCH",
+                "the batch names device '\(batch.deviceID.prefix(80))'",
+                bytes()
             )
         }
         do {
@@ -81,26 +91,55 @@ public struct TelemetryPipeline: Sendable {
             } catch let error as DomainError where error.code == .notFound {
                 return await self.deadLetter(site, device, "UNKNOWN_DEVICE", "no such device in the site", bytes())
             }
-            let outcome = self.validator.validate(batch.readings.map(RawReading.init), streams: streams, now: self.now())
-            let stored = try await self.repository.ingest(outcome.readings, siteID: site)
-            let duplicates = outcome.duplicates + outcome.readings.count - stored.count
-            await self.evaluateAlerts(stored, site: site)
-            self.counters.record(accepted: stored.count, duplicates: duplicates, rejected: outcome.issues.count)
-            var result = Outcome(accepted: stored.count, duplicates: duplicates, rejected: outcome.issues.count)
+            let outcome = self.validate(batch, streams: streams)
+            let (accepted, duplicates) = try await self.store(outcome, site: site)
+            var result = Outcome(accepted: accepted, duplicates: duplicates, rejected: outcome.issues.count)
             if let first = outcome.issues.first {
                 let detail = outcome.issues.prefix(50).map { "\($0.field): \($0.reason) \($0.description)" }
                     .joined(separator: "\n")
                 result.deadLetterReason = first.reason
-                await self.record(DeadLetter(siteID: site, device: device, source: .mqtt, reason: first.reason,
-                                             detail: detail, payload: bytes()))
+                await self.record(
+                    DeadLetter(
+                        siteID: site,
+                        device: device,
+                        source: .mqtt,
+                        reason: first.reason,
+                        detail: detail,
+                        payload: bytes()
+                    )
+                )
             }
             return result
         } catch {
             // The store failed (not the payload): keep the payload for replay rather than lose it.
-            self.logger.warning("telemetry ingest failed", metadata: ["site": "\(site)", "device": "\(device)",
-                                                                      "error": "\(error)"])
+            self.logger.warning(
+                "telemetry ingest failed",
+                metadata: [
+                    "site": "\(site)", "device": "\(device)",
+                    "error": "\(error)",
+                ]
+            )
             return await self.deadLetter(site, device, "STORE_FAILED", "\(error)", bytes())
         }
+    }
+
+    func validate(
+        _ batch: Harvestry_Telemetry_V1_TelemetryBatch,
+        streams: [SensorStream]
+    )
+        -> ReadingValidator.Outcome
+    {
+        self.validator.validate(batch.readings.map(RawReading.init), streams: streams, now: self.now())
+    }
+
+    /// Stores the valid readings of `outcome`, counts them and runs the alert rules over the ones stored now;
+    /// returns (accepted, duplicates), duplicates counting repeats within the batch and readings stored before.
+    func store(_ outcome: ReadingValidator.Outcome, site: UUID) async throws -> (accepted: Int, duplicates: Int) {
+        let stored = try await self.repository.ingest(outcome.readings, siteID: site)
+        let duplicates = outcome.duplicates + outcome.readings.count - stored.count
+        self.counters.record(accepted: stored.count, duplicates: duplicates, rejected: outcome.issues.count)
+        await self.evaluateAlerts(stored, site: site)
+        return (stored.count, duplicates)
     }
 
     /// A device's `status` message (ONLINE as a heartbeat, OFFLINE as its last will). Never throws; an unknown
@@ -108,8 +147,13 @@ public struct TelemetryPipeline: Sendable {
     public func status(_ status: Harvestry_Telemetry_V1_Status, site: UUID, device: String) async {
         guard let deviceID = UUID(uuidString: device), status.connectivity == .online || status.connectivity == .offline
         else {
-            _ = await self.deadLetter(site, device, "MALFORMED_STATUS", "not a device id or connectivity",
-                                      (try? status.serializedBytes()) ?? [])
+            _ = await self.deadLetter(
+                site,
+                device,
+                "MALFORMED_STATUS",
+                "not a device id or connectivity",
+                (try? status.serializedBytes()) ?? []
+            )
             return
         }
         do {
@@ -135,11 +179,25 @@ public struct TelemetryPipeline: Sendable {
         }
     }
 
-    private func deadLetter(_ site: UUID?, _ device: String, _ reason: String, _ detail: String, _ payload: [UInt8])
+    private func deadLetter(
+        _ site: UUID?,
+        _ device: String,
+        _ reason: String,
+        _ detail: String,
+        _ payload: [UInt8]
+    )
         async -> Outcome
     {
-        await self.record(DeadLetter(siteID: site, device: device, source: .mqtt, reason: reason, detail: detail,
-                                     payload: payload))
+        await self.record(
+            DeadLetter(
+                siteID: site,
+                device: device,
+                source: .mqtt,
+                reason: reason,
+                detail: detail,
+                payload: payload
+            )
+        )
         return Outcome(accepted: 0, duplicates: 0, rejected: 0, deadLetterReason: reason)
     }
 

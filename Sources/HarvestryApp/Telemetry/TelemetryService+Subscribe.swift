@@ -31,12 +31,22 @@ extension TelemetryService {
         var violations = FieldViolations()
         let parent = violations.name("parent", request.parent, .site)
         let zone = SpatialService.reference(
-            "zone", request.zone, .zone, site: parent?.site, violations: &violations, required: false
+            "zone",
+            request.zone,
+            .zone,
+            site: parent?.site,
+            violations: &violations,
+            required: false
         )
         var only = Set<UUID>()
         for (index, name) in request.streams.prefix(1_000).enumerated() {
-            if let id = SpatialService.reference("streams[\(index)]", name, .stream, site: parent?.site,
-                                                 violations: &violations) {
+            if let id = SpatialService.reference(
+                "streams[\(index)]",
+                name,
+                .stream,
+                site: parent?.site,
+                violations: &violations
+            ) {
                 only.insert(id)
             }
         }

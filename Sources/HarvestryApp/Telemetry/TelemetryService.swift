@@ -43,19 +43,12 @@ public struct TelemetryService: Harvestry_Telemetry_V1_TelemetryService.SimpleSe
             site = try await self.repository.deviceSite(deviceID: device!, in: scope)
         }
         let streams = try await self.repository.deviceStreams(deviceID: device!, siteID: site)
-        let outcome = self.pipeline.validator.validate(
-            request.batch.readings.map(RawReading.init),
-            streams: streams,
-            now: self.pipeline.now()
-        )
+        let outcome = self.pipeline.validate(request.batch, streams: streams)
         for issue in outcome.issues { violations.add(issue.field, reason: issue.reason, issue.description) }
         try violations.check()
-        let stored = try await self.repository.ingest(outcome.readings, siteID: site)
-        let duplicates = outcome.duplicates + outcome.readings.count - stored.count
-        self.pipeline.counters.record(accepted: stored.count, duplicates: duplicates, rejected: 0)
-        await self.pipeline.evaluateAlerts(stored, site: site)
+        let (accepted, duplicates) = try await self.pipeline.store(outcome, site: site)
         return .with {
-            $0.accepted = Int32(stored.count)
+            $0.accepted = Int32(accepted)
             $0.duplicates = Int32(duplicates)
         }
     }
@@ -69,7 +62,11 @@ public struct TelemetryService: Harvestry_Telemetry_V1_TelemetryService.SimpleSe
         let audit = violations.audit(requestID: request.requestID)
         let parent = violations.name("parent", request.parent, .site)
         let device = SpatialService.reference(
-            "stream.device", request.stream.device, .equipment, site: parent?.site, violations: &violations
+            "stream.device",
+            request.stream.device,
+            .equipment,
+            site: parent?.site,
+            violations: &violations
         )
         let key = violations.code("stream.key", request.stream.key)
         let type = violations.enumeration("stream.type", request.stream.type, required: true)?.domain
@@ -77,7 +74,13 @@ public struct TelemetryService: Harvestry_Telemetry_V1_TelemetryService.SimpleSe
         try violations.check()
         try Caller.require(site: parent!["site"], in: scope)
         let stream = try await self.repository.createStream(
-            NewSensorStream(siteID: parent!["site"], deviceID: device!, key: key!, type: type!, displayName: displayName),
+            NewSensorStream(
+                siteID: parent!["site"],
+                deviceID: device!,
+                key: key!,
+                type: type!,
+                displayName: displayName
+            ),
             in: scope,
             audit: audit
         )
@@ -93,11 +96,21 @@ public struct TelemetryService: Harvestry_Telemetry_V1_TelemetryService.SimpleSe
         let page = violations.page(size: request.pageSize, token: request.pageToken)
         let parent = violations.name("parent", request.parent, .site)
         let device = SpatialService.reference(
-            "device", request.device, .equipment, site: parent?.site, violations: &violations, required: false
+            "device",
+            request.device,
+            .equipment,
+            site: parent?.site,
+            violations: &violations,
+            required: false
         )
         try violations.check()
         try Caller.require(site: parent!["site"], in: scope)
-        let streams = try await self.repository.listStreams(siteID: parent!["site"], deviceID: device, in: scope, page: page)
+        let streams = try await self.repository.listStreams(
+            siteID: parent!["site"],
+            deviceID: device,
+            in: scope,
+            page: page
+        )
         return .with {
             $0.streams = streams.items.map(Harvestry_Telemetry_V1_SensorStream.init)
             $0.nextPageToken = streams.nextToken ?? ""
@@ -115,15 +128,24 @@ public struct TelemetryService: Harvestry_Telemetry_V1_TelemetryService.SimpleSe
         if !request.hasEndTime { violations.add("end_time", reason: "FIELD_REQUIRED", "is required") }
         let resolution = request.resolution.domain
         if resolution == nil {
-            violations.add("resolution", reason: "UNKNOWN_ENUM_VALUE", "\(request.resolution.rawValue) is not a known value")
+            violations.add(
+                "resolution",
+                reason: "UNKNOWN_ENUM_VALUE",
+                "\(request.resolution.rawValue) is not a known value"
+            )
         }
         if request.pageSize < 0 || request.pageSize > 10_000 {
             violations.add("page_size", reason: "INVALID_PAGE", "must be between 0 and 10000")
         }
         let token = violations.optional("page_token", request.pageToken)
         let query = stream.map {
-            SeriesQuery(streamID: $0["stream"], siteID: $0["site"], start: request.startTime.date,
-                        end: request.endTime.date, resolution: resolution ?? .raw)
+            SeriesQuery(
+                streamID: $0["stream"],
+                siteID: $0["site"],
+                start: request.startTime.date,
+                end: request.endTime.date,
+                resolution: resolution ?? .raw
+            )
         }
         if let query, request.hasStartTime, request.hasEndTime {
             do { try query.validate() } catch let error as DomainError {
@@ -153,8 +175,13 @@ public struct TelemetryService: Harvestry_Telemetry_V1_TelemetryService.SimpleSe
         let audit = violations.audit(requestID: request.requestID)
         let parent = violations.name("parent", request.parent, .site)
         let input = request.alertRule
-        let stream = SpatialService.reference("alert_rule.stream", input.stream, .stream, site: parent?.site,
-                                              violations: &violations)
+        let stream = SpatialService.reference(
+            "alert_rule.stream",
+            input.stream,
+            .stream,
+            site: parent?.site,
+            violations: &violations
+        )
         let kind: AlertRule.Kind? = violations.enumeration("alert_rule.kind", input.kind, required: true).flatMap {
             switch $0 {
             case .threshold: .threshold

@@ -23,7 +23,11 @@ extension PostgresTelemetryRepository {
         )
     }
 
-    public func createAlertRule(_ rule: AlertRule, in scope: AccessScope, audit: AuditContext) async throws
+    public func createAlertRule(
+        _ rule: AlertRule,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> AlertRule
     {
         try rule.validate()
@@ -63,7 +67,12 @@ extension PostgresTelemetryRepository {
         }
     }
 
-    public func listAlerts(siteID: UUID, includeCleared: Bool, in scope: AccessScope, page: PageRequest) async throws
+    public func listAlerts(
+        siteID: UUID,
+        includeCleared: Bool,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<AlertInstance>
     {
         try scope.require(site: siteID)
@@ -147,8 +156,10 @@ extension PostgresTelemetryRepository {
                                     VALUES ($1::uuid, $2::uuid, $3::uuid,
                                             timestamptz '1970-01-01 00:00:00+00' + $4::bigint * interval '1 microsecond', $5, $6)
                                     """,
-                                    [SQLValue(siteID), SQLValue(rule.id), SQLValue(rule.streamID), SQLValue(micros),
-                                     SQLValue(value), SQLValue(message)]
+                                    [
+                                        SQLValue(siteID), SQLValue(rule.id), SQLValue(rule.streamID), SQLValue(micros),
+                                        SQLValue(value), SQLValue(message),
+                                    ]
                                 )
                             case .clear(let micros):
                                 try await connection.query(
@@ -170,8 +181,10 @@ extension PostgresTelemetryRepository {
                                 previous_value = $4
                             WHERE id = $1::uuid
                             """,
-                            [SQLValue(rule.id), SQLValue(state.breachSince), SQLValue(state.previousMicros),
-                             SQLValue(state.previousValue)]
+                            [
+                                SQLValue(rule.id), SQLValue(state.breachSince), SQLValue(state.previousMicros),
+                                SQLValue(state.previousValue),
+                            ]
                         )
                     }
                     return changes

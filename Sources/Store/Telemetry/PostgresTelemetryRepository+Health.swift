@@ -25,8 +25,14 @@ extension PostgresTelemetryRepository {
                         [SQLValue(device), SQLValue(heartbeatBefore)]
                     )
                     guard !updated.isEmpty else { return false }
-                    try await Self.auditStatus(device, site: site, organization: organization, status: "offline",
-                                               reason: "heartbeat_timeout", connection)
+                    try await Self.auditStatus(
+                        device,
+                        site: site,
+                        organization: organization,
+                        status: "offline",
+                        reason: "heartbeat_timeout",
+                        connection
+                    )
                     return true
                 }
                 if changed { marked.append(device) }
@@ -48,7 +54,9 @@ extension PostgresTelemetryRepository {
                     "SELECT id FROM equipment WHERE id = $1::uuid AND site_id = $2::uuid",
                     [SQLValue(deviceID), SQLValue(siteID)]
                 )
-                guard !device.isEmpty else { throw DomainError.notFound("device", id: deviceID.uuidString.lowercased()) }
+                guard !device.isEmpty else {
+                    throw DomainError.notFound("device", id: deviceID.uuidString.lowercased())
+                }
                 let previous: String? = try await connection.query(
                     "SELECT status FROM device_health WHERE equipment_id = $1::uuid FOR UPDATE",
                     [SQLValue(deviceID)]
@@ -67,8 +75,14 @@ extension PostgresTelemetryRepository {
                     [SQLValue(deviceID), SQLValue(siteID), SQLValue(status), SQLValue(at)]
                 )
                 if previous != status {
-                    try await Self.auditStatus(deviceID, site: siteID, organization: organization, status: status,
-                                               reason: online ? "online" : "last_will", connection)
+                    try await Self.auditStatus(
+                        deviceID,
+                        site: siteID,
+                        organization: organization,
+                        status: status,
+                        reason: online ? "online" : "last_will",
+                        connection
+                    )
                 }
             }
         }

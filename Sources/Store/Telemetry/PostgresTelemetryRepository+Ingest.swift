@@ -117,7 +117,11 @@ extension PostgresTelemetryRepository {
         }
     }
 
-    public func series(_ query: SeriesQuery, in scope: AccessScope, page: PageRequest) async throws
+    public func series(
+        _ query: SeriesQuery,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<SeriesPoint>
     {
         try query.validate()

@@ -188,7 +188,9 @@ public struct PostgresTelemetryRepository: TelemetryRepository {
 final class PartitionDays: Sendable {
     private let days = Mutex<Set<Int64>>([])
 
-    static func day(_ micros: Int64) -> Int64 { RollupAggregate.bucketStart(micros, width: 86_400_000_000) / 86_400_000_000 }
+    static func day(_ micros: Int64) -> Int64 {
+        RollupAggregate.bucketStart(micros, width: 86_400_000_000) / 86_400_000_000
+    }
 
     func missing(_ days: Set<Int64>) -> Set<Int64> { self.days.withLock { days.subtracting($0) } }
     func remember(_ days: Set<Int64>) { self.days.withLock { $0.formUnion(days) } }

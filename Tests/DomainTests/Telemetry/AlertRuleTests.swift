@@ -9,8 +9,10 @@ struct AlertRuleTests {
     func run(_ rule: AlertRule, _ values: [(seconds: Int64, value: Double)]) -> [AlertAction] {
         var state = AlertState()
         return values.map {
-            rule.evaluate(Reading(streamID: stream, siteID: stream, micros: $0.seconds * 1_000_000, value: $0.value),
-                          state: &state)
+            rule.evaluate(
+                Reading(streamID: stream, siteID: stream, micros: $0.seconds * 1_000_000, value: $0.value),
+                state: &state
+            )
         }
     }
 
@@ -53,13 +55,18 @@ struct AlertRuleTests {
 
     @Test("parameters are checked per kind")
     func validation() {
-        #expect(throws: DomainError.self) { try AlertRule(siteID: stream, streamID: stream, kind: .threshold).validate() }
+        #expect(throws: DomainError.self) {
+            try AlertRule(siteID: stream, streamID: stream, kind: .threshold).validate()
+        }
         #expect(throws: DomainError.self) {
             try AlertRule(siteID: stream, streamID: stream, kind: .threshold, lower: 5, upper: 1).validate()
         }
-        #expect(throws: DomainError.self) { try AlertRule(siteID: stream, streamID: stream, kind: .rateOfChange).validate() }
+        #expect(throws: DomainError.self) {
+            try AlertRule(siteID: stream, streamID: stream, kind: .rateOfChange).validate()
+        }
         #expect(throws: Never.self) {
-            try AlertRule(siteID: stream, streamID: stream, kind: .deviation, target: 1, band: 0.1, duration: 5).validate()
+            try AlertRule(siteID: stream, streamID: stream, kind: .deviation, target: 1, band: 0.1, duration: 5)
+                .validate()
         }
     }
 }

@@ -8,12 +8,22 @@ struct ReadingValidatorTests {
     let device = UUID()
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     var temperature: SensorStream {
-        SensorStream(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000a1")!, siteID: site, deviceID: device,
-                     key: "air_temp", type: .temperature)
+        SensorStream(
+            id: UUID(uuidString: "00000000-0000-0000-0000-0000000000a1")!,
+            siteID: site,
+            deviceID: device,
+            key: "air_temp",
+            type: .temperature
+        )
     }
     var ec: SensorStream {
-        SensorStream(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000a2")!, siteID: site, deviceID: device,
-                     key: "ec", type: .ec)
+        SensorStream(
+            id: UUID(uuidString: "00000000-0000-0000-0000-0000000000a2")!,
+            siteID: site,
+            deviceID: device,
+            key: "ec",
+            type: .ec
+        )
     }
 
     func validate(_ raw: [RawReading]) -> ReadingValidator.Outcome {
@@ -36,28 +46,64 @@ struct ReadingValidatorTests {
     @Test(
         "each problem names the field and reason",
         arguments: [
-            (RawReading(streamKey: "nope", value: 1, time: Date(timeIntervalSince1970: 1_800_000_000)),
-             "batch.readings[0].stream", "UNKNOWN_STREAM"),
-            (RawReading(streamID: UUID().uuidString, value: 1, time: Date(timeIntervalSince1970: 1_800_000_000)),
-             "batch.readings[0].stream_id", "UNKNOWN_STREAM"),
-            (RawReading(value: 1, time: Date(timeIntervalSince1970: 1_800_000_000)),
-             "batch.readings[0].stream", "FIELD_REQUIRED"),
-            (RawReading(streamKey: "air_temp", value: .nan, time: Date(timeIntervalSince1970: 1_800_000_000)),
-             "batch.readings[0].value", "VALUE_NOT_FINITE"),
-            (RawReading(streamKey: "air_temp", value: .infinity, time: Date(timeIntervalSince1970: 1_800_000_000)),
-             "batch.readings[0].value", "VALUE_NOT_FINITE"),
-            (RawReading(streamKey: "air_temp", value: 500, time: Date(timeIntervalSince1970: 1_800_000_000)),
-             "batch.readings[0].value", "VALUE_OUT_OF_RANGE"),
-            (RawReading(streamKey: "air_temp", value: 20, unit: "parsecs", time: Date(timeIntervalSince1970: 1_800_000_000)),
-             "batch.readings[0].unit", "UNKNOWN_UNIT"),
-            (RawReading(streamKey: "air_temp", value: 20, unit: "mS/cm", time: Date(timeIntervalSince1970: 1_800_000_000)),
-             "batch.readings[0].unit", "UNIT_MISMATCH"),
-            (RawReading(streamKey: "air_temp", value: 20, time: nil),
-             "batch.readings[0].timestamp", "FIELD_REQUIRED"),
-            (RawReading(streamKey: "air_temp", value: 20, time: Date(timeIntervalSince1970: 1_800_000_000 + 301)),
-             "batch.readings[0].timestamp", "TIMESTAMP_IN_FUTURE"),
-            (RawReading(streamKey: "air_temp", value: 20, time: Date(timeIntervalSince1970: 1_800_000_000 - 91 * 86_400)),
-             "batch.readings[0].timestamp", "TIMESTAMP_TOO_OLD"),
+            (
+                RawReading(streamKey: "nope", value: 1, time: Date(timeIntervalSince1970: 1_800_000_000)),
+                "batch.readings[0].stream", "UNKNOWN_STREAM"
+            ),
+            (
+                RawReading(streamID: UUID().uuidString, value: 1, time: Date(timeIntervalSince1970: 1_800_000_000)),
+                "batch.readings[0].stream_id", "UNKNOWN_STREAM"
+            ),
+            (
+                RawReading(value: 1, time: Date(timeIntervalSince1970: 1_800_000_000)),
+                "batch.readings[0].stream", "FIELD_REQUIRED"
+            ),
+            (
+                RawReading(streamKey: "air_temp", value: .nan, time: Date(timeIntervalSince1970: 1_800_000_000)),
+                "batch.readings[0].value", "VALUE_NOT_FINITE"
+            ),
+            (
+                RawReading(streamKey: "air_temp", value: .infinity, time: Date(timeIntervalSince1970: 1_800_000_000)),
+                "batch.readings[0].value", "VALUE_NOT_FINITE"
+            ),
+            (
+                RawReading(streamKey: "air_temp", value: 500, time: Date(timeIntervalSince1970: 1_800_000_000)),
+                "batch.readings[0].value", "VALUE_OUT_OF_RANGE"
+            ),
+            (
+                RawReading(
+                    streamKey: "air_temp",
+                    value: 20,
+                    unit: "parsecs",
+                    time: Date(timeIntervalSince1970: 1_800_000_000)
+                ),
+                "batch.readings[0].unit", "UNKNOWN_UNIT"
+            ),
+            (
+                RawReading(
+                    streamKey: "air_temp",
+                    value: 20,
+                    unit: "mS/cm",
+                    time: Date(timeIntervalSince1970: 1_800_000_000)
+                ),
+                "batch.readings[0].unit", "UNIT_MISMATCH"
+            ),
+            (
+                RawReading(streamKey: "air_temp", value: 20, time: nil),
+                "batch.readings[0].timestamp", "FIELD_REQUIRED"
+            ),
+            (
+                RawReading(streamKey: "air_temp", value: 20, time: Date(timeIntervalSince1970: 1_800_000_000 + 301)),
+                "batch.readings[0].timestamp", "TIMESTAMP_IN_FUTURE"
+            ),
+            (
+                RawReading(
+                    streamKey: "air_temp",
+                    value: 20,
+                    time: Date(timeIntervalSince1970: 1_800_000_000 - 91 * 86_400)
+                ),
+                "batch.readings[0].timestamp", "TIMESTAMP_TOO_OLD"
+            ),
         ]
     )
     func rejects(_ raw: RawReading, field: String, reason: String) {

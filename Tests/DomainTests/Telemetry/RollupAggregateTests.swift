@@ -80,7 +80,12 @@ struct ReadingNotificationTests {
         let site = UUID()
         let streams = [UUID(), UUID(), UUID()]
         let readings = (0..<500).map {
-            Reading(streamID: streams[$0 % 3], siteID: site, micros: 1_800_000_000_000_000 + Int64($0), value: Double($0) / 3)
+            Reading(
+                streamID: streams[$0 % 3],
+                siteID: site,
+                micros: 1_800_000_000_000_000 + Int64($0),
+                value: Double($0) / 3
+            )
         }
         let payloads = ReadingNotification.encode(readings, siteID: site)
         #expect(payloads.count > 1)

@@ -100,7 +100,10 @@ extension DatabaseSuites {
                 let willing = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
                 let lively = try await TelemetrySensor.make(server, metadata, site: tenant.site(1))
                 for sensor in [quiet, willing, lively] {
-                    _ = try await server.spatial.recordHeartbeat(.with { $0.equipment = sensor.device.name }, metadata: metadata)
+                    _ = try await server.spatial.recordHeartbeat(
+                        .with { $0.equipment = sensor.device.name },
+                        metadata: metadata
+                    )
                 }
                 // The quiet one's last heartbeat was ten minutes ago.
                 try await database.owner.query(

@@ -63,7 +63,8 @@ extension DatabaseSuites {
                     #expect(again["duplicates"] as? Int == 2)
                 }
                 let stored = try await database.owner.query(
-                    "SELECT value FROM sensor_readings WHERE site_id = $1::uuid", [SQLValue(tenant.siteIDs[0])]
+                    "SELECT value FROM sensor_readings WHERE site_id = $1::uuid",
+                    [SQLValue(tenant.siteIDs[0])]
                 )
                 #expect(try stored.map { try $0.decode("value", as: Double.self) } == [25])
             }

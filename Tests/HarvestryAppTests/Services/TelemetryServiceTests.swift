@@ -13,7 +13,12 @@ struct TelemetrySensor: Sendable {
     let temperature: Harvestry_Telemetry_V1_SensorStream
     let ec: Harvestry_Telemetry_V1_SensorStream
 
-    static func make(_ server: TestServer, _ metadata: Metadata, site: String, zone: String = "") async throws
+    static func make(
+        _ server: TestServer,
+        _ metadata: Metadata,
+        site: String,
+        zone: String = ""
+    ) async throws
         -> TelemetrySensor
     {
         let device = try await server.spatial.createEquipment(
@@ -28,7 +33,10 @@ struct TelemetrySensor: Sendable {
             },
             metadata: metadata
         )
-        func stream(_ key: String, _ type: Harvestry_Telemetry_V1_StreamType) async throws
+        func stream(
+            _ key: String,
+            _ type: Harvestry_Telemetry_V1_StreamType
+        ) async throws
             -> Harvestry_Telemetry_V1_SensorStream
         {
             try await server.telemetry.createStream(
@@ -43,8 +51,11 @@ struct TelemetrySensor: Sendable {
                 metadata: metadata
             )
         }
-        return TelemetrySensor(device: device, temperature: try await stream("air_temp", .temperature),
-                               ec: try await stream("ec", .ec))
+        return TelemetrySensor(
+            device: device,
+            temperature: try await stream("air_temp", .temperature),
+            ec: try await stream("ec", .ec)
+        )
     }
 
     var deviceID: String { self.device.id }
@@ -123,7 +134,10 @@ extension DatabaseSuites {
                     group.cancelAll()
                     #expect(pushed.map(\.value) == [20, 21, 1.8, 23])
                     #expect(pushed.map(\.unit) == ["degC", "degC", "mS/cm", "degC"])
-                    #expect(pushed[0].stream == sensor.temperature.name && pushed[2].streamID == sensor.ec.name.split(separator: "/").last.map(String.init))
+                    #expect(
+                        pushed[0].stream == sensor.temperature.name
+                            && pushed[2].streamID == sensor.ec.name.split(separator: "/").last.map(String.init)
+                    )
                 }
                 let series = try await server.telemetry.querySeries(
                     .with {
@@ -139,7 +153,10 @@ extension DatabaseSuites {
                 let bucket = try #require(series.points.first)
                 #expect(bucket.count == 3 && bucket.min == 20 && bucket.max == 23 && bucket.last == 23)
                 #expect(abs(bucket.avg - 64.0 / 3) < 1e-9)
-                let streams = try await server.telemetry.listStreams(.with { $0.parent = tenant.site(0) }, metadata: metadata)
+                let streams = try await server.telemetry.listStreams(
+                    .with { $0.parent = tenant.site(0) },
+                    metadata: metadata
+                )
                 #expect(Set(streams.streams.map(\.key)) == ["air_temp", "ec"])
                 #expect(streams.streams.first { $0.key == "ec" }?.unit == "mS/cm")
             }
@@ -165,13 +182,18 @@ extension DatabaseSuites {
                         metadata: metadata
                     )
                 }
-                #expect(status?.fieldViolations.map(\.field) == [
-                    "batch.readings[1].value", "batch.readings[2].value", "batch.readings[3].stream",
-                    "batch.readings[4].unit", "batch.readings[5].timestamp",
-                ])
-                #expect(status?.fieldViolations.map(\.reason) == [
-                    "VALUE_OUT_OF_RANGE", "VALUE_NOT_FINITE", "UNKNOWN_STREAM", "UNIT_MISMATCH", "TIMESTAMP_IN_FUTURE",
-                ])
+                #expect(
+                    status?.fieldViolations.map(\.field) == [
+                        "batch.readings[1].value", "batch.readings[2].value", "batch.readings[3].stream",
+                        "batch.readings[4].unit", "batch.readings[5].timestamp",
+                    ]
+                )
+                #expect(
+                    status?.fieldViolations.map(\.reason) == [
+                        "VALUE_OUT_OF_RANGE", "VALUE_NOT_FINITE", "UNKNOWN_STREAM", "UNIT_MISMATCH",
+                        "TIMESTAMP_IN_FUTURE",
+                    ]
+                )
                 await expectStatus(.invalidArgument, reason: "INVALID_ID") {
                     _ = try await server.telemetry.ingestReadings(
                         .with {
@@ -236,12 +258,15 @@ extension DatabaseSuites {
                     )
                 }
                 await expectStatus(.permissionDenied, reason: "SITE_OUT_OF_SCOPE") {
-                    try await server.telemetry.subscribe(.with { $0.parent = tenant.site(0) }, metadata: otherMetadata) {
+                    try await server.telemetry.subscribe(.with { $0.parent = tenant.site(0) }, metadata: otherMetadata)
+                    {
                         for try await _ in $0.messages {}
                     }
                 }
-                let stored = try await database.owner.query("SELECT count(*) AS n FROM sensor_readings WHERE site_id = $1::uuid",
-                                                            [SQLValue(tenant.siteIDs[0])])
+                let stored = try await database.owner.query(
+                    "SELECT count(*) AS n FROM sensor_readings WHERE site_id = $1::uuid",
+                    [SQLValue(tenant.siteIDs[0])]
+                )
                 #expect(try stored[0].decode("n", as: Int.self) == 0)
             }
         }
@@ -278,7 +303,9 @@ extension DatabaseSuites {
                         _ = try await a.telemetry.ingestReadings(
                             .with {
                                 $0.batch.deviceID = sensor.deviceID
-                                $0.batch.readings = [reading("air_temp", 0, 20), reading("ec", 0, 1.2), reading("ec", 1, 1.3)]
+                                $0.batch.readings = [
+                                    reading("air_temp", 0, 20), reading("ec", 0, 1.2), reading("ec", 1, 1.3),
+                                ]
                             },
                             metadata: metadataA
                         )
@@ -298,7 +325,11 @@ extension DatabaseSuites {
                 let sensor = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
                 let pipeline = server.telemetryServices.pipeline
                 let site = tenant.siteIDs[0].uuidString.lowercased()
-                let garbage = await pipeline.ingest(payload: [0xff, 0xff, 0xff, 0x01, 0x02], site: site, device: sensor.deviceID)
+                let garbage = await pipeline.ingest(
+                    payload: [0xff, 0xff, 0xff, 0x01, 0x02],
+                    site: site,
+                    device: sensor.deviceID
+                )
                 #expect(garbage.deadLetterReason == "MALFORMED_PAYLOAD" && garbage.accepted == 0)
                 let unknown = await pipeline.ingest(payload: [], site: site, device: UUID().uuidString)
                 #expect(unknown.deadLetterReason == "UNKNOWN_DEVICE")
@@ -324,11 +355,14 @@ extension DatabaseSuites {
                     "SELECT reason FROM telemetry_dead_letters WHERE device = $1 OR site_id = $2::uuid ORDER BY id",
                     [SQLValue(sensor.deviceID), SQLValue(tenant.siteIDs[0])]
                 )
-                #expect(try letters.map { try $0.decode("reason", as: String.self) } == [
-                    "MALFORMED_PAYLOAD", "UNKNOWN_DEVICE", "UNKNOWN_SITE", "DEVICE_MISMATCH", "VALUE_NOT_FINITE",
-                ])
+                #expect(
+                    try letters.map { try $0.decode("reason", as: String.self) } == [
+                        "MALFORMED_PAYLOAD", "UNKNOWN_DEVICE", "UNKNOWN_SITE", "DEVICE_MISMATCH", "VALUE_NOT_FINITE",
+                    ]
+                )
                 let stored = try await database.owner.query(
-                    "SELECT value FROM sensor_readings WHERE site_id = $1::uuid", [SQLValue(tenant.siteIDs[0])]
+                    "SELECT value FROM sensor_readings WHERE site_id = $1::uuid",
+                    [SQLValue(tenant.siteIDs[0])]
                 )
                 #expect(try stored.map { try $0.decode("value", as: Double.self) } == [20])
                 let counters = pipeline.counters.snapshot
