@@ -77,10 +77,16 @@ extension PostgresTelemetryRepository {
                             value: try row.decode("value")
                         )
                     }
-                    for payload in ReadingNotification.encode(inserted, siteID: siteID) {
-                        _ = try await connection.query(
-                            "SELECT pg_notify($1, $2)",
-                            [SQLValue(ReadingNotification.channel), SQLValue(payload)]
+                    // One round trip for every payload; they hold only hex, digits, ',', ';', '.', '-', '+' and
+                    // letters, so quoting each element is enough for the array literal.
+                    let payloads = ReadingNotification.encode(inserted, siteID: siteID)
+                    if !payloads.isEmpty {
+                        try await connection.query(
+                            "SELECT count(pg_notify($1, payload)) FROM unnest($2::text[]) AS payload",
+                            [
+                                SQLValue(ReadingNotification.channel),
+                                SQLValue("{" + payloads.map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"),
+                            ]
                         )
                     }
                     return inserted
