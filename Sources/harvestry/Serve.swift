@@ -110,7 +110,15 @@ struct Serve: AsyncParsableCommand {
             )
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [.init(service: server)]
+                    services: [
+                        .init(service: server),
+                        .init(
+                            service: TelemetryMaintenance(
+                                repository: PostgresTelemetryRepository(client: database.client),
+                                logger: logger
+                            )
+                        ),
+                    ]
                         + (try self.gateway.services(beside: server, host: configuration.host, logger: logger)),
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger

@@ -65,10 +65,13 @@ public struct TelemetryMaintenance: Service {
         }
     }
 
+    /// Rounds every `interval` until graceful shutdown (which also cuts the sleep short).
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await self.runOnce()
-            try? await Task.sleep(for: self.configuration.interval)
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.runOnce()
+                try await Task.sleep(for: self.configuration.interval)
+            }
         }
     }
 }

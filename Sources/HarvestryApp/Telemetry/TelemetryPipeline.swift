@@ -164,7 +164,8 @@ public struct TelemetryPipeline: Sendable {
                 at: status.hasTimestamp ? min(status.timestamp.date, self.now()) : self.now()
             )
         } catch {
-            _ = await self.deadLetter(site, device, "UNKNOWN_DEVICE", "\(error)", (try? status.serializedBytes()) ?? [])
+            let reason = (error as? DomainError)?.code == .notFound ? "UNKNOWN_DEVICE" : "STORE_FAILED"
+            _ = await self.deadLetter(site, device, reason, "\(error)", (try? status.serializedBytes()) ?? [])
         }
     }
 
