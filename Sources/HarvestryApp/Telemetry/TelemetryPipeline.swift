@@ -18,6 +18,7 @@ public struct TelemetryPipeline: Sendable {
     public let counters: TelemetryCounters
     let logger: Logger
     let now: @Sendable () -> Date
+    let streams = StreamCache()
 
     public init(
         repository: any TelemetryRepository,
@@ -85,13 +86,12 @@ public struct TelemetryPipeline: Sendable {
             )
         }
         do {
-            let streams: [SensorStream]
+            let outcome: ReadingValidator.Outcome
             do {
-                streams = try await self.repository.deviceStreams(deviceID: deviceID, siteID: site)
+                outcome = try await self.validate(batch, device: deviceID, site: site)
             } catch let error as DomainError where error.code == .notFound {
                 return await self.deadLetter(site, device, "UNKNOWN_DEVICE", "no such device in the site", bytes())
             }
-            let outcome = self.validate(batch, streams: streams)
             let (accepted, duplicates) = try await self.store(outcome, site: site)
             var result = Outcome(accepted: accepted, duplicates: duplicates, rejected: outcome.issues.count)
             if let first = outcome.issues.first {
@@ -123,13 +123,21 @@ public struct TelemetryPipeline: Sendable {
         }
     }
 
+    /// Validates a batch against the device's streams (cached; refetched when the batch names a stream the cached
+    /// entry does not know). NOT_FOUND when the site has no such device.
     func validate(
         _ batch: Harvestry_Telemetry_V1_TelemetryBatch,
-        streams: [SensorStream]
-    )
-        -> ReadingValidator.Outcome
-    {
-        self.validator.validate(batch.readings.map(RawReading.init), streams: streams, now: self.now())
+        device: UUID,
+        site: UUID
+    ) async throws -> ReadingValidator.Outcome {
+        let raw = batch.readings.map(RawReading.init)
+        if let cached = self.streams.streams(device: device, site: site) {
+            let outcome = self.validator.validate(raw, streams: cached, now: self.now())
+            if !outcome.issues.contains(where: { $0.reason == "UNKNOWN_STREAM" }) { return outcome }
+        }
+        let streams = try await self.repository.deviceStreams(deviceID: device, siteID: site)
+        self.streams.store(streams, device: device, site: site)
+        return self.validator.validate(raw, streams: streams, now: self.now())
     }
 
     /// Stores the valid readings of `outcome`, counts them and runs the alert rules over the ones stored now;

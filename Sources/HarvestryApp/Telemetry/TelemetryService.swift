@@ -42,8 +42,7 @@ public struct TelemetryService: Harvestry_Telemetry_V1_TelemetryService.SimpleSe
         } else {
             site = try await self.repository.deviceSite(deviceID: device!, in: scope)
         }
-        let streams = try await self.repository.deviceStreams(deviceID: device!, siteID: site)
-        let outcome = self.pipeline.validate(request.batch, streams: streams)
+        let outcome = try await self.pipeline.validate(request.batch, device: device!, site: site)
         for issue in outcome.issues { violations.add(issue.field, reason: issue.reason, issue.description) }
         try violations.check()
         let (accepted, duplicates) = try await self.pipeline.store(outcome, site: site)

@@ -211,6 +211,47 @@ extension DatabaseSuites {
             }
         }
 
+        @Test("a stream registered after the device's last batch is accepted at once (the stream cache refetches)")
+        func newStreamIsNotStale() async throws {
+            let database = try AppDatabase.current()
+            let tenant = try await TestTenant.make(in: database)
+            try await TestServer.with(database) { server in
+                let metadata = try await server.login(tenant.adminBadge).metadata
+                let sensor = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
+                func ingest(
+                    _ readings: [Harvestry_Telemetry_V1_Reading]
+                ) async throws
+                    -> Harvestry_Telemetry_V1_IngestReadingsResponse
+                {
+                    try await server.telemetry.ingestReadings(
+                        .with {
+                            $0.batch.deviceID = sensor.deviceID
+                            $0.batch.readings = readings
+                        },
+                        metadata: metadata
+                    )
+                }
+                #expect(try await ingest([reading("air_temp", 0, 20)]).accepted == 1)
+                _ = try await server.telemetry.createStream(
+                    .with {
+                        $0.parent = tenant.site(0)
+                        $0.stream = .with {
+                            $0.device = sensor.device.name
+                            $0.key = "co2"
+                            $0.type = .co2
+                        }
+                    },
+                    metadata: metadata
+                )
+                #expect(
+                    try await ingest([reading("co2", 0, 800, unit: "ppm"), reading("air_temp", 1, 21)]).accepted == 2
+                )
+                await expectStatus(.invalidArgument, reason: "UNKNOWN_STREAM") {
+                    _ = try await ingest([reading("humidity", 0, 50)])
+                }
+            }
+        }
+
         @Test("another site's device, stream or site is refused")
         func crossSite() async throws {
             let database = try AppDatabase.current()
