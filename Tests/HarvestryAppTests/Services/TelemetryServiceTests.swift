@@ -208,6 +208,28 @@ extension DatabaseSuites {
                     [SQLValue(tenant.siteIDs[0])]
                 )
                 #expect(try stored[0].decode("n", as: Int.self) == 0)
+                let query = await expectStatus(.invalidArgument) {
+                    _ = try await server.telemetry.querySeries(
+                        .with {
+                            $0.stream = tenant.site(0) + "/streams/nope"
+                            $0.endTime = Google_Protobuf_Timestamp(date: telemetryBase)
+                            $0.pageSize = 20_000
+                        },
+                        metadata: metadata
+                    )
+                }
+                #expect(query?.fieldViolations.map(\.field) == ["stream", "start_time", "page_size"])
+                let range = await expectStatus(.invalidArgument, reason: "INVALID_TIME_RANGE") {
+                    _ = try await server.telemetry.querySeries(
+                        .with {
+                            $0.stream = sensor.temperature.name
+                            $0.startTime = Google_Protobuf_Timestamp(date: telemetryBase)
+                            $0.endTime = Google_Protobuf_Timestamp(date: telemetryBase.addingTimeInterval(-1))
+                        },
+                        metadata: metadata
+                    )
+                }
+                #expect(range?.fieldViolations.map(\.field) == ["end_time"])
             }
         }
 
