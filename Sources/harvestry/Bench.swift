@@ -6,6 +6,7 @@ import HarvestryApp
 import Logging
 import Store
 import SwiftProtobuf
+import Synchronization
 
 /// `harvestry bench ...`: performance measurements against real components.
 struct Bench: AsyncParsableCommand {
@@ -111,8 +112,64 @@ struct Bench: AsyncParsableCommand {
                 repository: PostgresTelemetryRepository(client: serviceClient),
                 logger: logger
             )
-            let through = try await Self.run(batches: batches, workers: self.workers) { index in
+            // Realtime push: a subscriber on the hub (LISTEN on its own connection) times each batch from the
+            // ingest call to the arrival of its first reading.
+            let hub = ReadingHub(client: serviceClient, logger: logger)
+            let clocks = PushClocks()
+            let (id, updates) = hub.subscribe(site: fixture.site)
+            let through = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await hub.run() }
+                group.addTask {
+                    for await update in updates {
+                        guard let first = update.first else { continue }
+                        let key = BucketKey(streamID: first.streamID, startMicros: first.micros)
+                        clocks.arrived(key)
+                    }
+                }
+                for _ in 0..<500 where !hub.isListening { try await Task.sleep(for: .milliseconds(10)) }
+                let result = try await self.ingestThroughPipeline(
+                    pipeline,
+                    fixture: fixture,
+                    batches: batches,
+                    base: base,
+                    clocks: clocks
+                )
+                for _ in 0..<200 where clocks.count < batches {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                hub.unsubscribe(id)
+                group.cancelAll()
+                return result
+            }
+            let push = BenchResult(wall: .zero, latencies: clocks.latencies)
+            let total = batches * self.batch
+            print(
+                """
+                | path | readings | batch | workers | readings/s | batch p50 | batch p95 | batch p99 |
+                | --- | --- | --- | --- | --- | --- | --- | --- |
+                \(copy.row("raw COPY (limit)", total, self.batch, self.workers))
+                \(through.row("TelemetryPipeline", total, self.batch, self.workers))
+
+                pipeline / raw COPY: \(String(format: "%.0f", 100 * through.rate(total) / copy.rate(total))) %
+                realtime push (ingest call -> hub subscriber), \(push.latencies.count) batches: \
+                p50 \(push.percentile(0.5)), p95 \(push.percentile(0.95)), p99 \(push.percentile(0.99))
+                rollups are written in the ingest transaction: fresh at commit
+                """
+            )
+        }
+
+        func ingestThroughPipeline(
+            _ pipeline: TelemetryPipeline,
+            fixture: BenchFixture,
+            batches: Int,
+            base: Int64,
+            clocks: PushClocks
+        ) async throws -> BenchResult {
+            try await Self.run(batches: batches, workers: self.workers) { index in
                 let readings = fixture.readings(batch: index, size: self.batch, base: base)
+                if let first = readings.first {
+                    clocks.started(BucketKey(streamID: first.streamID, startMicros: first.micros))
+                }
                 let device = fixture.devices[index % fixture.devices.count]
                 let message = Harvestry_Telemetry_V1_TelemetryBatch.with {
                     $0.deviceID = device.id.uuidString.lowercased()
@@ -131,17 +188,6 @@ struct Bench: AsyncParsableCommand {
                     throw BenchError(message: "batch \(index): \(outcome)")
                 }
             }
-            let total = batches * self.batch
-            print(
-                """
-                | path | readings | batch | workers | readings/s | batch p50 | batch p95 | batch p99 |
-                | --- | --- | --- | --- | --- | --- | --- | --- |
-                \(copy.row("raw COPY (limit)", total, self.batch, self.workers))
-                \(through.row("TelemetryPipeline", total, self.batch, self.workers))
-
-                pipeline / raw COPY: \(String(format: "%.0f", 100 * through.rate(total) / copy.rate(total))) %
-                """
-            )
         }
 
         /// Runs `batches` calls of `body` on `workers` concurrent tasks; returns the wall time and batch latencies.
@@ -169,6 +215,26 @@ struct Bench: AsyncParsableCommand {
             return BenchResult(wall: clock.now - start, latencies: latencies.sorted())
         }
     }
+}
+
+/// When each pipeline batch was handed in, and how long until its first reading reached the hub's subscriber.
+final class PushClocks: Sendable {
+    private let pending = Mutex<[BucketKey: ContinuousClock.Instant]>([:])
+    private let measured = Mutex<[Duration]>([])
+
+    func started(_ key: BucketKey) {
+        let now = ContinuousClock.now
+        self.pending.withLock { $0[key] = now }
+    }
+
+    func arrived(_ key: BucketKey) {
+        let now = ContinuousClock.now
+        guard let began = self.pending.withLock({ $0.removeValue(forKey: key) }) else { return }
+        self.measured.withLock { $0.append(now - began) }
+    }
+
+    var count: Int { self.measured.withLock { $0.count } }
+    var latencies: [Duration] { self.measured.withLock { $0.sorted() } }
 }
 
 struct BenchError: Error, CustomStringConvertible {

@@ -35,7 +35,7 @@ public final class ReadingHub: Sendable {
 
     /// A stream of the readings of `site` stored from now on; it ends when the hub stops. Call `unsubscribe(_:)`
     /// with the returned id when done.
-    func subscribe(site: UUID) -> (id: UUID, readings: AsyncStream<[Reading]>) {
+    public func subscribe(site: UUID) -> (id: UUID, readings: AsyncStream<[Reading]>) {
         let id = UUID()
         let (stream, continuation) = AsyncStream.makeStream(
             of: [Reading].self,
@@ -45,7 +45,7 @@ public final class ReadingHub: Sendable {
         return (id, stream)
     }
 
-    func unsubscribe(_ id: UUID) {
+    public func unsubscribe(_ id: UUID) {
         self.subscribers.withLock { $0.removeValue(forKey: id) }?.continuation.finish()
     }
 
