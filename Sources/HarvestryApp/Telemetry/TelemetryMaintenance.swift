@@ -14,18 +14,25 @@ public struct TelemetryMaintenance: Service {
         public var rollupRetention: Duration
         /// A device with no heartbeat for this long is offline.
         public var offlineAfter: Duration
+        /// How often the offline sweep and the partition check run.
         public var interval: Duration
+        /// How often retention runs (its rollup DELETEs scan the rollup tables).
+        public var retentionInterval: Duration
 
+        /// Keep `ReadingValidator.maximumAge` within `rawRetention` (the defaults are both 90 days), so no accepted
+        /// reading falls in a day whose partition retention has dropped.
         public init(
             rawRetention: Duration = .seconds(90 * 86_400),
             rollupRetention: Duration = .seconds(730 * 86_400),
             offlineAfter: Duration = .seconds(120),
-            interval: Duration = .seconds(15)
+            interval: Duration = .seconds(15),
+            retentionInterval: Duration = .seconds(3_600)
         ) {
             self.rawRetention = rawRetention
             self.rollupRetention = rollupRetention
             self.offlineAfter = offlineAfter
             self.interval = interval
+            self.retentionInterval = retentionInterval
         }
     }
 
@@ -39,16 +46,18 @@ public struct TelemetryMaintenance: Service {
         self.logger = logger
     }
 
-    /// One round; returns the devices marked offline.
+    /// One round (with retention when `retention`); returns the devices marked offline.
     @discardableResult
-    public func runOnce(now: Date = Date()) async -> [UUID] {
+    public func runOnce(now: Date = Date(), retention: Bool = true) async -> [UUID] {
         do {
             try await self.repository.preparePartitions(from: now, days: 3)
-            _ = try await self.repository.applyRetention(
-                raw: self.configuration.rawRetention,
-                rollups: self.configuration.rollupRetention,
-                now: now
-            )
+            if retention {
+                _ = try await self.repository.applyRetention(
+                    raw: self.configuration.rawRetention,
+                    rollups: self.configuration.rollupRetention,
+                    now: now
+                )
+            }
         } catch {
             self.logger.warning("telemetry partition/retention step failed", metadata: ["error": "\(error)"])
         }
@@ -68,8 +77,12 @@ public struct TelemetryMaintenance: Service {
     /// Rounds every `interval` until graceful shutdown (which also cuts the sleep short).
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            var lastRetention: ContinuousClock.Instant?
             while !Task.isCancelled {
-                await self.runOnce()
+                let now = ContinuousClock.now
+                let due = lastRetention.map { now - $0 >= self.configuration.retentionInterval } ?? true
+                if due { lastRetention = now }
+                await self.runOnce(retention: due)
                 try await Task.sleep(for: self.configuration.interval)
             }
         }
