@@ -106,12 +106,21 @@ struct Serve: AsyncParsableCommand {
                 data: DataServices(
                     identity: PostgresIdentityRepository(client: database.client),
                     spatial: PostgresSpatialRepository(client: database.client),
-                    signer: signer
+                    signer: signer,
+                    telemetry: TelemetryServices(client: database.client, logger: logger)
                 )
             )
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [.init(service: server)]
+                    services: [
+                        .init(service: server),
+                        .init(
+                            service: TelemetryMaintenance(
+                                repository: PostgresTelemetryRepository(client: database.client),
+                                logger: logger
+                            )
+                        ),
+                    ]
                         + (try ServeGatewayOptions.services(gatewayConfiguration, beside: server, logger: logger)),
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger

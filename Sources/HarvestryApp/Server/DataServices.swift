@@ -6,16 +6,20 @@ public struct DataServices: Sendable {
     public var spatial: any SpatialRepository
     public var signer: SessionTokenSigner
     public var tokenLifetime: Duration
+    /// TelemetryService and its realtime hub; nil serves no telemetry.
+    public var telemetry: TelemetryServices?
 
     public init(
         identity: any IdentityRepository,
         spatial: any SpatialRepository,
         signer: SessionTokenSigner,
-        tokenLifetime: Duration = .seconds(12 * 3600)
+        tokenLifetime: Duration = .seconds(12 * 3600),
+        telemetry: TelemetryServices? = nil
     ) {
         self.identity = identity
         self.spatial = spatial
         self.signer = signer
         self.tokenLifetime = tokenLifetime
+        self.telemetry = telemetry
     }
 }

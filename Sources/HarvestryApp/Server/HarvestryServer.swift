@@ -20,6 +20,7 @@ public struct HarvestryServer: Service {
     private let server: GRPCServer<CoreServerTransport>
     private let inProcessServer: GRPCServer<InProcessTransport.Server>
     private let logger: Logger
+    private let hub: ReadingHub?
 
     /// The server with the standard services and Echo; with `data`, also IdentityService and SpatialService behind
     /// the authentication interceptor.
@@ -32,6 +33,7 @@ public struct HarvestryServer: Service {
             config: configuration.transport
         )
         self.health = HealthProvider()
+        self.hub = data?.telemetry?.hub
         var services: [any RegistrableRPCService] = [
             EchoService(),
             HealthService(provider: self.health),
@@ -46,6 +48,10 @@ public struct HarvestryServer: Service {
             services.append(SpatialService(repository: data.spatial))
             served.append(Harvestry_Identity_V1_IdentityService.descriptor.fullyQualifiedService)
             served.append(Harvestry_Spatial_V1_SpatialService.descriptor.fullyQualifiedService)
+            if let telemetry = data.telemetry {
+                services.append(TelemetryService(pipeline: telemetry.pipeline, hub: telemetry.hub))
+                served.append(Harvestry_Telemetry_V1_TelemetryService.descriptor.fullyQualifiedService)
+            }
             let identity = data.identity
             interceptors.append(
                 AuthInterceptor(
@@ -95,6 +101,12 @@ public struct HarvestryServer: Service {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await self.server.serve() }
                 group.addTask { try await self.inProcessServer.serve() }
+                if let hub = self.hub {
+                    group.addTask {
+                        // The hub ends every Subscribe stream when it stops, so the servers can drain.
+                        do { try await cancelWhenGracefulShutdown { try await hub.run() } } catch is CancellationError {}
+                    }
+                }
                 let address = try await transport.listeningAddress
                 logger.info("gRPC server listening", metadata: ["address": "\(address)"])
             }

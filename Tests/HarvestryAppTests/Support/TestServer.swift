@@ -20,9 +20,13 @@ struct TestServer: Sendable {
 
     let identity: Harvestry_Identity_V1_IdentityService.Client<CoreClientTransport>
     let spatial: Harvestry_Spatial_V1_SpatialService.Client<CoreClientTransport>
+    let telemetry: Harvestry_Telemetry_V1_TelemetryService.Client<CoreClientTransport>
     let address: String
     /// The JSON gateway's port (when started with `gateway: true`).
     let httpPort: Int?
+    /// The server itself (its in-process transport, for the gateway) and its telemetry wiring.
+    let server: HarvestryServer
+    let telemetryServices: TelemetryServices
 
     @discardableResult
     static func with<T: Sendable>(
@@ -36,13 +40,15 @@ struct TestServer: Sendable {
             logger: TestDirectory.logger
         )
         defer { client.close() }
+        let telemetry = TelemetryServices(client: client, logger: TestDirectory.logger)
         let server = try HarvestryServer(
             configuration: ServeConfiguration(host: "127.0.0.1", port: 0),
             logger: TestDirectory.logger,
             data: DataServices(
                 identity: PostgresIdentityRepository(client: client),
                 spatial: PostgresSpatialRepository(client: client),
-                signer: try SessionTokenSigner(key: key)
+                signer: try SessionTokenSigner(key: key),
+                telemetry: telemetry
             )
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
@@ -76,8 +82,11 @@ struct TestServer: Sendable {
                     TestServer(
                         identity: .init(wrapping: grpc),
                         spatial: .init(wrapping: grpc),
+                        telemetry: .init(wrapping: grpc),
                         address: address,
-                        httpPort: httpPort
+                        httpPort: httpPort,
+                        server: server,
+                        telemetryServices: telemetry
                     )
                 )
             }

@@ -1,0 +1,30 @@
+import Synchronization
+
+/// Ingest counters (exported as `harvestry_ingest_*` once the metrics endpoint exists): readings stored, readings
+/// that were duplicates, readings rejected by validation, and dead-lettered payloads by reason.
+public final class TelemetryCounters: Sendable {
+    public struct Snapshot: Sendable, Hashable {
+        public var accepted: Int
+        public var duplicates: Int
+        public var rejected: Int
+        public var deadLetters: [String: Int]
+    }
+
+    private let state = Mutex(Snapshot(accepted: 0, duplicates: 0, rejected: 0, deadLetters: [:]))
+
+    public init() {}
+
+    public var snapshot: Snapshot { self.state.withLock { $0 } }
+
+    func record(accepted: Int, duplicates: Int, rejected: Int) {
+        self.state.withLock {
+            $0.accepted += accepted
+            $0.duplicates += duplicates
+            $0.rejected += rejected
+        }
+    }
+
+    func deadLettered(reason: String) {
+        self.state.withLock { $0.deadLetters[reason, default: 0] += 1 }
+    }
+}
