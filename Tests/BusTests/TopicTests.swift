@@ -62,7 +62,10 @@ struct TopicValidationTests {
         try TopicValidation.validateFilter(filter)
     }
 
-    @Test("invalid filters", arguments: ["", "a/b#", "a/#/c", "a+/b", "$share/g", "$share//a", "$share/g+/a", "a\u{0}b"])
+    @Test(
+        "invalid filters",
+        arguments: ["", "a/b#", "a/#/c", "a+/b", "$share/g", "$share//a", "$share/g+/a", "a\u{0}b"]
+    )
     func invalidFilters(filter: String) {
         do {
             try TopicValidation.validateFilter(filter, field: "subscription")

@@ -76,7 +76,10 @@ public struct DeviceTopic: Hashable, Sendable, CustomStringConvertible {
                     || s == "." || s == "_" || s == "-"
             }
         guard ok else {
-            throw BusError.invalid(field, "must be 1-64 characters of letters, digits, '.', '_' or '-' (got '\(value.prefix(40))')")
+            throw BusError.invalid(
+                field,
+                "must be 1-64 characters of letters, digits, '.', '_' or '-' (got '\(value.prefix(40))')"
+            )
         }
     }
 }

@@ -19,7 +19,10 @@ public enum TopicValidation {
         var levels = filter.split(separator: "/", omittingEmptySubsequences: false)
         if levels.first == "$share" {
             guard levels.count >= 3, !levels[1].isEmpty, !levels[1].contains("+"), !levels[1].contains("#") else {
-                throw BusError.invalid(field, "a shared subscription is $share/{group}/{filter} (got '\(filter.prefix(80))')")
+                throw BusError.invalid(
+                    field,
+                    "a shared subscription is $share/{group}/{filter} (got '\(filter.prefix(80))')"
+                )
             }
             levels = Array(levels.dropFirst(2))
         }
