@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "API", targets: ["API"]),
         .library(name: "Domain", targets: ["Domain"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Bus", targets: ["Bus"]),
         // For Benchmarks/ (its own package): the echo servers serve HarvestryApp's EchoService.
         .library(name: "HarvestryApp", targets: ["HarvestryApp"]),
         // For Benchmarks/GatewayBench.
@@ -97,6 +98,16 @@ let package = Package(
             ],
             // The .sql files are compiled in through Migration/Migration+Embedded.swift (scripts/generate).
             exclude: ["Migrations"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MQTT over libmosquitto: topic scheme and validation (docs/device-protocol.md). No Postgres.
+        .target(
+            name: "Bus",
+            dependencies: [
+                "CMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -204,6 +215,11 @@ let package = Package(
                 "Store",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BusTests",
+            dependencies: ["Bus"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
