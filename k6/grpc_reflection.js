@@ -22,7 +22,7 @@ const client = new grpc.Client();
 
 export default function () {
     // reflect: true fetches the descriptors from the server's reflection service at connect time.
-    client.connect(TARGET, { plaintext: true, reflect: true, timeout: '5s' });
+    client.connect(TARGET, { plaintext: true, reflect: true, timeout: '20s' });  // CI machines can be busy
 
     const health = client.invoke('grpc.health.v1.Health/Check', { service: '' }, { timeout: '5s' });
     check(health, {

@@ -35,3 +35,6 @@ extension Harvestry_Spatial_V1_AddCalibrationRequest: IdempotentRequest {}
 extension Harvestry_Spatial_V1_RecordHeartbeatRequest: IdempotentRequest {}
 extension Harvestry_Spatial_V1_MapValveToZoneRequest: IdempotentRequest {}
 extension Harvestry_Spatial_V1_UnmapValveFromZoneRequest: IdempotentRequest {}
+extension Harvestry_Telemetry_V1_IngestReadingsRequest: IdempotentRequest {}
+extension Harvestry_Telemetry_V1_CreateStreamRequest: IdempotentRequest {}
+extension Harvestry_Telemetry_V1_CreateAlertRuleRequest: IdempotentRequest {}
