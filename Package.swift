@@ -117,7 +117,6 @@ let package = Package(
             dependencies: [
                 "API",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -137,7 +136,6 @@ let package = Package(
             dependencies: [
                 "API",
                 "Gateway",
-                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 "CoreTransport",
                 "Domain",
                 "StandardServices",
@@ -230,7 +228,6 @@ let package = Package(
                 "HarvestryApp",
                 "StandardServices",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -247,7 +244,6 @@ let package = Package(
                 "HarvestryApp",
                 "Store",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

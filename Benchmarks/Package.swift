@@ -33,7 +33,6 @@ let package = Package(
                 .product(name: "Gateway", package: "harvestry"),
                 .product(name: "HarvestryApp", package: "harvestry"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

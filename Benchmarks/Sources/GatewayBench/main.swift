@@ -2,7 +2,6 @@ import API
 import EchoServerSupport
 import Gateway
 import GRPCCore
-import GRPCInProcessTransport
 import HarvestryApp
 import Hummingbird
 import Logging
@@ -36,11 +35,11 @@ let logger: Logger = {
 let onRunning: @Sendable (Int) async -> Void = { EchoServerMain.writeLine("LISTENING \($0)") }
 
 if arguments[1] == "gateway" {
-    let inProcess = InProcessTransport()
-    let server = GRPCServer(transport: inProcess.server, services: [EchoService()])
+    let direct = DirectServerTransport()
+    let server = GRPCServer(transport: direct, services: [EchoService()])
     let gateway = try GatewayServer(
         configuration: GatewayConfiguration(host: "127.0.0.1", port: port),
-        upstream: ClientUpstream(transport: inProcess.client),
+        upstream: DirectUpstream(transport: direct),
         logger: logger,
         onListening: onRunning
     )

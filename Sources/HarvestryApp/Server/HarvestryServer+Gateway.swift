@@ -1,4 +1,3 @@
-import GRPCInProcessTransport
 import Gateway
 import Logging
 
@@ -13,7 +12,7 @@ extension HarvestryServer {
     ) throws -> GatewayServer {
         try GatewayServer(
             configuration: configuration,
-            upstream: ClientUpstream(transport: self.inProcess.client),
+            upstream: DirectUpstream(transport: self.direct),
             logger: logger,
             onListening: onListening
         )

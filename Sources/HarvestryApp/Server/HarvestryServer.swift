@@ -2,7 +2,7 @@ import API
 import CoreTransport
 import Domain
 import GRPCCore
-import GRPCInProcessTransport
+import Gateway
 import Logging
 import ServiceLifecycle
 import StandardServices
@@ -15,10 +15,10 @@ import SwiftProtobuf
 public struct HarvestryServer: Service {
     public let transport: CoreServerTransport
     public let health: HealthProvider
-    /// The same services in process, for the JSON gateway running beside them (`inProcess.client`).
-    public let inProcess: InProcessTransport
+    /// The same services in process, for the JSON gateway running beside them (`DirectUpstream`).
+    public let direct: DirectServerTransport
     private let server: GRPCServer<CoreServerTransport>
-    private let inProcessServer: GRPCServer<InProcessTransport.Server>
+    private let directServer: GRPCServer<DirectServerTransport>
     private let logger: Logger
     private let hub: ReadingHub?
 
@@ -73,9 +73,9 @@ public struct HarvestryServer: Service {
             self.health.setStatus(.serving, forService: name)
         }
         self.server = GRPCServer(transport: self.transport, services: services, interceptors: interceptors)
-        self.inProcess = InProcessTransport()
-        self.inProcessServer = GRPCServer(
-            transport: self.inProcess.server,
+        self.direct = DirectServerTransport()
+        self.directServer = GRPCServer(
+            transport: self.direct,
             services: services,
             interceptors: interceptors
         )
@@ -100,7 +100,7 @@ public struct HarvestryServer: Service {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await self.server.serve() }
-                group.addTask { try await self.inProcessServer.serve() }
+                group.addTask { try await self.directServer.serve() }
                 if let hub = self.hub {
                     group.addTask {
                         // The hub ends every Subscribe stream when it stops, so the servers can drain.
@@ -114,7 +114,7 @@ public struct HarvestryServer: Service {
             logger.info("shutting down: draining calls")
             self.health.enterShutdown()
             self.server.beginGracefulShutdown()
-            self.inProcessServer.beginGracefulShutdown()
+            self.directServer.beginGracefulShutdown()
         }
         logger.info("gRPC server stopped")
     }

@@ -1,6 +1,5 @@
 import Foundation
 import GRPCCore
-import GRPCInProcessTransport
 import Gateway
 import HarvestryApp
 import Logging
@@ -27,9 +26,9 @@ enum GatewayFixture {
         _ configuration: GatewayConfiguration = Self.configuration(),
         _ body: @Sendable (HTTPClient, Gateway) async throws -> Result
     ) async throws -> Result {
-        let inProcess = InProcessTransport()
+        let direct = DirectServerTransport()
         let server = GRPCServer(
-            transport: inProcess.server,
+            transport: direct,
             services: [TranscodingTestService(), EchoService(), HealthService(provider: HealthProvider())]
         )
         var logger = Logger(label: "gateway-tests")
@@ -37,7 +36,7 @@ enum GatewayFixture {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let gateway = try GatewayServer(
             configuration: configuration,
-            upstream: ClientUpstream(transport: inProcess.client),
+            upstream: DirectUpstream(transport: direct),
             logger: logger,
             onListening: { portContinuation.yield($0) }
         )

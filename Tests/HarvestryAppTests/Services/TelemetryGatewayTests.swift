@@ -1,7 +1,6 @@
 import API
 import Foundation
 import GRPCCore
-import GRPCInProcessTransport
 import Gateway
 import HarvestryApp
 import Store
@@ -25,7 +24,7 @@ extension DatabaseSuites {
                 let (ports, portContinuation) = AsyncStream<Int>.makeStream()
                 let gateway = try GatewayServer(
                     configuration: GatewayConfiguration(host: "127.0.0.1", port: 0) { _ in true },
-                    upstream: ClientUpstream(transport: server.server.inProcess.client),
+                    upstream: DirectUpstream(transport: server.server.direct),
                     logger: TestDirectory.logger,
                     onListening: { portContinuation.yield($0) }
                 )
