@@ -8,7 +8,7 @@ import Synchronization
 /// transport streams. Calls made before the server listens wait for it; calls after shutdown fail with UNAVAILABLE.
 public final class DirectServerTransport: ServerTransport, Sendable {
     public typealias Bytes = [UInt8]
-    typealias StreamHandler = @Sendable (RPCStream<Inbound, Outbound>, ServerContext) async -> Void
+    public typealias StreamHandler = @Sendable (RPCStream<Inbound, Outbound>, ServerContext) async -> Void
 
     private struct State {
         var handler: StreamHandler?

@@ -36,6 +36,10 @@ final class CollectedResponseParts: ClosableRPCWriterProtocol, Sendable {
 
     private let parts = Mutex<[Element]>([])
 
+    func write(_ element: Element) async throws {
+        self.parts.withLock { $0.append(element) }
+    }
+
     func write(contentsOf elements: some Sequence<Element>) async throws {
         self.parts.withLock { $0.append(contentsOf: elements) }
     }
@@ -53,11 +57,13 @@ final class CollectedResponseParts: ClosableRPCWriterProtocol, Sendable {
 struct ChannelWriter<Element: Sendable>: ClosableRPCWriterProtocol {
     let channel: AsyncThrowingChannel<Element, any Error>
 
+    func write(_ element: Element) async throws {
+        await self.channel.send(element)
+        try Task.checkCancellation()
+    }
+
     func write(contentsOf elements: some Sequence<Element>) async throws {
-        for element in elements {
-            await self.channel.send(element)
-            try Task.checkCancellation()
-        }
+        for element in elements { try await self.write(element) }
     }
 
     func finish() async { self.channel.finish() }
@@ -68,11 +74,13 @@ struct ChannelWriter<Element: Sendable>: ClosableRPCWriterProtocol {
 struct RequestMessageWriter: RPCWriterProtocol {
     let channel: AsyncThrowingChannel<RPCRequestPart<[UInt8]>, any Error>
 
+    func write(_ element: [UInt8]) async throws {
+        await self.channel.send(.message(element))
+        try Task.checkCancellation()
+    }
+
     func write(contentsOf elements: some Sequence<[UInt8]>) async throws {
-        for element in elements {
-            await self.channel.send(.message(element))
-            try Task.checkCancellation()
-        }
+        for element in elements { try await self.write(element) }
     }
 }
 
@@ -112,7 +120,8 @@ struct ResponseBodyParts: AsyncSequence, Sendable {
 extension Metadata {
     /// The deadline as the `grpc-timeout` header the server's executor reads (at most 8 digits and a unit).
     mutating func addTimeout(_ timeout: Duration) {
-        let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let (seconds, attoseconds) = timeout.components
+        let milliseconds = Swift.max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
         for (unit, scale) in [("m", Int64(1)), ("S", 1000), ("M", 60_000), ("H", 3_600_000)] {
             let value = (milliseconds + scale - 1) / scale
             if value < 100_000_000 {
