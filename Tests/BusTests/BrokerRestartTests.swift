@@ -7,7 +7,11 @@ struct EmbeddedBrokerTests {
     @Test("a broker restart mid-stream loses no QoS 1 message")
     func restartMidStream() async throws {
         try await BrokerFixture.withBroker { broker in
-            let subscriber = try await BrokerFixture.connect(broker, id: BrokerFixture.clientID("s"), cleanSession: false)
+            let subscriber = try await BrokerFixture.connect(
+                broker,
+                id: BrokerFixture.clientID("s"),
+                cleanSession: false
+            )
             try await subscriber.subscribe("stream/+")
             let publisher = try await BrokerFixture.connect(broker)
             let inbox = Inbox()
@@ -83,7 +87,10 @@ struct EmbeddedBrokerTests {
     @Test("a missing mosquitto binary says how to install it")
     func missingBinary() async {
         let broker = EmbeddedMosquitto(
-            configuration: .init(dataDirectory: NSTemporaryDirectory() + "harvestry-nobroker", binaryPath: "/nonexistent/mosquitto")
+            configuration: .init(
+                dataDirectory: NSTemporaryDirectory() + "harvestry-nobroker",
+                binaryPath: "/nonexistent/mosquitto"
+            )
         )
         do {
             try await broker.start()

@@ -87,8 +87,13 @@ struct TopicValidationTests {
         }
     }
 
-    @Test("client ids", arguments: [("ingest-1", true), ("a_b", true), ("", false), ("has space", false),
-        (String(repeating: "x", count: 24), false)])
+    @Test(
+        "client ids",
+        arguments: [
+            ("ingest-1", true), ("a_b", true), ("", false), ("has space", false),
+            (String(repeating: "x", count: 24), false),
+        ]
+    )
     func clientIDs(id: String, valid: Bool) {
         #expect(((try? TopicValidation.validateClientID(id)) != nil) == valid)
     }
@@ -109,8 +114,10 @@ struct EndpointTests {
 
     @Test(
         "invalid URLs name the field",
-        arguments: ["broker:1883", "http://broker", "mqtt://", "mqtt://host:0", "mqtt://host:x", "mqtt://u@h:1",
-            "mqtts://h:8883", "mqtt://h:1/path"]
+        arguments: [
+            "broker:1883", "http://broker", "mqtt://", "mqtt://host:0", "mqtt://host:x", "mqtt://u@h:1",
+            "mqtts://h:8883", "mqtt://h:1/path",
+        ]
     )
     func invalid(url: String) {
         do {

@@ -73,7 +73,10 @@ extension EmbeddedMosquitto {
         if let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
             ProcessRunner.isRunning(pid, named: "mosquitto")
         {
-            self.logger.info("a mosquitto from an earlier run is still running; stopping it", metadata: ["pid": "\(pid)"])
+            self.logger.info(
+                "a mosquitto from an earlier run is still running; stopping it",
+                metadata: ["pid": "\(pid)"]
+            )
             kill(pid, SIGTERM)
             for _ in 0..<100 where ProcessRunner.isRunning(pid, named: "mosquitto") {
                 try? await Task.sleep(for: .milliseconds(100))

@@ -60,7 +60,10 @@ public final class MQTTClient: Sendable {
                 case ClientState.closedCode: "the client closed"
                 default: Mosquitto.reason(connack)
                 }
-            throw BusError(code: .connection, message: "connecting to \(endpoint) as '\(configuration.clientID)': \(reason)")
+            throw BusError(
+                code: .connection,
+                message: "connecting to \(endpoint) as '\(configuration.clientID)': \(reason)"
+            )
         }
         logger.debug("connected to the MQTT broker", metadata: ["broker": "\(endpoint)"])
         return MQTTClient(configuration: configuration, handle: handle)
@@ -142,7 +145,10 @@ public final class MQTTClient: Sendable {
         let code = await self.handle.state.awaitAcknowledgement(of: mid)
         if code == ClientState.closedCode { throw self.closedError("publishing to \(topic)") }
         guard code < 0x80 else {
-            throw BusError(code: .protocolError, message: "the broker refused a publish to \(topic): \(Mosquitto.reason(code))")
+            throw BusError(
+                code: .protocolError,
+                message: "the broker refused a publish to \(topic): \(Mosquitto.reason(code))"
+            )
         }
     }
 
@@ -157,7 +163,10 @@ public final class MQTTClient: Sendable {
         let code = await self.handle.state.awaitAcknowledgement(of: mid)
         if code == ClientState.closedCode { throw self.closedError("subscribing to \(filter)") }
         guard code < 0x80 else {
-            throw BusError(code: .protocolError, message: "the broker refused the subscription \(filter): \(Mosquitto.reason(code))")
+            throw BusError(
+                code: .protocolError,
+                message: "the broker refused the subscription \(filter): \(Mosquitto.reason(code))"
+            )
         }
     }
 

@@ -16,7 +16,10 @@ public struct MQTTEndpoint: Sendable, Hashable, CustomStringConvertible {
         }
         let authority = url.dropFirst(scheme.count)
         guard !authority.contains("/"), !authority.contains("@"), !authority.contains("?") else {
-            throw BusError.invalid(field, "must be mqtt://host:port with no user, path or query (got '\(url.prefix(80))')")
+            throw BusError.invalid(
+                field,
+                "must be mqtt://host:port with no user, path or query (got '\(url.prefix(80))')"
+            )
         }
         var host = Substring(authority)
         var port = 1883
