@@ -1,3 +1,4 @@
+import Bus
 import CoreTransport
 import Logging
 
@@ -7,7 +8,7 @@ public struct Settings: Sendable {
     public enum Key: String, CaseIterable, Sendable {
         case host, port, tlsCert, tlsKey, tlsClientCA, requireClientCert, maxMessageBytes, keepaliveSeconds
         case compression, gracePeriodSeconds, logLevel
-        case databaseURL, dataDir, noMigrate, tokenKey
+        case databaseURL, dataDir, noMigrate, tokenKey, mqttURL
 
         /// The command-line flag, e.g. `--max-message-bytes`.
         public var flag: String {
@@ -27,6 +28,7 @@ public struct Settings: Sendable {
             case .dataDir: return "--data-dir"
             case .noMigrate: return "--no-migrate"
             case .tokenKey: return "--token-key"
+            case .mqttURL: return "--mqtt-url"
             }
         }
 
@@ -36,6 +38,7 @@ public struct Settings: Sendable {
             case .gracePeriodSeconds: return "HARVESTRY_GRACE_SECONDS"
             case .tlsClientCA: return "HARVESTRY_TLS_CLIENT_CA"
             case .databaseURL: return "DATABASE_URL"
+            case .mqttURL: return "MQTT_URL"
             default:
                 let snake = self.rawValue.reduce(into: "") { result, character in
                     if character.isUppercase { result += "_" }
@@ -139,6 +142,18 @@ public struct Settings: Sendable {
             configuration.tokenSecret = secret
         }
         return configuration
+    }
+
+    /// `MQTT_URL` / `--mqtt-url` (`mqtt://host:port`); nil (unset or empty) runs the embedded broker.
+    public func mqttEndpoint() throws(ConfigurationError) -> MQTTEndpoint? {
+        guard let (url, source) = self.raw(.mqttURL), !url.isEmpty else { return nil }
+        do {
+            return try MQTTEndpoint(url: url, field: source)
+        } catch {
+            let prefix = "\(source): "
+            let message = error.message.hasPrefix(prefix) ? error.message.dropFirst(prefix.count) : error.message[...]
+            throw ConfigurationError(field: source, message: String(message))
+        }
     }
 
     public func logLevel() throws(ConfigurationError) -> Logger.Level {
