@@ -60,6 +60,14 @@ struct Serve: AsyncParsableCommand {
     var mqttUrl: String?
 
     @Option(
+        help: ArgumentHelp(
+            "Stable MQTT client id of this instance's ingest consumer, for a persistent session "
+                + "(env HARVESTRY_MQTT_CLIENT_ID; default: random, clean session)."
+        )
+    )
+    var mqttClientId: String?
+
+    @Option(
         help:
             "Directory of the embedded server's data and the token key file (env HARVESTRY_DATA_DIR; default .harvestry)."
     )
@@ -81,12 +89,14 @@ struct Serve: AsyncParsableCommand {
         let configuration: ServeConfiguration
         let data: DataConfiguration
         let mqtt: MQTTEndpoint?
+        let mqttClientID: String?
         let level: Logger.Level
         let signer: SessionTokenSigner
         do {
             configuration = try settings.serveConfiguration()
             data = try settings.dataConfiguration()
             mqtt = try settings.mqttEndpoint()
+            mqttClientID = try settings.mqttClientID()
             level = try settings.logLevel()
             try configuration.validate()
         } catch {
@@ -138,7 +148,11 @@ struct Serve: AsyncParsableCommand {
                         .init(
                             service: MQTTIngest(
                                 pipeline: telemetry.pipeline,
-                                configuration: .init(endpoint: bus.endpoint),
+                                configuration: .init(
+                                    endpoint: bus.endpoint,
+                                    clientID: mqttClientID ?? MQTTIngest.randomClientID(),
+                                    persistentSession: mqttClientID != nil
+                                ),
                                 logger: logger
                             )
                         ),
@@ -175,6 +189,7 @@ struct Serve: AsyncParsableCommand {
         values[.dataDir] = self.dataDir
         values[.tokenKey] = self.tokenKey
         values[.mqttURL] = self.mqttUrl
+        values[.mqttClientID] = self.mqttClientId
         if self.noMigrate { values[.noMigrate] = "true" }
         return values
     }

@@ -57,14 +57,17 @@ struct EmbeddedBrokerTests {
             let saved = FileManager.default.fileExists(atPath: broker.configuration.dataDirectory + "/mosquitto.db")
             #expect(saved)
             try await broker.start()
+            let late = try await BrokerFixture.connect(broker)
+            for index in 30..<35 { try await late.publish(Array("\(index)".utf8), to: "queued/x") }
+            await late.disconnect()
             let again = try await BrokerFixture.connect(broker, id: id, cleanSession: false)
             let inbox = Inbox()
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await inbox.drain(again.messages) }
-                #expect(await inbox.wait { $0.count >= 30 })
+                #expect(await inbox.wait { $0.count >= 35 })
                 await again.disconnect()
             }
-            #expect(inbox.payloads == (0..<30).map { "\($0)" })
+            #expect(inbox.payloads == (0..<35).map { "\($0)" })
         }
     }
 

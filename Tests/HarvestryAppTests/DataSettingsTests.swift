@@ -72,4 +72,15 @@ struct MQTTSettingsTests {
         }
         #expect(flagged?.field == "--mqtt-url")
     }
+
+    @Test("HARVESTRY_MQTT_CLIENT_ID gives a stable id; a malformed one is refused naming its source")
+    func clientID() throws {
+        #expect(try Settings(flags: [:], environment: [:]).mqttClientID() == nil)
+        let environment = ["HARVESTRY_MQTT_CLIENT_ID": "ingest-a"]
+        #expect(try Settings(flags: [:], environment: environment).mqttClientID() == "ingest-a")
+        let error = #expect(throws: ConfigurationError.self) {
+            try Settings(flags: [.mqttClientID: "has space"], environment: environment).mqttClientID()
+        }
+        #expect(error?.field == "--mqtt-client-id")
+    }
 }

@@ -6,8 +6,8 @@ import Logging
 /// persistent ones (see `MQTTClientConfiguration`).
 ///
 /// QoS 1 `publish` returns when the broker's PUBACK arrives (a publish in flight when the connection breaks is
-/// resent after the reconnect and completes then). `subscribe` returns on SUBACK; subscriptions are restored after
-/// a reconnect that lost the session. `messages` yields what arrives, bounded by `receiveBufferSize`.
+/// resent after the reconnect and completes then). `subscribe` returns on SUBACK; every subscription is made again
+/// after each reconnect. `messages` yields what arrives, bounded by `receiveBufferSize`.
 public final class MQTTClient: Sendable {
     public let configuration: MQTTClientConfiguration
     private let handle: MosquittoHandle

@@ -8,7 +8,7 @@ public struct Settings: Sendable {
     public enum Key: String, CaseIterable, Sendable {
         case host, port, tlsCert, tlsKey, tlsClientCA, requireClientCert, maxMessageBytes, keepaliveSeconds
         case compression, gracePeriodSeconds, logLevel
-        case databaseURL, dataDir, noMigrate, tokenKey, mqttURL
+        case databaseURL, dataDir, noMigrate, tokenKey, mqttURL, mqttClientID
 
         /// The command-line flag, e.g. `--max-message-bytes`.
         public var flag: String {
@@ -29,6 +29,7 @@ public struct Settings: Sendable {
             case .noMigrate: return "--no-migrate"
             case .tokenKey: return "--token-key"
             case .mqttURL: return "--mqtt-url"
+            case .mqttClientID: return "--mqtt-client-id"
             }
         }
 
@@ -39,6 +40,7 @@ public struct Settings: Sendable {
             case .tlsClientCA: return "HARVESTRY_TLS_CLIENT_CA"
             case .databaseURL: return "DATABASE_URL"
             case .mqttURL: return "MQTT_URL"
+            case .mqttClientID: return "HARVESTRY_MQTT_CLIENT_ID"
             default:
                 let snake = self.rawValue.reduce(into: "") { result, character in
                     if character.isUppercase { result += "_" }
@@ -154,6 +156,18 @@ public struct Settings: Sendable {
             let message = error.message.hasPrefix(prefix) ? error.message.dropFirst(prefix.count) : error.message[...]
             throw ConfigurationError(field: source, message: String(message))
         }
+    }
+
+    /// `HARVESTRY_MQTT_CLIENT_ID` / `--mqtt-client-id`: a stable client id for this instance's ingest consumer,
+    /// which then keeps a persistent session; nil uses a random id and a clean session.
+    public func mqttClientID() throws(ConfigurationError) -> String? {
+        guard let (id, source) = self.raw(.mqttClientID), !id.isEmpty else { return nil }
+        do {
+            try TopicValidation.validateClientID(id, field: source)
+        } catch {
+            throw ConfigurationError(field: source, message: "must be 1-23 letters, digits, '-' or '_'")
+        }
+        return id
     }
 
     public func logLevel() throws(ConfigurationError) -> Logger.Level {

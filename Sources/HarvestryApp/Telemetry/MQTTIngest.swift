@@ -18,12 +18,21 @@ public struct MQTTIngest: Service {
         public var endpoint: MQTTEndpoint
         /// Unique per instance (1-23 characters); the default is random.
         public var clientID: String
+        /// Keep the session on the broker across disconnects and broker restarts, so the broker queues this
+        /// instance's share of the telemetry while it is away. Needs a `clientID` that is stable across restarts.
+        public var persistentSession: Bool
         /// Devices ingested concurrently.
         public var lanes: Int
 
-        public init(endpoint: MQTTEndpoint, clientID: String = MQTTIngest.randomClientID(), lanes: Int = 4) {
+        public init(
+            endpoint: MQTTEndpoint,
+            clientID: String = MQTTIngest.randomClientID(),
+            persistentSession: Bool = false,
+            lanes: Int = 4
+        ) {
             self.endpoint = endpoint
             self.clientID = clientID
+            self.persistentSession = persistentSession
             self.lanes = max(1, lanes)
         }
     }
@@ -56,10 +65,15 @@ public struct MQTTIngest: Service {
     /// already received and disconnects.
     public func run() async throws {
         let endpoint = self.configuration.endpoint
-        // A clean session: an instance that stops leaves the group at once instead of having the broker queue its
+        // Clean by default: an instance that stops leaves the group at once instead of having the broker queue its
         // share of the telemetry for a client id that will not come back.
         let client = try await MQTTClient.connect(
-            .init(host: endpoint.host, port: endpoint.port, clientID: self.configuration.clientID, cleanSession: true),
+            .init(
+                host: endpoint.host,
+                port: endpoint.port,
+                clientID: self.configuration.clientID,
+                cleanSession: !self.configuration.persistentSession
+            ),
             logger: self.logger
         )
         do {

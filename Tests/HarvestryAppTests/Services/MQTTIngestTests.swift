@@ -15,7 +15,7 @@ extension DatabaseSuites {
             let database = try AppDatabase.current()
             let tenant = try await TestTenant.make(in: database)
             try await withBroker { endpoint in
-                try await TestServer.with(database, mqtt: endpoint) { server in
+                try await TestServer.with(database, mqtt: .init(endpoint: endpoint)) { server in
                     let metadata = try await server.login(tenant.adminBadge).metadata
                     let sensor = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
                     let site = tenant.siteIDs[0].uuidString.lowercased()
@@ -61,8 +61,8 @@ extension DatabaseSuites {
             let tenant = try await TestTenant.make(in: database)
             let (batches, perBatch) = (120, 5)
             try await withBroker { endpoint in
-                try await TestServer.with(database, mqtt: endpoint) { a in
-                    try await TestServer.with(database, mqtt: endpoint) { b in
+                try await TestServer.with(database, mqtt: .init(endpoint: endpoint)) { a in
+                    try await TestServer.with(database, mqtt: .init(endpoint: endpoint)) { b in
                         let metadata = try await a.login(tenant.adminBadge).metadata
                         let sensors = [
                             try await TelemetrySensor.make(a, metadata, site: tenant.site(0)),
@@ -155,4 +155,68 @@ private func until(
         try await Task.sleep(for: .milliseconds(50))
     }
     try #require(try await condition(), "timed out waiting until \(what)")
+}
+
+extension DatabaseSuites.MQTTIngestTests {
+    @Test("across a broker restart: batches the broker accepted before it are all stored, and ingest resumes after")
+    func brokerRestart() async throws {
+        let database = try AppDatabase.current()
+        let tenant = try await TestTenant.make(in: database)
+        let directory = NSTemporaryDirectory() + "harvestry-mqtt-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let broker = EmbeddedMosquitto(configuration: .init(dataDirectory: directory), logger: TestDirectory.logger)
+        try await broker.start()
+        do {
+            try await self.restart(database, tenant, broker)
+        } catch {
+            await broker.stop()
+            throw error
+        }
+        await broker.stop()
+    }
+
+    private func restart(_ database: AppDatabase, _ tenant: TestTenant, _ broker: EmbeddedMosquitto) async throws {
+        let endpoint = MQTTEndpoint(host: "127.0.0.1", port: try #require(await broker.port))
+        let ingest = MQTTIngest.Configuration(
+            endpoint: endpoint,
+            clientID: "ingest-\(UInt32.random(in: 0...UInt32.max))",
+            persistentSession: true
+        )
+        try await TestServer.with(database, mqtt: ingest) { server in
+            let metadata = try await server.login(tenant.adminBadge).metadata
+            let sensor = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
+            let site = tenant.siteIDs[0].uuidString.lowercased()
+            let topic = "hv/v1/\(site)/\(sensor.deviceID)/telemetry"
+            let batch = { (index: Int, value: Double) in
+                try Harvestry_Telemetry_V1_TelemetryBatch.with {
+                    $0.deviceID = sensor.deviceID
+                    $0.readings = [reading("air_temp", Double(index), value)]
+                }.serializedBytes() as [UInt8]
+            }
+            let publisher = try await MQTTClient.connect(
+                .init(port: endpoint.port, clientID: "pub-\(UInt32.random(in: 0...UInt32.max))"),
+                logger: TestDirectory.logger
+            )
+            // Published as fast as the broker acknowledges, then the broker stops at once: what the consumer has not
+            // taken yet is queued in its persistent session and saved with the broker's state.
+            let before = 400
+            for index in 0..<before { try await publisher.publish(try batch(index, 20), to: topic) }
+            await broker.stop()
+            let storedAtStop = try await count(database, "sensor_readings WHERE site_id = $1::uuid", site)
+            try await broker.start()
+            // The consumer is back once a probe (the same reading each time, so repeats are duplicates) is stored.
+            try await until("the consumer resubscribed", timeout: .seconds(60)) {
+                try? await publisher.publish(try batch(7_000, 33.5), to: topic)
+                return try await count(database, "sensor_readings WHERE site_id = $1::uuid AND value = 33.5", site) == 1
+            }
+            for index in before..<(before + 100) { try await publisher.publish(try batch(index, 20), to: topic) }
+            await publisher.disconnect()
+            try await until("every batch stored", timeout: .seconds(60)) {
+                try await count(database, "sensor_readings WHERE site_id = $1::uuid", site) == before + 101
+            }
+            #expect(server.telemetryServices.pipeline.counters.snapshot.deadLetters.isEmpty)
+            // Informational: how much was still queued in the broker when it stopped.
+            print("stored when the broker stopped: \(storedAtStop) of \(before)")
+        }
+    }
 }

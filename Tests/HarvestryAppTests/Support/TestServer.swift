@@ -35,7 +35,7 @@ struct TestServer: Sendable {
         _ database: AppDatabase,
         key: [UInt8] = TestServer.key,
         gateway: Bool = false,
-        mqtt: MQTTEndpoint? = nil,
+        mqtt: MQTTIngest.Configuration? = nil,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(
@@ -75,7 +75,7 @@ struct TestServer: Sendable {
                 .init(
                     service: MQTTIngest(
                         pipeline: telemetry.pipeline,
-                        configuration: .init(endpoint: mqtt),
+                        configuration: mqtt,
                         logger: TestDirectory.logger,
                         onSubscribed: { subscribedContinuation.yield() }
                     )

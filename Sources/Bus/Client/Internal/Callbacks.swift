@@ -33,8 +33,10 @@ enum Callbacks {
                     "reconnected to the MQTT broker",
                     metadata: ["broker": "\(state.endpoint)", "session_present": "\(sessionPresent)"]
                 )
-                guard !sessionPresent, let mosq else { return }
-                // A new session has no subscriptions: restore them (their SUBACKs have no waiter).
+                guard let mosq else { return }
+                // Subscribe again even when the session was kept: Mosquitto 2.0 restores a persistent session's
+                // queued messages after a restart but not its shared ($share) subscriptions. Their SUBACKs have
+                // no waiter.
                 for (filter, qos) in state.subscriptions {
                     var mid: Int32 = 0
                     let rc = mosquitto_subscribe_v5(mosq, &mid, filter, qos.rawValue, 0, nil)
