@@ -1,8 +1,8 @@
 import CMosquitto
 import Logging
 
-/// An MQTT client over libmosquitto: libmosquitto's own network thread (`mosquitto_loop_start`) does the I/O and
-/// reconnects with exponential backoff; its callbacks resume the async callers. MQTT 5 for clean sessions, 3.1.1 for
+/// An MQTT client over libmosquitto: a network thread of its own runs `mosquitto_loop` and reconnects with
+/// exponential backoff; libmosquitto's callbacks there resume the async callers. MQTT 5 for clean sessions, 3.1.1 for
 /// persistent ones (see `MQTTClientConfiguration`).
 ///
 /// QoS 1 `publish` returns when the broker's PUBACK arrives (a publish in flight when the connection breaks is
@@ -49,8 +49,9 @@ public final class MQTTClient: Sendable {
             )
         }
         guard rc == Mosquitto.success else { throw Mosquitto.error(rc, "connecting to \(endpoint)", code: .connection) }
-        let started = mosquitto_loop_start(handle.pointer)
-        guard started == Mosquitto.success else { throw Mosquitto.error(started, "starting the MQTT network thread") }
+        handle.startLoop(
+            reconnectDelaySeconds: configuration.reconnectDelaySeconds...configuration.reconnectDelayMaxSeconds
+        )
         let connack = await Self.awaitConnack(state, timeout: configuration.connectTimeout)
         guard connack == 0 else {
             await handle.shutdown(abrupt: false)
@@ -73,13 +74,6 @@ public final class MQTTClient: Sendable {
         let version = configuration.usesMQTT5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
         var rc = mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, Int32(version))
         guard rc == Mosquitto.success else { throw Mosquitto.error(rc, "setting the MQTT protocol version") }
-        rc = mosquitto_reconnect_delay_set(
-            mosq,
-            UInt32(configuration.reconnectDelaySeconds),
-            UInt32(configuration.reconnectDelayMaxSeconds),
-            true
-        )
-        guard rc == Mosquitto.success else { throw Mosquitto.error(rc, "setting the reconnect delay") }
         if let will = configuration.will {
             rc = will.payload.withUnsafeBytes { bytes in
                 mosquitto_will_set_v5(

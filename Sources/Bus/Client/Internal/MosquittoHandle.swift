@@ -13,7 +13,7 @@ import Musl
 final class MosquittoHandle: @unchecked Sendable {
     let pointer: OpaquePointer
     let state: ClientState
-    private let joined = Atomic<Bool>(false)
+    private let loop = Mutex<NetworkLoop?>(nil)
 
     init(clientID: String, cleanSession: Bool, state: ClientState) throws(BusError) {
         Mosquitto.initialize()
@@ -26,32 +26,40 @@ final class MosquittoHandle: @unchecked Sendable {
         self.pointer = pointer
         self.state = state
         Callbacks.install(on: pointer)
+        // Our own thread runs mosquitto_loop: publishes from other threads wake it instead of writing themselves.
+        mosquitto_threaded_set(pointer, true)
     }
 
-    /// Sends DISCONNECT (or, when `abrupt`, first closes the socket so the broker sees a broken connection and
-    /// publishes the will), fails the waiters and ends the message stream; the network thread exits once the
-    /// connection is closed. Idempotent; does not block.
+    /// Starts the network thread (after the first connect).
+    func startLoop(reconnectDelaySeconds delay: ClosedRange<Int>) {
+        let loop = NetworkLoop(pointer: self.pointer, reconnectDelaySeconds: delay)
+        self.loop.withLock { $0 = loop }
+        loop.start()
+    }
+
+    /// Sends DISCONNECT (or, when `abrupt`, has the network thread close the socket without one, so the broker
+    /// publishes the will), fails the waiters and ends the message stream. Idempotent; does not block.
     func beginShutdown(abrupt: Bool) {
         guard self.state.close() else { return }
+        let loop = self.loop.withLock { $0 }
         if abrupt {
-            let socket = mosquitto_socket(self.pointer)
-            if socket >= 0 { Glibc.shutdown(socket, Int32(SHUT_RDWR)) }
+            loop?.requestStop(.abrupt)
+        } else {
+            _ = mosquitto_disconnect_v5(self.pointer, 0, nil)
+            loop?.requestStop(.graceful)
         }
-        _ = mosquitto_disconnect_v5(self.pointer, 0, nil)
     }
 
-    /// `beginShutdown`, then joins the network thread (on a thread of its own). Idempotent.
+    /// `beginShutdown`, then waits (on a thread of its own) for the network thread to exit.
     func shutdown(abrupt: Bool) async {
         self.beginShutdown(abrupt: abrupt)
-        guard self.joined.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
-        else { return }
-        let pointer = SendablePointer(self.pointer)
-        _ = await onOwnThread("mqtt-stop") { mosquitto_loop_stop(pointer.value, false) }
+        guard let loop = self.loop.withLock({ $0 }) else { return }
+        _ = await onOwnThread("mqtt-stop") { loop.join(timeout: .seconds(5)) }
     }
 
     deinit {
         self.beginShutdown(abrupt: false)
-        if !self.joined.load(ordering: .acquiring) { _ = mosquitto_loop_stop(self.pointer, false) }
+        if let loop = self.loop.withLock({ $0 }) { _ = loop.join(timeout: .seconds(5)) }
         mosquitto_destroy(self.pointer)
     }
 }
