@@ -76,6 +76,16 @@ public enum ProcessRunner {
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
+    /// For a child of this process: its exit status (reaping it) if it has exited, nil while it runs. Unlike
+    /// `isRunning` this does not read /proc, whose command name lags behind a fresh exec.
+    public static func exitStatusIfExited(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        if result == 0 { return nil }
+        if result < 0 { return errno == EINTR ? nil : -1 }
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
     /// Whether `pid` is alive (not a zombie) and its command name starts with `name`: a pid file's process may have
     /// died and its number been reused.
     public static func isRunning(_ pid: pid_t, named name: String) -> Bool {

@@ -92,8 +92,7 @@ extension EmbeddedMosquitto {
     func waitUntilAccepting(pid: pid_t, port: Int) async throws(BusError) {
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {
-            guard ProcessRunner.isRunning(pid, named: "mosquitto") else {
-                let status = await ProcessRunner.waitForExit(pid)
+            if let status = ProcessRunner.exitStatusIfExited(pid) {
                 throw BusError(
                     code: .embeddedBroker,
                     message: "mosquitto exited with status \(status) on start\n" + self.logTail()

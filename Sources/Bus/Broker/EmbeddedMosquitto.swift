@@ -92,6 +92,11 @@ public actor EmbeddedMosquitto {
     public func stop() async {
         guard let pid = self.pid else { return }
         self.pid = nil
+        if let status = ProcessRunner.exitStatusIfExited(pid) {
+            try? FileManager.default.removeItem(atPath: self.pidPath)
+            self.logger.info("embedded mosquitto had exited", metadata: ["exit_status": "\(status)"])
+            return
+        }
         kill(pid, SIGTERM)
         let status = await withTaskGroup(of: Int32?.self) { group in
             group.addTask { await ProcessRunner.waitForExit(pid) }

@@ -42,7 +42,7 @@ public struct MQTTClientConfiguration: Sendable, Hashable {
         self.receiveBufferSize = receiveBufferSize
     }
 
-    /// MQTT 5 for clean sessions; 3.1.1 for persistent ones, because libmosquitto 2.0's automatic reconnect sends
+    /// MQTT 5 for clean sessions; 3.1.1 for persistent ones, because libmosquitto 2.0's `mosquitto_reconnect` sends
     /// its CONNECT without properties, and an MQTT 5 session without a session-expiry property ends at the next
     /// disconnect. A 3.1.1 `clean_session = false` session lives until the broker expires it.
     var usesMQTT5: Bool { self.cleanSession }
