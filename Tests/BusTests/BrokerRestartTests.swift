@@ -71,6 +71,29 @@ struct EmbeddedBrokerTests {
         }
     }
 
+    @Test("a clean-session subscriber subscribes again after the broker restarts")
+    func cleanSessionResubscribes() async throws {
+        try await BrokerFixture.withBroker { broker in
+            let subscriber = try await BrokerFixture.connect(broker)
+            try await subscriber.subscribe("$share/workers/probe/+")
+            let inbox = Inbox()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await inbox.drain(subscriber.messages) }
+                await broker.stop()
+                try await broker.start()
+                let publisher = try await BrokerFixture.connect(broker)
+                // Probe until the subscriber is back (bounded: 300 x 100 ms).
+                for attempt in 0..<300 where inbox.messages.isEmpty {
+                    try await publisher.publish(Array("probe-\(attempt)".utf8), to: "probe/x")
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(!inbox.messages.isEmpty, "the subscriber never received anything after the restart")
+                await publisher.disconnect()
+                await subscriber.disconnect()
+            }
+        }
+    }
+
     /// A device's publish loop: a publish refused while the broker is down is tried again (bounded).
     static func publishRetrying(_ client: MQTTClient, _ text: String) async throws {
         for _ in 0..<300 {
