@@ -87,12 +87,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // posix_spawn/waitpid helpers and free loopback ports for the embedded servers (Postgres, Mosquitto).
+        .target(
+            name: "ProcessSupport",
+            swiftSettings: swiftSettings
+        ),
+
         // Postgres over libpq: pool, transactions, COPY, LISTEN/NOTIFY, migrations, the embedded-server launcher.
         .target(
             name: "Store",
             dependencies: [
                 "CLibPQ",
                 "Domain",
+                "ProcessSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -101,12 +108,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MQTT over libmosquitto: topic scheme and validation (docs/device-protocol.md). No Postgres.
+        // MQTT over libmosquitto: topic scheme, async client, embedded broker (docs/device-protocol.md). No Postgres.
         .target(
             name: "Bus",
             dependencies: [
                 "CMosquitto",
+                "ProcessSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -135,11 +144,13 @@ let package = Package(
             name: "HarvestryApp",
             dependencies: [
                 "API",
+                "Bus",
                 "Gateway",
                 "CoreTransport",
                 "Domain",
                 "StandardServices",
                 "Store",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -153,6 +164,7 @@ let package = Package(
             name: "harvestry",
             dependencies: [
                 "API",
+                "Bus",
                 "CoreTransport",
                 "Domain",
                 "Gateway",
@@ -217,7 +229,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BusTests",
-            dependencies: ["Bus"],
+            dependencies: [
+                "Bus",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -238,6 +253,7 @@ let package = Package(
             name: "HarvestryAppTests",
             dependencies: [
                 "API",
+                "Bus",
                 "CoreTransport",
                 "Domain",
                 "Gateway",

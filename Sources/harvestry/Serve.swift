@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bus
 import CoreTransport
 import HarvestryApp
 import Logging
@@ -14,7 +15,8 @@ struct Serve: AsyncParsableCommand {
             Every option can also come from the environment variable named after it \
             (HARVESTRY_HOST, HARVESTRY_PORT, HARVESTRY_TLS_CERT, ...); a flag wins over the environment. \
             Without --database-url (DATABASE_URL) the server runs a private PostgreSQL in --data-dir, \
-            migrates it, and stops it on exit.
+            migrates it, and stops it on exit; without --mqtt-url (MQTT_URL) it runs a private Mosquitto there \
+            on a free loopback port, likewise stopped on exit.
             """
     )
 
@@ -54,6 +56,17 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "libpq URL or connection string of the database (env DATABASE_URL); default: embedded server.")
     var databaseUrl: String?
 
+    @Option(help: "Broker of the device protocol, mqtt://host:port (env MQTT_URL); default: embedded mosquitto.")
+    var mqttUrl: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Stable MQTT client id of this instance's ingest consumer, for a persistent session "
+                + "(env HARVESTRY_MQTT_CLIENT_ID; default: random, clean session)."
+        )
+    )
+    var mqttClientId: String?
+
     @Option(
         help:
             "Directory of the embedded server's data and the token key file (env HARVESTRY_DATA_DIR; default .harvestry)."
@@ -75,11 +88,15 @@ struct Serve: AsyncParsableCommand {
         let settings = Settings(flags: self.flagValues, environment: Environment.current)
         let configuration: ServeConfiguration
         let data: DataConfiguration
+        let mqtt: MQTTEndpoint?
+        let mqttClientID: String?
         let level: Logger.Level
         let signer: SessionTokenSigner
         do {
             configuration = try settings.serveConfiguration()
             data = try settings.dataConfiguration()
+            mqtt = try settings.mqttEndpoint()
+            mqttClientID = try settings.mqttClientID()
             level = try settings.logLevel()
             try configuration.validate()
         } catch {
@@ -99,7 +116,15 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let database = try await HarvestryDatabase.open(data, logger: logger)
+        let bus: HarvestryBus
         do {
+            bus = try await HarvestryBus.open(url: mqtt, dataDirectory: data.dataDirectory, logger: logger)
+        } catch {
+            await database.close()
+            throw error
+        }
+        do {
+            let telemetry = TelemetryServices(client: database.client, logger: logger)
             let server = try HarvestryServer(
                 configuration: configuration,
                 logger: logger,
@@ -107,7 +132,7 @@ struct Serve: AsyncParsableCommand {
                     identity: PostgresIdentityRepository(client: database.client),
                     spatial: PostgresSpatialRepository(client: database.client),
                     signer: signer,
-                    telemetry: TelemetryServices(client: database.client, logger: logger)
+                    telemetry: telemetry
                 )
             )
             let group = ServiceGroup(
@@ -120,6 +145,17 @@ struct Serve: AsyncParsableCommand {
                                 logger: logger
                             )
                         ),
+                        .init(
+                            service: MQTTIngest(
+                                pipeline: telemetry.pipeline,
+                                configuration: .init(
+                                    endpoint: bus.endpoint,
+                                    clientID: mqttClientID ?? MQTTIngest.randomClientID(),
+                                    persistentSession: mqttClientID != nil
+                                ),
+                                logger: logger
+                            )
+                        ),
                     ]
                         + (try ServeGatewayOptions.services(gatewayConfiguration, beside: server, logger: logger)),
                     gracefulShutdownSignals: [.sigterm, .sigint],
@@ -128,9 +164,11 @@ struct Serve: AsyncParsableCommand {
             )
             try await group.run()
         } catch {
+            await bus.close()
             await database.close()
             throw error
         }
+        await bus.close()
         await database.close()
     }
 
@@ -150,6 +188,8 @@ struct Serve: AsyncParsableCommand {
         values[.databaseURL] = self.databaseUrl
         values[.dataDir] = self.dataDir
         values[.tokenKey] = self.tokenKey
+        values[.mqttURL] = self.mqttUrl
+        values[.mqttClientID] = self.mqttClientId
         if self.noMigrate { values[.noMigrate] = "true" }
         return values
     }

@@ -49,9 +49,11 @@ struct DeviceTopicTests {
     func filters() throws {
         #expect(try DeviceTopic.filter(channel: .telemetry) == "hv/v1/+/+/telemetry")
         #expect(try DeviceTopic.filter(channel: .status, site: "s1") == "hv/v1/s1/+/status")
-        let shared = try DeviceTopic.shared(group: "ingest", filter: DeviceTopic.filter(channel: .telemetry))
+        let shared = try DeviceTopic.shared(group: "harvestry-ingest", filter: DeviceTopic.filter(channel: .telemetry))
         #expect(shared == DeviceTopic.ingestSubscription)
+        #expect(DeviceTopic.statusSubscription == "$share/harvestry-ingest/hv/v1/+/+/status")
         try TopicValidation.validateFilter(DeviceTopic.ingestSubscription)
+        try TopicValidation.validateFilter(DeviceTopic.statusSubscription)
     }
 }
 
@@ -85,9 +87,45 @@ struct TopicValidationTests {
         }
     }
 
-    @Test("client ids", arguments: [("ingest-1", true), ("a_b", true), ("", false), ("has space", false),
-        (String(repeating: "x", count: 24), false)])
+    @Test(
+        "client ids",
+        arguments: [
+            ("ingest-1", true), ("a_b", true), ("", false), ("has space", false),
+            (String(repeating: "x", count: 24), false),
+        ]
+    )
     func clientIDs(id: String, valid: Bool) {
         #expect(((try? TopicValidation.validateClientID(id)) != nil) == valid)
+    }
+}
+
+@Suite("Broker URLs")
+struct EndpointTests {
+    @Test(
+        "valid URLs",
+        arguments: [
+            ("mqtt://broker:1884", "broker", 1884), ("mqtt://10.0.0.5", "10.0.0.5", 1883),
+            ("mqtt://[::1]:1883", "::1", 1883),
+        ]
+    )
+    func valid(url: String, host: String, port: Int) throws {
+        #expect(try MQTTEndpoint(url: url, field: "MQTT_URL") == MQTTEndpoint(host: host, port: port))
+    }
+
+    @Test(
+        "invalid URLs name the field",
+        arguments: [
+            "broker:1883", "http://broker", "mqtt://", "mqtt://host:0", "mqtt://host:x", "mqtt://u@h:1",
+            "mqtts://h:8883", "mqtt://h:1/path",
+        ]
+    )
+    func invalid(url: String) {
+        do {
+            _ = try MQTTEndpoint(url: url, field: "MQTT_URL")
+            Issue.record("accepted \(url)")
+        } catch {
+            #expect(error.field == "MQTT_URL")
+            #expect(error.message.hasPrefix("MQTT_URL: "))
+        }
     }
 }

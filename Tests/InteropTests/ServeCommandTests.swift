@@ -14,7 +14,7 @@ struct ServeCommandTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("harvestry")
     }
 
-    @Test("with no DATABASE_URL: starts its embedded Postgres, serves Health, exits 0 on SIGTERM and stops Postgres")
+    @Test("no DATABASE_URL or MQTT_URL: embedded Postgres and Mosquitto start, Health serves, SIGTERM stops all")
     func servesAndDrains() async throws {
         // Every ancestor must be traversable by the postgres user when the tests run as root.
         let dataDir = "/tmp/harvestry-serve-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -28,6 +28,7 @@ struct ServeCommandTests {
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = nil
+        environment["MQTT_URL"] = nil
         process.environment = environment
         let logs = Pipe()
         process.standardError = logs
@@ -67,12 +68,15 @@ struct ServeCommandTests {
         }
         #expect(FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"))
         #expect(FileManager.default.fileExists(atPath: dataDir + "/token.key"))
+        #expect(FileManager.default.fileExists(atPath: dataDir + "/mosquitto/mosquitto.pid"))
 
         process.terminate()
         for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 0)
         #expect(!FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"), "postgres still running")
+        let brokerPidFile = dataDir + "/mosquitto/mosquitto.pid"
+        #expect(!FileManager.default.fileExists(atPath: brokerPidFile), "mosquitto still running")
     }
 
     @Test("--no-migrate on a database that was never migrated exits non-zero at once and stops Postgres")
@@ -87,6 +91,16 @@ struct ServeCommandTests {
         #expect(result.status != 0)
         #expect(result.output.contains("harvestry migrate"))
         #expect(!FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"))
+    }
+
+    @Test("a malformed MQTT_URL exits non-zero naming it, before anything starts")
+    func badMQTTURL() async throws {
+        let result = try await Peer.run(
+            [Self.executable.path, "serve", "--port", "0"],
+            environment: ["MQTT_URL": "tcp://broker:1883"]
+        )
+        #expect(result.status != 0)
+        #expect(result.output.contains("MQTT_URL"))
     }
 
     @Test("a bad flag exits non-zero naming the flag")

@@ -65,8 +65,14 @@ public struct DeviceTopic: Hashable, Sendable, CustomStringConvertible {
         return "$share/\(group)/\(filter)"
     }
 
-    /// The ingest subscription every server instance joins: `$share/ingest/hv/v1/+/+/telemetry`.
-    public static var ingestSubscription: String { "$share/ingest/\(prefix)/+/+/telemetry" }
+    /// The shared-subscription group of the server instances' ingest consumers.
+    public static let ingestGroup = "harvestry-ingest"
+
+    /// The ingest subscription every server instance joins: `$share/harvestry-ingest/hv/v1/+/+/telemetry`.
+    public static var ingestSubscription: String { "$share/\(ingestGroup)/\(prefix)/+/+/telemetry" }
+
+    /// The presence subscription beside it: `$share/harvestry-ingest/hv/v1/+/+/status`.
+    public static var statusSubscription: String { "$share/\(ingestGroup)/\(prefix)/+/+/status" }
 
     static func validateSegment(_ value: String, field: String) throws(BusError) {
         let ok =

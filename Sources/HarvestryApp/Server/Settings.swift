@@ -1,3 +1,4 @@
+import Bus
 import CoreTransport
 import Logging
 
@@ -7,7 +8,7 @@ public struct Settings: Sendable {
     public enum Key: String, CaseIterable, Sendable {
         case host, port, tlsCert, tlsKey, tlsClientCA, requireClientCert, maxMessageBytes, keepaliveSeconds
         case compression, gracePeriodSeconds, logLevel
-        case databaseURL, dataDir, noMigrate, tokenKey
+        case databaseURL, dataDir, noMigrate, tokenKey, mqttURL, mqttClientID
 
         /// The command-line flag, e.g. `--max-message-bytes`.
         public var flag: String {
@@ -27,6 +28,8 @@ public struct Settings: Sendable {
             case .dataDir: return "--data-dir"
             case .noMigrate: return "--no-migrate"
             case .tokenKey: return "--token-key"
+            case .mqttURL: return "--mqtt-url"
+            case .mqttClientID: return "--mqtt-client-id"
             }
         }
 
@@ -36,6 +39,8 @@ public struct Settings: Sendable {
             case .gracePeriodSeconds: return "HARVESTRY_GRACE_SECONDS"
             case .tlsClientCA: return "HARVESTRY_TLS_CLIENT_CA"
             case .databaseURL: return "DATABASE_URL"
+            case .mqttURL: return "MQTT_URL"
+            case .mqttClientID: return "HARVESTRY_MQTT_CLIENT_ID"
             default:
                 let snake = self.rawValue.reduce(into: "") { result, character in
                     if character.isUppercase { result += "_" }
@@ -139,6 +144,30 @@ public struct Settings: Sendable {
             configuration.tokenSecret = secret
         }
         return configuration
+    }
+
+    /// `MQTT_URL` / `--mqtt-url` (`mqtt://host:port`); nil (unset or empty) runs the embedded broker.
+    public func mqttEndpoint() throws(ConfigurationError) -> MQTTEndpoint? {
+        guard let (url, source) = self.raw(.mqttURL), !url.isEmpty else { return nil }
+        do {
+            return try MQTTEndpoint(url: url, field: source)
+        } catch {
+            let prefix = "\(source): "
+            let message = error.message.hasPrefix(prefix) ? error.message.dropFirst(prefix.count) : error.message[...]
+            throw ConfigurationError(field: source, message: String(message))
+        }
+    }
+
+    /// `HARVESTRY_MQTT_CLIENT_ID` / `--mqtt-client-id`: a stable client id for this instance's ingest consumer,
+    /// which then keeps a persistent session; nil uses a random id and a clean session.
+    public func mqttClientID() throws(ConfigurationError) -> String? {
+        guard let (id, source) = self.raw(.mqttClientID), !id.isEmpty else { return nil }
+        do {
+            try TopicValidation.validateClientID(id, field: source)
+        } catch {
+            throw ConfigurationError(field: source, message: "must be 1-23 letters, digits, '-' or '_'")
+        }
+        return id
     }
 
     public func logLevel() throws(ConfigurationError) -> Logger.Level {

@@ -1,6 +1,7 @@
 import CLibPQ
 import Foundation
 import Logging
+import ProcessSupport
 
 extension EmbeddedPostgres {
     static let installHint =
@@ -97,9 +98,9 @@ extension EmbeddedPostgres {
             guard let runuser else {
                 throw PostgresError(code: .embeddedServer, message: "running as root, but runuser(1) was not found")
             }
-            outcome = try await ProcessRunner.run(runuser, ["-u", "postgres", "--", executable] + arguments)
+            outcome = try await Self.run(runuser, ["-u", "postgres", "--", executable] + arguments)
         } else {
-            outcome = try await ProcessRunner.run(executable, arguments)
+            outcome = try await Self.run(executable, arguments)
         }
         guard outcome.status == 0 else {
             var message =
@@ -117,9 +118,7 @@ extension EmbeddedPostgres {
         let pidFile = self.dataDirectory + "/postmaster.pid"
         guard let contents = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return }
         let pid = contents.split(separator: "\n").first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
-        if let pid, pid > 0, kill(pid, 0) == 0 || errno == EPERM,
-            let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8), comm.hasPrefix("postgres")
-        {
+        if let pid, ProcessRunner.isRunning(pid, named: "postgres") {
             self.logger.info(
                 "a postgres server from an earlier run is still running; stopping it",
                 metadata: ["pid": "\(pid)"]
@@ -148,24 +147,20 @@ extension EmbeddedPostgres {
         )
     }
 
-    /// Binds port 0 on 127.0.0.1 and returns the port the kernel chose.
+    /// A free port on 127.0.0.1.
     static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw PostgresError(code: .embeddedServer, message: "socket() failed: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
-            }
+        do {
+            return try LoopbackPort.free()
+        } catch {
+            throw PostgresError(code: .embeddedServer, message: error.message)
         }
-        guard bound else {
-            throw PostgresError(code: .embeddedServer, message: "no free loopback port: errno \(errno)")
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) async throws -> ProcessRunner.Outcome {
+        do {
+            return try await ProcessRunner.run(executable, arguments)
+        } catch {
+            throw PostgresError(code: .embeddedServer, message: error.message)
         }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,6 +1,7 @@
 import CLibPQ
 import Foundation
 import Logging
+import ProcessSupport
 import ServiceLifecycle
 
 /// A private PostgreSQL server for development and tests: initdb into `dataDirectory` on first use, start on a free
@@ -42,10 +43,7 @@ public actor EmbeddedPostgres {
     public init(configuration: Configuration = .init(), logger: Logger = Logger(label: "harvestry.postgres")) {
         self.configuration = configuration
         self.logger = logger
-        let path = configuration.dataDirectory
-        self.dataDirectory =
-            path.hasPrefix("/")
-            ? path : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path).path
+        self.dataDirectory = absolutePath(configuration.dataDirectory)
     }
 
     /// A libpq connection string for the running server's database.

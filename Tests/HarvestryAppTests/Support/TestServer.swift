@@ -1,4 +1,5 @@
 import API
+import Bus
 import CoreTransport
 import Foundation
 import GRPCCore
@@ -14,7 +15,8 @@ import Testing
 /// A real Harvestry server (all services, the auth interceptor) on 127.0.0.1:<free port> over the suite's database,
 /// and a client to it through the C-core client transport. With `gateway`, the JSON gateway runs beside it on
 /// 127.0.0.1:<free port>, wired as `harvestry serve` wires it: one ServiceGroup, the gateway calling the server's
-/// services in process, its configuration from `GatewaySettings`.
+/// services in process, its configuration from `GatewaySettings`. With `mqtt`, the MQTT ingest consumer runs in the
+/// same group against that broker, and `body` starts once it has subscribed.
 struct TestServer: Sendable {
     static let key = Array("test-key-test-key-test-key-test-key".utf8)
 
@@ -33,6 +35,7 @@ struct TestServer: Sendable {
         _ database: AppDatabase,
         key: [UInt8] = TestServer.key,
         gateway: Bool = false,
+        mqtt: MQTTIngest.Configuration? = nil,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(
@@ -66,6 +69,19 @@ struct TestServer: Sendable {
                 )
             )
         }
+        let (subscribed, subscribedContinuation) = AsyncStream<Void>.makeStream()
+        if let mqtt {
+            services.append(
+                .init(
+                    service: MQTTIngest(
+                        pipeline: telemetry.pipeline,
+                        configuration: mqtt,
+                        logger: TestDirectory.logger,
+                        onSubscribed: { subscribedContinuation.yield() }
+                    )
+                )
+            )
+        }
         let group = ServiceGroup(configuration: .init(services: services, logger: TestDirectory.logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -76,6 +92,10 @@ struct TestServer: Sendable {
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next() else { throw GatewayNeverListened() }
                 httpPort = port
+            }
+            if mqtt != nil {
+                var iterator = subscribed.makeAsyncIterator()
+                guard await iterator.next() != nil else { throw IngestNeverSubscribed() }
             }
             let result = try await withGRPCClient(transport: try CoreClientTransport(target: address)) { grpc in
                 try await body(
@@ -111,6 +131,7 @@ struct TestServer: Sendable {
 }
 
 struct GatewayNeverListened: Error {}
+struct IngestNeverSubscribed: Error {}
 
 struct TestSession: Sendable {
     let response: Harvestry_Identity_V1_BadgeLoginResponse

@@ -1,0 +1,39 @@
+/// A message the client received.
+public struct MQTTMessage: Sendable, Hashable {
+    public var topic: String
+    public var payload: [UInt8]
+    public var qos: MQTTQoS
+    /// Delivered from the broker's retained store rather than published live.
+    public var retain: Bool
+
+    public init(topic: String, payload: [UInt8], qos: MQTTQoS, retain: Bool) {
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+    }
+}
+
+/// Delivery guarantee. QoS 2 is not offered: the device protocol relies on idempotent receivers instead
+/// (docs/device-protocol.md).
+public enum MQTTQoS: Int32, Sendable, Hashable {
+    /// At most once: no acknowledgement.
+    case atMostOnce = 0
+    /// At least once: the broker acknowledges with PUBACK; duplicates are possible.
+    case atLeastOnce = 1
+}
+
+/// A message the broker publishes for a client whose connection dies without a DISCONNECT.
+public struct MQTTWill: Sendable, Hashable {
+    public var topic: String
+    public var payload: [UInt8]
+    public var qos: MQTTQoS
+    public var retain: Bool
+
+    public init(topic: String, payload: [UInt8], qos: MQTTQoS = .atLeastOnce, retain: Bool = true) {
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+    }
+}

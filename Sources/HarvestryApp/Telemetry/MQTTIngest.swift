@@ -1,0 +1,157 @@
+import API
+import AsyncAlgorithms
+import Bus
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwiftProtobuf
+
+/// The MQTT side of ingest: joins the shared subscriptions `$share/harvestry-ingest/hv/v1/+/+/telemetry` and
+/// `.../status` (QoS 1), so the broker hands each device message to exactly one server instance, and feeds
+/// `TelemetryPipeline` with the site and device from the topic. The pipeline never throws: a payload it cannot use
+/// is dead-lettered, so nothing a device sends stops the consumer.
+///
+/// Messages are spread over `lanes` serial lanes by device, so one device's batches and presence changes are handled
+/// in arrival order while different devices are ingested concurrently.
+public struct MQTTIngest: Service {
+    public struct Configuration: Sendable, Hashable {
+        public var endpoint: MQTTEndpoint
+        /// Unique per instance (1-23 characters); the default is random.
+        public var clientID: String
+        /// Keep the session on the broker across disconnects and broker restarts, so the broker queues this
+        /// instance's share of the telemetry while it is away. Needs a `clientID` that is stable across restarts.
+        public var persistentSession: Bool
+        /// Devices ingested concurrently.
+        public var lanes: Int
+
+        public init(
+            endpoint: MQTTEndpoint,
+            clientID: String = MQTTIngest.randomClientID(),
+            persistentSession: Bool = false,
+            lanes: Int = 4
+        ) {
+            self.endpoint = endpoint
+            self.clientID = clientID
+            self.persistentSession = persistentSession
+            self.lanes = max(1, lanes)
+        }
+    }
+
+    let pipeline: TelemetryPipeline
+    let configuration: Configuration
+    let logger: Logger
+    let onSubscribed: @Sendable () -> Void
+
+    /// `onSubscribed` runs once both subscriptions are acknowledged (tests wait for it before publishing).
+    public init(
+        pipeline: TelemetryPipeline,
+        configuration: Configuration,
+        logger: Logger,
+        onSubscribed: @escaping @Sendable () -> Void = {}
+    ) {
+        self.pipeline = pipeline
+        self.configuration = configuration
+        self.logger = logger
+        self.onSubscribed = onSubscribed
+    }
+
+    /// `harvestry-` and 12 random letters and digits.
+    public static func randomClientID() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return "harvestry-" + String((0..<12).map { _ in alphabet.randomElement()! })
+    }
+
+    /// Connects, subscribes and ingests until graceful shutdown; then stops taking messages, finishes the ones
+    /// already received and disconnects.
+    public func run() async throws {
+        let endpoint = self.configuration.endpoint
+        // Clean by default: an instance that stops leaves the group at once instead of having the broker queue its
+        // share of the telemetry for a client id that will not come back.
+        let client = try await MQTTClient.connect(
+            .init(
+                host: endpoint.host,
+                port: endpoint.port,
+                clientID: self.configuration.clientID,
+                cleanSession: !self.configuration.persistentSession
+            ),
+            logger: self.logger
+        )
+        do {
+            try await client.subscribe(DeviceTopic.ingestSubscription, qos: .atLeastOnce)
+            try await client.subscribe(DeviceTopic.statusSubscription, qos: .atLeastOnce)
+        } catch {
+            await client.disconnect()
+            throw error
+        }
+        self.logger.info(
+            "ingesting device telemetry from MQTT",
+            metadata: ["broker": "\(endpoint)", "subscription": "\(DeviceTopic.ingestSubscription)"]
+        )
+        self.onSubscribed()
+        await withGracefulShutdownHandler {
+            await self.consume(client.messages)
+        } onGracefulShutdown: {
+            client.beginDisconnect()
+        }
+        await client.disconnect()
+    }
+
+    func consume(_ messages: MQTTMessages) async {
+        let lanes = (0..<self.configuration.lanes).map { _ in AsyncChannel<MQTTMessage>() }
+        await withTaskGroup(of: Void.self) { group in
+            for lane in lanes {
+                group.addTask {
+                    for await message in lane { await self.handle(message) }
+                }
+            }
+            for await message in messages {
+                await lanes[Self.lane(of: message.topic, count: lanes.count)].send(message)
+            }
+            for lane in lanes { lane.finish() }
+        }
+    }
+
+    /// The lane for a topic's device (`hv/v1/{site}/{device}/...`): the same device always lands in the same lane.
+    static func lane(of topic: String, count: Int) -> Int {
+        let device = topic.split(separator: "/").dropFirst(2).prefix(2).joined(separator: "/")
+        var hash: UInt32 = 2_166_136_261
+        for byte in device.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return Int(hash % UInt32(count))
+    }
+
+    func handle(_ message: MQTTMessage) async {
+        let parts = message.topic.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 5 else { return }
+        let (site, device) = (parts[2], parts[3])
+        switch parts[4] {
+        case DeviceTopic.Channel.telemetry.rawValue:
+            _ = await self.pipeline.ingest(payload: message.payload, site: site, device: device)
+        case DeviceTopic.Channel.status.rawValue:
+            await self.status(message.payload, site: site, device: device)
+        default:
+            return
+        }
+    }
+
+    /// A presence message: UTF-8 `online` / `offline` (the last will), or a `Status`.
+    func status(_ payload: [UInt8], site: String, device: String) async {
+        // An empty retained message only clears the broker's copy.
+        guard !payload.isEmpty else { return }
+        guard let siteID = UUID(uuidString: site) else {
+            self.logger.warning("status for a topic that names no site id", metadata: ["site": "\(site.prefix(80))"])
+            return
+        }
+        var status: Harvestry_Telemetry_V1_Status
+        switch String(decoding: payload, as: UTF8.self) {
+        case "online":
+            status = .with { $0.connectivity = .online }
+        case "offline":
+            status = .with { $0.connectivity = .offline }
+        default:
+            // Not a Status either: CONNECTIVITY_UNSPECIFIED, which the pipeline dead-letters as MALFORMED_STATUS.
+            status = (try? Harvestry_Telemetry_V1_Status(serializedBytes: payload)) ?? .init()
+        }
+        if status.deviceID.isEmpty { status.deviceID = device }
+        await self.pipeline.status(status, site: siteID, device: device)
+    }
+}
