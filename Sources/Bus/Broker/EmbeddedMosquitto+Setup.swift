@@ -88,9 +88,9 @@ extension EmbeddedMosquitto {
         try? FileManager.default.removeItem(atPath: self.pidPath)
     }
 
-    /// Polls the port until the broker accepts connections (at most 15 s); fails at once if it exited.
+    /// Polls the port until the broker accepts connections (at most 60 s: a loaded machine can starve the start); fails at once if it exited.
     func waitUntilAccepting(pid: pid_t, port: Int) async throws(BusError) {
-        let deadline = ContinuousClock.now + .seconds(15)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let status = ProcessRunner.exitStatusIfExited(pid) {
                 throw BusError(
@@ -103,7 +103,7 @@ extension EmbeddedMosquitto {
         }
         throw BusError(
             code: .embeddedBroker,
-            message: "mosquitto did not accept connections on 127.0.0.1:\(port) within 15 s\n" + self.logTail()
+            message: "mosquitto did not accept connections on 127.0.0.1:\(port) within 60 s\n" + self.logTail()
         )
     }
 
