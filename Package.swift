@@ -231,6 +231,7 @@ let package = Package(
             name: "BusTests",
             dependencies: [
                 "Bus",
+                "ProcessSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
