@@ -236,6 +236,37 @@ extension PostgresIntegrationTests {
         }
     }
 
+    @Test func telemetryIngestReturnsFirstOccurrencesInBatchOrder() async throws {
+        try await withMigratedDatabase { db in
+            let f = try await TelemetryFixture.make(in: db)
+            let a = f.reading(f.temperature, 0, 1.0 / 3)
+            let b = f.reading(f.ec, 0, 2)
+            let c = f.reading(f.temperature, 61, -4.25e-7)
+            // A repeat of (stream, time) within the batch is not stored again, whatever its value.
+            let first = try await f.telemetry.ingest([a, b, f.reading(f.temperature, 0, 9), c], siteID: f.site)
+            #expect(first == [a, b, c])
+            // Stored readings anywhere in a later batch are skipped; the new ones come back in batch order.
+            let d = f.reading(f.ec, 30, 3)
+            let e = f.reading(f.temperature, 120, 5)
+            let second = try await f.telemetry.ingest([c, d, a, e, b], siteID: f.site)
+            #expect(second == [d, e])
+            let minutes = try await f.telemetry.series(
+                SeriesQuery(
+                    streamID: f.temperature.id,
+                    siteID: f.site,
+                    start: f.start,
+                    end: f.start.addingTimeInterval(3_600),
+                    resolution: .fiveMinutes
+                ),
+                in: f.tenant.scope,
+                page: .first
+            )
+            #expect(minutes.items.map(\.aggregate.count) == [3])
+            #expect(minutes.items.first?.aggregate.last == 5)
+            #expect(minutes.items.first?.aggregate.min == -4.25e-7)
+        }
+    }
+
     @Test func telemetryNotifiesStoredReadingsAtCommit() async throws {
         try await withMigratedDatabase { db in
             let f = try await TelemetryFixture.make(in: db)
