@@ -267,6 +267,35 @@ extension PostgresIntegrationTests {
         }
     }
 
+    @Test func telemetryConcurrentIngestsOfTheSameReadingsStoreEachOnce() async throws {
+        try await withMigratedDatabase { db in
+            let f = try await TelemetryFixture.make(in: db)
+            // Identical batches at once: each reading must come back stored from exactly one of them (whether a
+            // batch saw the others' rows committed, or collided with them and retried skipping conflicts).
+            for round in 0..<5 {
+                let batch = (0..<200).map { f.reading($0 % 2 == 0 ? f.temperature : f.ec, Int64(round * 300 + $0 / 2), 1) }
+                let stored = try await withThrowingTaskGroup(of: [Reading].self) { group in
+                    for _ in 0..<4 { group.addTask { try await f.telemetry.ingest(batch, siteID: f.site) } }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+                #expect(stored.count == batch.count)
+                #expect(Set(stored) == Set(batch))
+            }
+            let hours = try await f.telemetry.series(
+                SeriesQuery(
+                    streamID: f.ec.id,
+                    siteID: f.site,
+                    start: f.start,
+                    end: f.start.addingTimeInterval(3_600),
+                    resolution: .oneHour
+                ),
+                in: f.tenant.scope,
+                page: .first
+            )
+            #expect(hours.items.map(\.aggregate.count) == [500])
+        }
+    }
+
     @Test func telemetryNotifiesStoredReadingsAtCommit() async throws {
         try await withMigratedDatabase { db in
             let f = try await TelemetryFixture.make(in: db)
