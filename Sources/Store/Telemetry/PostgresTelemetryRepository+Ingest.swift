@@ -25,7 +25,9 @@ extension PostgresTelemetryRepository {
             rows.append(reading.micros)
             rows.append(reading.value)
         }
-        let streams = "{" + Set(staged.map(\.streamID)).map { $0.uuidString.lowercased() }.joined(separator: ",") + "}"
+        let list = "{" + Set(staged.map(\.streamID)).map { $0.uuidString.lowercased() }.joined(separator: ",") + "}"
+        let times = staged.lazy.map(\.micros)
+        let streams = (list: list, from: times.min() ?? 0, through: times.max() ?? 0)
         let result = try await mappingErrors(resource: "reading", table: "sensor_readings") {
             do {
                 return try await self.move(rows, siteID: siteID, streams: streams)
@@ -45,20 +47,30 @@ extension PostgresTelemetryRepository {
         return staged.enumerated().compactMap { skipped.contains($0.offset) ? nil : $0.element }
     }
 
-    /// One ingest transaction: the staged rows moved by `moveStagedFast` (`streams`, a uuid[] literal of the staged
-    /// streams) or, with nil, by `moveStagedSkippingConflicts`.
-    func move(_ rows: BinaryCopyRows, siteID: UUID, streams: String?) async throws -> PostgresRows {
+    /// One ingest transaction: the staged rows moved by `moveStagedFast` (`streams`: a uuid[] literal of the staged
+    /// streams and the staged time range) or, with nil, by `moveStagedSkippingConflicts`.
+    func move(
+        _ rows: BinaryCopyRows,
+        siteID: UUID,
+        streams: (list: String, from: Int64, through: Int64)?
+    ) async throws -> PostgresRows {
         try await self.retryingConflicts {
             try await self.client.transaction { connection in
                 try await connection.script(Self.stagingScript(site: siteID))
                 try await connection.copyFrom(table: "telemetry_staging", columns: Self.stagingColumns, binary: rows)
+                // Prepared: the statement is planned from the session's plan cache instead of for every batch.
                 if let streams {
                     return try await connection.query(
+                        prepared: "harvestry_move_staged_readings",
                         Self.moveStagedFast,
-                        [SQLValue(siteID), SQLValue(ReadingNotification.channel), SQLValue(streams)]
+                        [
+                            SQLValue(siteID), SQLValue(ReadingNotification.channel), SQLValue(streams.list),
+                            SQLValue(streams.from), SQLValue(streams.through),
+                        ]
                     )
                 }
                 return try await connection.query(
+                    prepared: "harvestry_move_staged_readings_skipping_conflicts",
                     Self.moveStagedSkippingConflicts,
                     [SQLValue(siteID), SQLValue(ReadingNotification.channel)]
                 )

@@ -27,10 +27,12 @@ extension PostgresTelemetryRepository {
     /// NOTIFYs them (`ReadingNotification` format, batch order) and returns one row per staged reading that was
     /// NOT inserted (`duplicate` = its ord) and one per staged stream that has alert rules (`ruled_stream`).
     ///
-    /// Stored readings are found by looking up the staged streams ($3, a uuid[]) within the staged time range
-    /// (one index range per stream), and the rest is a plain INSERT: no speculative insertion per row. A reading
-    /// a concurrent transaction stores meanwhile makes it fail with a unique violation; `skippingConflicts` is the
-    /// variant for that retry, `INSERT ... ON CONFLICT DO NOTHING RETURNING` ($3 unused, so not bound).
+    /// Stored readings are found by looking up the staged streams ($3, a uuid[]) within the staged time range ($4
+    /// to $5, microseconds since the epoch: parameters, so a cached generic plan still prunes the daily partitions
+    /// when it starts), one index range per stream, and the rest is a plain INSERT: no speculative insertion per
+    /// row. A reading a concurrent transaction stores meanwhile makes it fail with a unique violation;
+    /// `skippingConflicts` is the variant for that retry, `INSERT ... ON CONFLICT DO NOTHING RETURNING` ($3 to $5
+    /// unused, so not bound).
     ///
     /// The 1-minute aggregates are computed once from the inserted rows; the 5-minute and 1-hour ones fold those
     /// (buckets nest: every width divides the next, all from the Unix epoch). Rollup rows are upserted in key
@@ -75,7 +77,8 @@ extension PostgresTelemetryRepository {
             WITH existing AS (
                 SELECT stream_id, ts FROM sensor_readings
                 WHERE stream_id = ANY ($3::uuid[])
-                  AND ts >= (SELECT min(ts) FROM telemetry_staging) AND ts <= (SELECT max(ts) FROM telemetry_staging)
+                  AND ts >= \(epoch) + $4::bigint * interval '1 microsecond'
+                  AND ts <= \(epoch) + $5::bigint * interval '1 microsecond'
             ),
             staged AS (
                 SELECT s.ord, s.stream_id, s.ts, s.micros, s.value, e.stream_id IS NULL AS stored
