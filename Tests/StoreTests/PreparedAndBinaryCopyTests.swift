@@ -13,9 +13,20 @@ extension PostgresIntegrationTests {
                 #expect(try await connection.query(prepared: "test_add", sql, [SQLValue(41)])[0].decode("n") == 42)
                 return try await connection.query("SELECT pg_backend_pid() AS pid")[0].decode("pid", as: Int.self)
             }
+            // Terminate the session and wait (bounded) until its backend is gone, so the idle connection's socket
+            // shows it when it is next leased: the lease then reconnects.
             try await withClient(maximumConnections: 1) { observer in
                 try await observer.query("SELECT pg_terminate_backend($1)", [SQLValue(pid)])
+                for _ in 0..<200 {
+                    let left = try await observer.query(
+                        "SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1",
+                        [SQLValue(pid)]
+                    )
+                    if try left[0].decode("n", as: Int.self) == 0 { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
             }
+            try await Task.sleep(for: .milliseconds(50))  // the closed socket's EOF reaches the client
             let again = try await client.withConnection { connection in
                 try await connection.query(prepared: "test_add", sql, [SQLValue(7)])[0].decode("n", as: Int.self)
             }

@@ -5,13 +5,15 @@ extension PostgresTelemetryRepository {
     static let stagingColumns = ["ord", "stream_id", "ts", "micros", "value"]
 
     /// Opens the ingest transaction's work: the site scope (no organization, no user), hash joins only (the
-    /// staging table has no statistics, and a nested loop over a batch would be quadratic) and the staging table.
+    /// staging table has no statistics, and a nested loop over a batch would be quadratic), no JIT (a large batch
+    /// pushed the plan's cost over `jit_above_cost`, and compiling took longer than running) and the staging table.
     static func stagingScript(site: UUID) -> String {
         """
         SELECT set_config('harvestry.organization_id', '', true), set_config('harvestry.user_id', '', true),
                set_config('harvestry.site_ids', '{\(site.uuidString.lowercased())}', true);
         SET LOCAL client_min_messages = warning;
         SET LOCAL enable_nestloop = off;
+        SET LOCAL jit = off;
         CREATE TEMP TABLE IF NOT EXISTS telemetry_staging (
             ord integer NOT NULL, stream_id uuid NOT NULL, ts timestamptz NOT NULL, micros bigint NOT NULL,
             value double precision NOT NULL
