@@ -12,7 +12,24 @@ extension PostgresConnection {
         for (index, row) in rows.enumerated() where row.count != width {
             throw PostgresError(code: .copy, message: "COPY row \(index) has \(row.count) values for \(width) columns")
         }
-        return try await self.worker.run { try self.runCopy(statement, rows: rows) }
+        return try await self.worker.run {
+            try self.runCopy(statement, expected: rows.count) { send in
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(1 << 16)
+                for row in rows {
+                    for (index, value) in row.enumerated() {
+                        if index > 0 { buffer.append(9) }
+                        Self.appendCopyText(value, to: &buffer)
+                    }
+                    buffer.append(10)
+                    if buffer.count >= 1 << 16 {
+                        send(buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+                send(buffer)
+            }
+        }
     }
 
     /// Quotes an identifier; a dotted name (`schema.table`) quotes each part.
@@ -22,8 +39,9 @@ extension PostgresConnection {
             .joined(separator: ".")
     }
 
-    /// On the worker thread.
-    private func runCopy(_ statement: String, rows: [[SQLValue]]) throws -> Int {
+    /// On the worker thread: starts `statement` (a `COPY ... FROM STDIN`), lets `write` send the data in chunks
+    /// and ends the COPY; returns the rows the server reports copied (`expected` if it reports none).
+    func runCopy(_ statement: String, expected: Int, write: (_ send: ([UInt8]) -> Void) -> Void) throws -> Int {
         let conn = try self.liveConnection()
         let start = PQexec(conn, statement)
         guard PQresultStatus(start) == PGRES_COPY_IN else {
@@ -31,26 +49,14 @@ extension PostgresConnection {
             throw self.failure(result: start, conn: conn, code: .copy)
         }
         PQclear(start)
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 16)
         var sendFailed = false
-        func flush() {
-            guard !buffer.isEmpty, !sendFailed else { return }
-            let rc = buffer.withUnsafeBytes { raw in
+        write { chunk in
+            guard !chunk.isEmpty, !sendFailed else { return }
+            let rc = chunk.withUnsafeBytes { raw in
                 PQputCopyData(conn, raw.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(raw.count))
             }
             if rc != 1 { sendFailed = true }
-            buffer.removeAll(keepingCapacity: true)
         }
-        for row in rows {
-            for (index, value) in row.enumerated() {
-                if index > 0 { buffer.append(9) }
-                Self.appendCopyText(value, to: &buffer)
-            }
-            buffer.append(10)
-            if buffer.count >= 1 << 16 { flush() }
-        }
-        flush()
         if sendFailed || PQputCopyEnd(conn, nil) != 1 {
             // Drain the result so the connection is usable (or marked broken) afterwards.
             while let result = PQgetResult(conn) { PQclear(result) }
@@ -60,7 +66,7 @@ extension PostgresConnection {
         var failure: PostgresError?
         while let result = PQgetResult(conn) {
             if PQresultStatus(result) == PGRES_COMMAND_OK {
-                copied = Int(String(cString: PQcmdTuples(result))) ?? rows.count
+                copied = Int(String(cString: PQcmdTuples(result))) ?? expected
             } else if failure == nil {
                 failure = self.failure(result: result, conn: conn, code: .copy)
             }

@@ -15,6 +15,8 @@ public final class PostgresConnection: @unchecked Sendable {
     let logger: Logger
     private let broken = Atomic<Bool>(false)
     let cancelHandle = CancelHandle()
+    /// The statements prepared in the current session (`query(prepared:_:_:)`); only used on `worker`'s thread.
+    var preparedNames: Set<String> = []
 
     /// True once the connection failed in a way that needs a reconnect; the pool then drops it.
     public var isBroken: Bool { self.broken.load(ordering: .acquiring) }
@@ -81,6 +83,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// On the worker thread: the fixed session settings the text decoders rely on, and the role switch.
     private func configureSession(_ conn: OpaquePointer) throws {
         self.cancelHandle.refresh(from: conn)
+        self.preparedNames.removeAll()
         var sql = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'"
         if let role { sql += "; SET ROLE \(Self.quoteIdentifier(role))" }
         let result = PQexec(conn, sql)
@@ -121,6 +124,18 @@ public final class PostgresConnection: @unchecked Sendable {
     /// On the worker thread: PQexecParams with text parameters (binary for bytea) and text results.
     func execute(_ sql: String, _ binds: [SQLValue]) throws -> PostgresRows {
         let conn = try self.liveConnection()
+        let result = Self.withParameters(binds) { count, values, lengths, formats in
+            PQexecParams(conn, sql, count, nil, values, lengths, formats, 0)
+        }
+        defer { PQclear(result) }
+        return try self.rows(from: result, conn: conn, sql: sql)
+    }
+
+    /// Calls `body` with libpq's parameter arrays for `binds` (text, binary for bytea), valid during the call.
+    static func withParameters<R>(
+        _ binds: [SQLValue],
+        _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, [Int32], [Int32]) -> R
+    ) -> R {
         var buffers: [UnsafeMutablePointer<CChar>?] = []
         var lengths: [Int32] = []
         var formats: [Int32] = []
@@ -145,22 +160,11 @@ public final class PostgresConnection: @unchecked Sendable {
                 formats.append(1)
             }
         }
-        let result: OpaquePointer? = buffers.withUnsafeBufferPointer { values in
+        return buffers.withUnsafeBufferPointer { values in
             values.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
-                PQexecParams(
-                    conn,
-                    sql,
-                    Int32(binds.count),
-                    nil,
-                    values.baseAddress,
-                    lengths,
-                    formats,
-                    0
-                )
+                body(Int32(binds.count), values.baseAddress, lengths, formats)
             }
         }
-        defer { PQclear(result) }
-        return try self.rows(from: result, conn: conn, sql: sql)
     }
 
     /// On the worker thread: runs SQL text with no parameters, possibly several statements (migrations).

@@ -236,6 +236,66 @@ extension PostgresIntegrationTests {
         }
     }
 
+    @Test func telemetryIngestReturnsFirstOccurrencesInBatchOrder() async throws {
+        try await withMigratedDatabase { db in
+            let f = try await TelemetryFixture.make(in: db)
+            let a = f.reading(f.temperature, 0, 1.0 / 3)
+            let b = f.reading(f.ec, 0, 2)
+            let c = f.reading(f.temperature, 61, -4.25e-7)
+            // A repeat of (stream, time) within the batch is not stored again, whatever its value.
+            let first = try await f.telemetry.ingest([a, b, f.reading(f.temperature, 0, 9), c], siteID: f.site)
+            #expect(first == [a, b, c])
+            // Stored readings anywhere in a later batch are skipped; the new ones come back in batch order.
+            let d = f.reading(f.ec, 30, 3)
+            let e = f.reading(f.temperature, 120, 5)
+            let second = try await f.telemetry.ingest([c, d, a, e, b], siteID: f.site)
+            #expect(second == [d, e])
+            let minutes = try await f.telemetry.series(
+                SeriesQuery(
+                    streamID: f.temperature.id,
+                    siteID: f.site,
+                    start: f.start,
+                    end: f.start.addingTimeInterval(3_600),
+                    resolution: .fiveMinutes
+                ),
+                in: f.tenant.scope,
+                page: .first
+            )
+            #expect(minutes.items.map(\.aggregate.count) == [3])
+            #expect(minutes.items.first?.aggregate.last == 5)
+            #expect(minutes.items.first?.aggregate.min == -4.25e-7)
+        }
+    }
+
+    @Test func telemetryConcurrentIngestsOfTheSameReadingsStoreEachOnce() async throws {
+        try await withMigratedDatabase { db in
+            let f = try await TelemetryFixture.make(in: db)
+            // Identical batches at once: each reading must come back stored from exactly one of them (whether a
+            // batch saw the others' rows committed, or collided with them and retried skipping conflicts).
+            for round in 0..<5 {
+                let batch = (0..<200).map { f.reading($0 % 2 == 0 ? f.temperature : f.ec, Int64(round * 300 + $0 / 2), 1) }
+                let stored = try await withThrowingTaskGroup(of: [Reading].self) { group in
+                    for _ in 0..<4 { group.addTask { try await f.telemetry.ingest(batch, siteID: f.site) } }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+                #expect(stored.count == batch.count)
+                #expect(Set(stored) == Set(batch))
+            }
+            let hours = try await f.telemetry.series(
+                SeriesQuery(
+                    streamID: f.ec.id,
+                    siteID: f.site,
+                    start: f.start,
+                    end: f.start.addingTimeInterval(3_600),
+                    resolution: .oneHour
+                ),
+                in: f.tenant.scope,
+                page: .first
+            )
+            #expect(hours.items.map(\.aggregate.count) == [500])
+        }
+    }
+
     @Test func telemetryNotifiesStoredReadingsAtCommit() async throws {
         try await withMigratedDatabase { db in
             let f = try await TelemetryFixture.make(in: db)

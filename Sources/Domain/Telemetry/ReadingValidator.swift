@@ -54,20 +54,23 @@ public struct ReadingValidator: Sendable {
         }
         let byKey = Dictionary(streams.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let byID = Dictionary(streams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var seen = Set<BucketKey>()
+        var seen = Set<BucketKey>(minimumCapacity: raw.count)
         var readings: [Reading] = []
+        readings.reserveCapacity(raw.count)
         var duplicates = 0
+        // A batch uses few spellings: each is parsed once.
+        var units: [String: MeasurementUnit?] = [:]
         for (index, reading) in raw.enumerated() {
-            let field = "\(prefix)[\(index)]"
+            // The field path is only spelled out for a rejected reading.
             func reject(_ name: String, _ reason: String, _ description: String) {
-                issues.append(Issue(field: "\(field).\(name)", reason: reason, description: description))
+                issues.append(Issue(field: "\(prefix)[\(index)].\(name)", reason: reason, description: description))
             }
             guard let stream = self.stream(of: reading, byKey: byKey, byID: byID, reject: reject) else { continue }
             guard reading.value.isFinite else {
                 reject("value", "VALUE_NOT_FINITE", "must be a finite number")
                 continue
             }
-            guard let value = self.canonical(reading, stream: stream, reject: reject) else { continue }
+            guard let value = self.canonical(reading, stream: stream, units: &units, reject: reject) else { continue }
             guard let time = reading.time else {
                 reject("timestamp", "FIELD_REQUIRED", "is required")
                 continue
@@ -126,6 +129,7 @@ public struct ReadingValidator: Sendable {
     private func canonical(
         _ reading: RawReading,
         stream: SensorStream,
+        units: inout [String: MeasurementUnit?],
         reject: (String, String, String) -> Void
     ) -> Double? {
         let canonical = stream.type.canonicalUnit
@@ -133,7 +137,14 @@ public struct ReadingValidator: Sendable {
         if reading.unit.isEmpty {
             value = reading.value
         } else {
-            guard let unit = MeasurementUnit(spelling: reading.unit) else {
+            let spelled: MeasurementUnit?
+            if let known = units[reading.unit] {
+                spelled = known
+            } else {
+                spelled = MeasurementUnit(spelling: reading.unit)
+                units[reading.unit] = spelled
+            }
+            guard let unit = spelled else {
                 reject("unit", "UNKNOWN_UNIT", "'\(reading.unit.prefix(20))' is not a known unit")
                 return nil
             }

@@ -5,7 +5,8 @@ import Logging
 import SwiftProtobuf
 
 /// The ingest path every source shares: a device's batch is checked against the device's registered streams,
-/// coerced to canonical units, deduplicated and stored with its rollups (`TelemetryRepository.ingest`).
+/// coerced to canonical units, deduplicated and stored with its rollups (`TelemetryRepository.ingest`); concurrent
+/// batches of a site share one store transaction (`IngestBatcher`).
 ///
 /// Device links (MQTT) call `ingest(payload:site:device:)` or `ingest(_:site:device:)`: it never throws. What it
 /// cannot use goes to the dead-letter table with a reason and counts in `counters`: a payload that is not a
@@ -19,6 +20,8 @@ public struct TelemetryPipeline: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let streams = StreamCache()
+    /// Concurrent batches of a site share store transactions (group commit).
+    let batcher: IngestBatcher
 
     public init(
         repository: any TelemetryRepository,
@@ -32,6 +35,7 @@ public struct TelemetryPipeline: Sendable {
         self.counters = counters
         self.logger = logger
         self.now = now
+        self.batcher = IngestBatcher { readings, site in try await repository.ingest(readings, siteID: site) }
     }
 
     /// What became of a device payload.
@@ -143,7 +147,7 @@ public struct TelemetryPipeline: Sendable {
     /// Stores the valid readings of `outcome`, counts them and runs the alert rules over the ones stored now;
     /// returns (accepted, duplicates), duplicates counting repeats within the batch and readings stored before.
     func store(_ outcome: ReadingValidator.Outcome, site: UUID) async throws -> (accepted: Int, duplicates: Int) {
-        let stored = try await self.repository.ingest(outcome.readings, siteID: site)
+        let stored = try await self.batcher.ingest(outcome.readings, site: site)
         let duplicates = outcome.duplicates + outcome.readings.count - stored.count
         self.counters.record(accepted: stored.count, duplicates: duplicates, rejected: outcome.issues.count)
         await self.evaluateAlerts(stored, site: site)

@@ -116,6 +116,7 @@ extension PostgresTelemetryRepository {
     }
 
     public func evaluateAlerts(_ readings: [Reading], siteID: UUID) async throws -> Int {
+        let readings = self.ruleHints.mayHaveRules(readings)
         let streams = Set(readings.map(\.streamID))
         guard !streams.isEmpty else { return 0 }
         let list = "{" + streams.map { $0.uuidString.lowercased() }.sorted().joined(separator: ",") + "}"

@@ -5,17 +5,20 @@ import Synchronization
 /// `TelemetryRepository` on Postgres (migration 0005). Give it a client that connects as `harvestry_service`.
 ///
 /// Ingest: missing daily partitions are created first in a short transaction of their own (the days this instance
-/// has already ensured are remembered), then one transaction COPYs the batch into a temporary staging table, moves
-/// it into `sensor_readings` with `ON CONFLICT DO NOTHING` and folds exactly the inserted rows into the three rollup
-/// tables in the same statement, and NOTIFYs `ReadingNotification.channel` with them; the notifications go out at
-/// COMMIT, so a subscriber never sees a reading that was rolled back.
+/// has already ensured are remembered), then one transaction binary-COPYs the batch into a temporary staging table
+/// and runs one statement that moves it into `sensor_readings` with `ON CONFLICT DO NOTHING`, folds exactly the
+/// inserted rows into the three rollup tables, NOTIFYs `ReadingNotification.channel` with them and reports the
+/// skipped rows and the streams with alert rules; the notifications go out at COMMIT, so a subscriber never sees a
+/// reading that was rolled back.
 public struct PostgresTelemetryRepository: TelemetryRepository {
     public let client: PostgresClient
     let partitions: PartitionDays
+    let ruleHints: AlertRuleHints
 
     public init(client: PostgresClient) {
         self.client = client
         self.partitions = PartitionDays()
+        self.ruleHints = AlertRuleHints()
     }
 
     static let streamColumns = """

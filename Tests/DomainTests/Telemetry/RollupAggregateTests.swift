@@ -94,6 +94,23 @@ struct ReadingNotificationTests {
         #expect(decoded == readings)
     }
 
+    @Test("decodes Postgres' spelling: either case, negative times, exponents; refuses truncated items")
+    func postgresSpelling() throws {
+        let site = UUID()
+        let stream = UUID()
+        let payload = "\(site.uuidString);\(stream.uuidString.lowercased()),-5,1e-07;\(stream.uuidString),12,-3.5"
+        #expect(
+            ReadingNotification.decode(payload) == [
+                Reading(streamID: stream, siteID: site, micros: -5, value: 1e-07),
+                Reading(streamID: stream, siteID: site, micros: 12, value: -3.5),
+            ]
+        )
+        #expect(ReadingNotification.decode("\(site.uuidString)") == [])
+        for broken in [";\(stream),1", ";\(stream),,1", ";\(stream),1,", ";\(stream)1,2", ";\(stream.uuidString.dropLast()),1,2"] {
+            #expect(ReadingNotification.decode(site.uuidString + broken) == nil, "\(broken)")
+        }
+    }
+
     @Test("garbage is nil, no readings is no payload")
     func garbage() {
         #expect(ReadingNotification.decode("not a payload") == nil)

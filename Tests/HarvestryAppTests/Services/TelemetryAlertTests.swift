@@ -90,6 +90,44 @@ extension DatabaseSuites {
             }
         }
 
+        @Test("a rule created after its stream was ingested without rules fires on the stream's next batch")
+        func ruleAfterIngest() async throws {
+            let database = try AppDatabase.current()
+            let tenant = try await TestTenant.make(in: database)
+            try await TestServer.with(database) { server in
+                let metadata = try await server.login(tenant.adminBadge).metadata
+                let sensor = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
+                func ingest(_ readings: [Harvestry_Telemetry_V1_Reading]) async throws {
+                    _ = try await server.telemetry.ingestReadings(
+                        .with {
+                            $0.batch.deviceID = sensor.deviceID
+                            $0.batch.readings = readings
+                        },
+                        metadata: metadata
+                    )
+                }
+                func open() async throws -> [Harvestry_Telemetry_V1_Alert] {
+                    try await server.telemetry.listAlerts(.with { $0.parent = tenant.site(0) }, metadata: metadata).alerts
+                }
+                // No rules yet: this batch is stored with no alert evaluation, and nothing opens.
+                try await ingest([reading("air_temp", 0, 35)])
+                #expect(try await open().isEmpty)
+                let rule = try await server.telemetry.createAlertRule(
+                    .with {
+                        $0.parent = tenant.site(0)
+                        $0.alertRule = .with {
+                            $0.stream = sensor.temperature.name
+                            $0.kind = .threshold
+                            $0.upper = 28
+                        }
+                    },
+                    metadata: metadata
+                )
+                try await ingest([reading("air_temp", 10, 36)])
+                #expect(try await open().map(\.alertRule) == [rule.name])
+            }
+        }
+
         @Test("a device without heartbeats goes offline; a last will does too; both audited")
         func offlineDetection() async throws {
             let database = try AppDatabase.current()
