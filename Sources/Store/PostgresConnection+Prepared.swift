@@ -7,20 +7,7 @@ extension PostgresConnection {
     /// statement run very often whose text never changes under that name.
     @discardableResult
     public func query(prepared name: String, _ sql: String, _ binds: [SQLValue] = []) async throws -> PostgresRows {
-        let statement = StatementCancellation()
-        return try await withTaskCancellationHandler {
-            do {
-                return try await self.worker.run {
-                    guard statement.begin() else { throw CancellationError() }
-                    defer { statement.end() }
-                    return try self.executePrepared(name, sql, binds)
-                }
-            } catch let error as PostgresError where error.sqlState == "57014" && Task.isCancelled {
-                throw CancellationError()
-            }
-        } onCancel: {
-            statement.cancel(self.cancelHandle)
-        }
+        try await self.runCancellable { try self.executePrepared(name, sql, binds) }
     }
 
     /// On the worker thread.

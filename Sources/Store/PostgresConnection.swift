@@ -100,13 +100,21 @@ public final class PostgresConnection: @unchecked Sendable {
     /// `CancellationError` and the connection stays usable (a transaction it was in is aborted and rolled back).
     @discardableResult
     public func query(_ sql: String, _ binds: [SQLValue] = []) async throws -> PostgresRows {
+        try await self.runCancellable { try self.execute(sql, binds) }
+    }
+
+    /// Runs `statement` on the worker thread; cancelling the awaiting task skips it if still queued or cancels it
+    /// on the server (PQcancel) if running, and the call then throws `CancellationError`.
+    func runCancellable(
+        _ body: @escaping @Sendable () throws -> PostgresRows
+    ) async throws -> PostgresRows {
         let statement = StatementCancellation()
         return try await withTaskCancellationHandler {
             do {
                 return try await self.worker.run {
                     guard statement.begin() else { throw CancellationError() }
                     defer { statement.end() }
-                    return try self.execute(sql, binds)
+                    return try body()
                 }
             } catch let error as PostgresError where error.sqlState == "57014" && Task.isCancelled {
                 throw CancellationError()
