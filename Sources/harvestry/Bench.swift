@@ -29,7 +29,8 @@ struct Bench: AsyncParsableCommand {
                 harvestry_service. Prints a table of readings/s and per-batch latency, the realtime push latency \
                 to a hub subscriber and the rollup counts. With --through-broker a third run sends the same number of \
                 readings as protobuf batches from --publishers MQTT clients (QoS 1) through the embedded Mosquitto \
-                to the MQTTIngest consumer `harvestry serve` runs; its push latency is publish -> hub subscriber.
+                to the MQTTIngest consumer `harvestry serve` runs; its push latency is publish -> hub subscriber. --rate \
+                paces the publishers (batch i is published i × batch / rate seconds after the start).
                 """
         )
 
@@ -42,6 +43,8 @@ struct Bench: AsyncParsableCommand {
         @Flag(help: "Also run the readings through the embedded Mosquitto and the MQTT ingest consumer.")
         var throughBroker = false
         @Option(help: "Publishing MQTT clients with --through-broker (default: --workers).") var publishers: Int?
+        @Option(help: "Readings/s the publishers pace themselves to with --through-broker (default: unpaced).")
+        var rate: Int?
 
         func validate() throws {
             guard self.readings > 0, self.batch > 0, self.workers > 0, self.streams > 0 else {
@@ -55,6 +58,10 @@ struct Bench: AsyncParsableCommand {
                 guard (1...256).contains(publishers) else {
                     throw ValidationError("--publishers must be between 1 and 256 (got \(publishers))")
                 }
+            }
+            if let rate = self.rate {
+                guard self.throughBroker else { throw ValidationError("--rate needs --through-broker") }
+                guard rate > 0 else { throw ValidationError("--rate must be positive (got \(rate))") }
             }
         }
 

@@ -123,6 +123,9 @@ extension Bench.Ingest {
             for (number, publisher) in clients.enumerated() {
                 group.addTask {
                     for index in 0..<batches where index % fixture.devices.count % clients.count == number {
+                        if let rate = self.rate {
+                            try await Task.sleep(until: start + .seconds(Double(index * self.batch) / Double(rate)))
+                        }
                         let readings = fixture.readings(batch: index, size: self.batch, base: base)
                         let message = fixture.message(batch: index, readings: readings)
                         let payload: [UInt8] = try message.serializedBytes()
@@ -151,7 +154,7 @@ extension Bench.Ingest {
             throw BenchError(message: "through the broker: \(handled) of \(total) readings handled after 120 s")
         }
         for _ in 0..<200 where clocks.count < batches { try await Task.sleep(for: .milliseconds(10)) }
-        return BrokerRun(wall: wall, published: published, latencies: clocks.latencies)
+        return BrokerRun(wall: wall, published: published, latencies: clocks.latencies, rate: self.rate)
     }
 }
 
@@ -161,11 +164,13 @@ struct BrokerRun: Sendable {
     var wall: Duration
     var published: Duration
     var latencies: [Duration]
+    var rate: Int?
 
     var result: BenchResult { BenchResult(wall: self.wall, latencies: self.latencies) }
 
     func row(_ readings: Int, _ batch: Int, _ publishers: Int) -> String {
-        self.result.row("MQTT broker -> MQTTIngest (\(publishers) publishers)", readings, batch, publishers)
+        let paced = self.rate.map { ", paced to \($0)/s" } ?? ""
+        return self.result.row("MQTT broker -> MQTTIngest (\(publishers) publishers\(paced))", readings, batch, publishers)
     }
 
     func summary(_ readings: Int, copy: BenchResult) -> String {
