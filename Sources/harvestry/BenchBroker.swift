@@ -75,26 +75,32 @@ extension Bench.Ingest {
             logger: logger,
             onSubscribed: { signal.finish() }
         )
-        let group = ServiceGroup(services: [ingest], logger: logger)
-        let running = Task { try await group.run() }
-        defer { running.cancel() }
-        let ready = try await withThrowingTaskGroup(of: Bool.self) { wait in
-            wait.addTask {
-                for await _ in subscribed {}
-                return true
+        let services = ServiceGroup(services: [ingest], logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            let ready = await withTaskGroup(of: Bool.self) { wait in
+                wait.addTask {
+                    for await _ in subscribed {}
+                    return !Task.isCancelled
+                }
+                wait.addTask {
+                    try? await Task.sleep(for: .seconds(30))
+                    return false
+                }
+                defer { wait.cancelAll() }
+                return await wait.next() ?? false
             }
-            wait.addTask {
-                try await Task.sleep(for: .seconds(30))
-                return false
+            do {
+                guard ready else { throw BenchError(message: "the MQTT ingest consumer did not subscribe within 30 s") }
+                let run = try await body()
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return run
+            } catch {
+                await services.triggerGracefulShutdown()
+                throw error
             }
-            defer { wait.cancelAll() }
-            return try await wait.next() ?? false
         }
-        guard ready else { throw BenchError(message: "the MQTT ingest consumer did not subscribe within 30 s") }
-        let run = try await body()
-        await group.triggerGracefulShutdown()
-        try await running.value
-        return run
     }
 
     /// Publishes every batch (one device always from the same publisher, in order) and waits, bounded, until the
@@ -112,7 +118,10 @@ extension Bench.Ingest {
         defer { for publisher in publishers { publisher.beginDisconnect() } }
         for index in 0..<self.publisherCount {
             publishers.append(
-                try await MQTTClient.connect(.init(port: port, clientID: "hv-bench-\(getpid())-\(index)"), logger: logger)
+                try await MQTTClient.connect(
+                    .init(port: port, clientID: "hv-bench-\(getpid())-\(index)"),
+                    logger: logger
+                )
             )
         }
         let (site, clients) = (fixture.site.uuidString.lowercased(), publishers)
@@ -170,7 +179,12 @@ struct BrokerRun: Sendable {
 
     func row(_ readings: Int, _ batch: Int, _ publishers: Int) -> String {
         let paced = self.rate.map { ", paced to \($0)/s" } ?? ""
-        return self.result.row("MQTT broker -> MQTTIngest (\(publishers) publishers\(paced))", readings, batch, publishers)
+        return self.result.row(
+            "MQTT broker -> MQTTIngest (\(publishers) publishers\(paced))",
+            readings,
+            batch,
+            publishers
+        )
     }
 
     func summary(_ readings: Int, copy: BenchResult) -> String {

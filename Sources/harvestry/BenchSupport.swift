@@ -20,7 +20,9 @@ final class PushClocks: Sendable {
         let began = self.pending.withLock { pending in
             pending.isEmpty
                 ? []
-                : readings.compactMap { pending.removeValue(forKey: BucketKey(streamID: $0.streamID, startMicros: $0.micros)) }
+                : readings.compactMap {
+                    pending.removeValue(forKey: BucketKey(streamID: $0.streamID, startMicros: $0.micros))
+                }
         }
         guard !began.isEmpty else { return }
         self.measured.withLock { measured in measured.append(contentsOf: began.map { now - $0 }) }

@@ -14,7 +14,9 @@ extension PostgresIntegrationTests {
             #expect(run.status == 0)
             #expect(run.output.contains("| raw COPY (limit) | 400 | 100 | 2 |"))
             #expect(run.output.contains("| TelemetryPipeline | 400 | 100 | 2 |"))
-            #expect(run.output.contains("| MQTT broker -> MQTTIngest (2 publishers, paced to 4000/s) | 400 | 100 | 2 |"))
+            #expect(
+                run.output.contains("| MQTT broker -> MQTTIngest (2 publishers, paced to 4000/s) | 400 | 100 | 2 |")
+            )
             #expect(run.output.contains("device -> store (publish -> hub subscriber), 4 batches"))
             #expect(run.output.contains("of 800): 800 / 800 / 800"))
 
