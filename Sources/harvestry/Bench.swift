@@ -184,16 +184,18 @@ struct Bench: AsyncParsableCommand {
                 )
                 rolledUp.append(try rows[0].decode("n"))
             }
+            let brokerRow = broker.map { "\n" + $0.row(total, self.batch, self.publisherCount) } ?? ""
+            let brokerSummary = broker.map { "\n" + $0.summary(total, copy: copy) } ?? ""
             print(
                 """
                 | path | readings | batch | workers | readings/s | batch p50 | batch p95 | batch p99 |
                 | --- | --- | --- | --- | --- | --- | --- | --- |
                 \(copy.row("raw COPY (limit)", total, self.batch, self.workers))
-                \(through.row("TelemetryPipeline", total, self.batch, self.workers))\(broker.map { "\n" + $0.row(total, self.batch, self.publisherCount) } ?? "")
+                \(through.row("TelemetryPipeline", total, self.batch, self.workers))\(brokerRow)
 
                 pipeline / raw COPY: \(String(format: "%.0f", 100 * through.rate(total) / copy.rate(total))) %
                 realtime push (ingest call -> hub subscriber), \(push.latencies.count) batches: \
-                p50 \(push.percentile(0.5)), p95 \(push.percentile(0.95)), p99 \(push.percentile(0.99))\(broker.map { "\n" + $0.summary(total, copy: copy) } ?? "")
+                p50 \(push.percentile(0.5)), p95 \(push.percentile(0.95)), p99 \(push.percentile(0.99))\(brokerSummary)
                 rollups (1m / 5m / 1h readings counted, of \(broker == nil ? total : 2 * total)): \(rolledUp.map(String.init).joined(separator: " / ")); \
                 written in the ingest transaction, so fresh at commit (freshness = batch latency)
                 """
