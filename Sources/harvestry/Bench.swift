@@ -27,7 +27,10 @@ struct Bench: AsyncParsableCommand {
                 and through TelemetryPipeline (the device links' entry: validation, unit coercion, group commit, \
                 binary COPY into staging, INSERT ... ON CONFLICT, rollup upserts and NOTIFY in one statement) as \
                 harvestry_service. Prints a table of readings/s and per-batch latency, the realtime push latency \
-                to a hub subscriber and the rollup counts. No MQTT broker is involved yet.
+                to a hub subscriber and the rollup counts. With --through-broker a third run sends the same number of \
+                readings as protobuf batches from --publishers MQTT clients (QoS 1) through the embedded Mosquitto \
+                to the MQTTIngest consumer `harvestry serve` runs; its push latency is publish -> hub subscriber. --rate \
+                paces the publishers (batch i is published i × batch / rate seconds after the start).
                 """
         )
 
@@ -37,6 +40,11 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Streams per device.") var streams = 10
         @Option(help: "libpq URL of an owner connection (env DATABASE_URL); default: a private temporary server.")
         var databaseUrl: String?
+        @Flag(help: "Also run the readings through the embedded Mosquitto and the MQTT ingest consumer.")
+        var throughBroker = false
+        @Option(help: "Publishing MQTT clients with --through-broker (default: --workers).") var publishers: Int?
+        @Option(help: "Readings/s the publishers pace themselves to with --through-broker (default: unpaced).")
+        var rate: Int?
 
         func validate() throws {
             guard self.readings > 0, self.batch > 0, self.workers > 0, self.streams > 0 else {
@@ -44,6 +52,16 @@ struct Bench: AsyncParsableCommand {
             }
             guard self.batch % self.streams == 0 else {
                 throw ValidationError("--batch must be a multiple of --streams")
+            }
+            if let publishers = self.publishers {
+                guard self.throughBroker else { throw ValidationError("--publishers needs --through-broker") }
+                guard (1...256).contains(publishers) else {
+                    throw ValidationError("--publishers must be between 1 and 256 (got \(publishers))")
+                }
+            }
+            if let rate = self.rate {
+                guard self.throughBroker else { throw ValidationError("--rate needs --through-broker") }
+                guard rate > 0 else { throw ValidationError("--rate must be positive (got \(rate))") }
             }
         }
 
@@ -79,7 +97,7 @@ struct Bench: AsyncParsableCommand {
             defer { ownerClient.close() }
             let fixture = try await BenchFixture.make(
                 ownerClient,
-                devices: self.workers * 2,
+                devices: max(self.workers, self.publisherCount) * 2,
                 streamsPerDevice: self.streams
             )
             let batches = (self.readings + self.batch - 1) / self.batch
@@ -117,12 +135,16 @@ struct Bench: AsyncParsableCommand {
             // ingest call to the arrival of its first reading.
             let hub = ReadingHub(client: serviceClient, logger: logger)
             let clocks = PushClocks()
+            let brokerClocks = PushClocks()
             let (id, updates) = hub.subscribe(site: fixture.site)
-            let through = try await withThrowingTaskGroup(of: Void.self) { group in
+            let (through, broker) = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await hub.run() }
                 group.addTask {
                     // A batch's first reading may arrive anywhere in a notification (group commit merges batches).
-                    for await update in updates { clocks.arrived(update) }
+                    for await update in updates {
+                        clocks.arrived(update)
+                        brokerClocks.arrived(update)
+                    }
                 }
                 for _ in 0..<500 where !hub.isListening { try await Task.sleep(for: .milliseconds(10)) }
                 let result = try await self.ingestThroughPipeline(
@@ -135,13 +157,25 @@ struct Bench: AsyncParsableCommand {
                 for _ in 0..<200 where clocks.count < batches {
                     try await Task.sleep(for: .milliseconds(10))
                 }
+                var broker: BrokerRun?
+                if self.throughBroker {
+                    broker = try await self.ingestThroughBroker(
+                        pipeline,
+                        owner: ownerClient,
+                        fixture: fixture,
+                        batches: batches,
+                        base: base + 3_600_000_000,
+                        clocks: brokerClocks,
+                        logger: logger
+                    )
+                }
                 hub.unsubscribe(id)
                 group.cancelAll()
-                return result
+                return (result, broker)
             }
             let push = BenchResult(wall: .zero, latencies: clocks.latencies)
             let total = batches * self.batch
-            // The rollups must count every pipeline reading once (the raw COPY rows bypass them).
+            // The rollups must count every pipeline and broker reading once (the raw COPY rows bypass them).
             var rolledUp: [Int64] = []
             for table in ["sensor_readings_1m", "sensor_readings_5m", "sensor_readings_1h"] {
                 let rows = try await ownerClient.query(
@@ -150,17 +184,19 @@ struct Bench: AsyncParsableCommand {
                 )
                 rolledUp.append(try rows[0].decode("n"))
             }
+            let brokerRow = broker.map { "\n" + $0.row(total, self.batch, self.publisherCount) } ?? ""
+            let brokerSummary = broker.map { "\n" + $0.summary(total, copy: copy) } ?? ""
             print(
                 """
                 | path | readings | batch | workers | readings/s | batch p50 | batch p95 | batch p99 |
                 | --- | --- | --- | --- | --- | --- | --- | --- |
                 \(copy.row("raw COPY (limit)", total, self.batch, self.workers))
-                \(through.row("TelemetryPipeline", total, self.batch, self.workers))
+                \(through.row("TelemetryPipeline", total, self.batch, self.workers))\(brokerRow)
 
                 pipeline / raw COPY: \(String(format: "%.0f", 100 * through.rate(total) / copy.rate(total))) %
                 realtime push (ingest call -> hub subscriber), \(push.latencies.count) batches: \
-                p50 \(push.percentile(0.5)), p95 \(push.percentile(0.95)), p99 \(push.percentile(0.99))
-                rollups (1m / 5m / 1h readings counted, of \(total)): \(rolledUp.map(String.init).joined(separator: " / ")); \
+                p50 \(push.percentile(0.5)), p95 \(push.percentile(0.95)), p99 \(push.percentile(0.99))\(brokerSummary)
+                rollups (1m / 5m / 1h readings counted, of \(broker == nil ? total : 2 * total)): \(rolledUp.map(String.init).joined(separator: " / ")); \
                 written in the ingest transaction, so fresh at commit (freshness = batch latency)
                 """
             )
@@ -178,19 +214,7 @@ struct Bench: AsyncParsableCommand {
                 if let first = readings.first {
                     clocks.started(BucketKey(streamID: first.streamID, startMicros: first.micros))
                 }
-                let device = fixture.devices[index % fixture.devices.count]
-                let message = Harvestry_Telemetry_V1_TelemetryBatch.with {
-                    $0.deviceID = device.id.uuidString.lowercased()
-                    $0.sequence = UInt64(index + 1)
-                    $0.readings = readings.map { reading in
-                        .with {
-                            $0.stream = device.keys[reading.streamID]!
-                            $0.value = reading.value
-                            $0.unit = "degC"
-                            $0.timestamp = Google_Protobuf_Timestamp(date: reading.time)
-                        }
-                    }
-                }
+                let message = fixture.message(batch: index, readings: readings)
                 let outcome = await pipeline.ingest(message, site: fixture.site, device: message.deviceID)
                 guard outcome.accepted == readings.count else {
                     throw BenchError(message: "batch \(index): \(outcome)")
@@ -222,122 +246,5 @@ struct Bench: AsyncParsableCommand {
             }
             return BenchResult(wall: clock.now - start, latencies: latencies.sorted())
         }
-    }
-}
-
-/// When each pipeline batch was handed in, and how long until its first reading reached the hub's subscriber.
-final class PushClocks: Sendable {
-    private let pending = Mutex<[BucketKey: ContinuousClock.Instant]>([:])
-    private let measured = Mutex<[Duration]>([])
-
-    func started(_ key: BucketKey) {
-        let now = ContinuousClock.now
-        self.pending.withLock { $0[key] = now }
-    }
-
-    func arrived(_ readings: [Reading]) {
-        let now = ContinuousClock.now
-        let began = self.pending.withLock { pending in
-            pending.isEmpty
-                ? []
-                : readings.compactMap { pending.removeValue(forKey: BucketKey(streamID: $0.streamID, startMicros: $0.micros)) }
-        }
-        guard !began.isEmpty else { return }
-        self.measured.withLock { measured in measured.append(contentsOf: began.map { now - $0 }) }
-    }
-
-    var count: Int { self.measured.withLock { $0.count } }
-    var latencies: [Duration] { self.measured.withLock { $0.sorted() } }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { self.message }
-}
-
-struct BenchResult: Sendable {
-    var wall: Duration
-    var latencies: [Duration]
-
-    func rate(_ readings: Int) -> Double { Double(readings) / Self.seconds(self.wall) }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    func percentile(_ p: Double) -> String {
-        guard !self.latencies.isEmpty else { return "-" }
-        let index = min(self.latencies.count - 1, Int((Double(self.latencies.count) * p).rounded(.up)) - 1)
-        return String(format: "%.1f ms", Self.seconds(self.latencies[max(index, 0)]) * 1_000)
-    }
-
-    func row(_ name: String, _ readings: Int, _ batch: Int, _ workers: Int) -> String {
-        "| \(name) | \(readings) | \(batch) | \(workers) | \(String(format: "%.0f", self.rate(readings))) | "
-            + "\(self.percentile(0.5)) | \(self.percentile(0.95)) | \(self.percentile(0.99)) |"
-    }
-}
-
-/// One organization, site, sensor devices and temperature streams, created as the owner.
-struct BenchFixture: Sendable {
-    struct Device: Sendable {
-        var id: UUID
-        var streams: [UUID]
-        var keys: [UUID: String]
-    }
-
-    var site: UUID
-    var devices: [Device]
-
-    static func make(_ owner: PostgresClient, devices: Int, streamsPerDevice: Int) async throws -> BenchFixture {
-        try await owner.transaction { connection in
-            let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-            let org: UUID = try await connection.query(
-                "INSERT INTO organizations (name) VALUES ($1) RETURNING id",
-                [SQLValue("bench \(tag)")]
-            )[0].decode("id")
-            let site: UUID = try await connection.query(
-                "INSERT INTO sites (organization_id, name) VALUES ($1::uuid, 'bench') RETURNING id",
-                [SQLValue(org)]
-            )[0].decode("id")
-            var made: [Device] = []
-            for index in 0..<devices {
-                let device: UUID = try await connection.query(
-                    "INSERT INTO equipment (site_id, code, name, kind) VALUES ($1::uuid, $2, 'bench', 'sensor') RETURNING id",
-                    [SQLValue(site), SQLValue("BENCH-\(tag)-\(index)")]
-                )[0].decode("id")
-                var streams: [UUID] = []
-                var keys: [UUID: String] = [:]
-                for key in 0..<streamsPerDevice {
-                    let stream: UUID = try await connection.query(
-                        """
-                        INSERT INTO sensor_streams (site_id, equipment_id, key, stream_type, unit)
-                        VALUES ($1::uuid, $2::uuid, $3, 'temperature', 'degC') RETURNING id
-                        """,
-                        [SQLValue(site), SQLValue(device), SQLValue("t\(key)")]
-                    )[0].decode("id")
-                    streams.append(stream)
-                    keys[stream] = "t\(key)"
-                }
-                made.append(Device(id: device, streams: streams, keys: keys))
-            }
-            return BenchFixture(site: site, devices: made)
-        }
-    }
-
-    /// Batch `index`: one device's streams, `size / streams` consecutive instants each, 1 ms apart, unique across
-    /// batches.
-    func readings(batch index: Int, size: Int, base: Int64) -> [Reading] {
-        let device = self.devices[index % self.devices.count]
-        let instants = size / device.streams.count
-        let first = base + Int64(index / self.devices.count) * Int64(instants) * 1_000
-        var out: [Reading] = []
-        out.reserveCapacity(size)
-        for step in 0..<instants {
-            for stream in device.streams {
-                let micros = first + Int64(step) * 1_000
-                out.append(Reading(streamID: stream, siteID: self.site, micros: micros, value: Double(step % 300) / 10))
-            }
-        }
-        return out
     }
 }
