@@ -91,8 +91,7 @@ public actor EmbeddedPostgres {
         }
         try await self.handleStalePidFile(bin: bin)
         let port = try Self.freeLoopbackPort()
-        var options = "-c listen_addresses=127.0.0.1 -p \(port) -k '\(self.dataDirectory)'"
-        if !self.configuration.durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
+        let options = self.serverOptions(port: port)
         try await self.runAsServerUser(
             bin + "/pg_ctl",
             [
@@ -139,14 +138,22 @@ public actor EmbeddedPostgres {
         try await self.handleStalePidFile(bin: try self.findBinaries())
     }
 
+    /// The server's command-line settings: loopback only, its socket in the data directory, and WAL room for
+    /// telemetry ingest (checkpoints every few seconds at the default 1 GB max_wal_size under sustained load).
+    func serverOptions(port: Int) -> String {
+        var options = "-c listen_addresses=127.0.0.1 -p \(port) -k '\(self.dataDirectory)'"
+        options += " -c max_wal_size=4GB -c checkpoint_timeout=15min"
+        if !self.configuration.durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
+        return options
+    }
+
     /// Stops and starts the server again on the same port (tests use this to prove reconnects).
     public func restart() async throws {
         guard let port, let bin = self.binDirectory else {
             throw PostgresError(code: .embeddedServer, message: "the embedded server is not running")
         }
         try await self.stop()
-        var options = "-c listen_addresses=127.0.0.1 -p \(port) -k '\(self.dataDirectory)'"
-        if !self.configuration.durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
+        let options = self.serverOptions(port: port)
         try await self.runAsServerUser(
             bin + "/pg_ctl",
             [
