@@ -125,6 +125,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "API",
+                "CoreTransport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -240,6 +241,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "API",
+                "CoreTransport",
                 "Gateway",
                 "HarvestryApp",
                 "StandardServices",

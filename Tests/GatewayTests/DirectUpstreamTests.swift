@@ -1,4 +1,5 @@
 import API
+import CoreTransport
 import GRPCCore
 import HarvestryApp
 import SwiftProtobuf
@@ -132,16 +133,16 @@ struct DirectUpstreamTests {
     }
 
     @Test(
-        "the deadline travels as grpc-timeout",
+        "the deadline travels as grpc-timeout (CoreTransport's wire form)",
         arguments: [
-            (Duration.milliseconds(250), "250m"), (.seconds(2), "2000m"), (.microseconds(10), "1m"),
+            (Duration.milliseconds(250), "250000u"), (.seconds(2), "2000000u"), (.microseconds(10), "10000n"),
             (.seconds(200_000), "200000S"), (.seconds(400_000_000), "6666667M"),
             (.seconds(7_000_000_000), "1944445H"),
         ]
     )
     func timeoutHeader(_ timeout: Duration, _ expected: String) {
         var metadata: Metadata = [:]
-        metadata.addTimeout(timeout)
+        metadata.setTimeout(timeout)
         #expect(Array(metadata[stringValues: "grpc-timeout"]) == [expected])
     }
 }

@@ -116,19 +116,3 @@ struct ResponseBodyParts: AsyncSequence, Sendable {
         }
     }
 }
-
-extension Metadata {
-    /// The deadline as the `grpc-timeout` header the server's executor reads (at most 8 digits and a unit).
-    mutating func addTimeout(_ timeout: Duration) {
-        let (seconds, attoseconds) = timeout.components
-        let milliseconds = Swift.max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        for (unit, scale) in [("m", Int64(1)), ("S", 1000), ("M", 60_000), ("H", 3_600_000)] {
-            let value = (milliseconds + scale - 1) / scale
-            if value < 100_000_000 {
-                self.replaceOrAddString("\(value)\(unit)", forKey: "grpc-timeout")
-                return
-            }
-        }
-        self.replaceOrAddString("99999999H", forKey: "grpc-timeout")
-    }
-}

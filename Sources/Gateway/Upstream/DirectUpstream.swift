@@ -1,4 +1,5 @@
 import AsyncAlgorithms
+import CoreTransport
 import GRPCCore
 
 /// The gateway's upstream when it runs in the same process as the services: each call goes straight to the
@@ -154,7 +155,7 @@ public struct DirectUpstream: GatewayUpstream {
     private static func metadata(_ metadata: Metadata, _ options: CallOptions) -> Metadata {
         guard let timeout = options.timeout else { return metadata }
         var metadata = metadata
-        metadata.addTimeout(timeout)
+        metadata.setTimeout(timeout)
         return metadata
     }
 
