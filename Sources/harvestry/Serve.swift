@@ -61,8 +61,8 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Stable MQTT client id of this instance's ingest consumer, for a persistent session "
-                + "(env HARVESTRY_MQTT_CLIENT_ID; default: random, clean session)."
+            "MQTT client id of this instance's persistent ingest session, unique per instance "
+                + "(env HARVESTRY_MQTT_CLIENT_ID; default: generated once and kept in <data dir>/mqtt-client-id.N)."
         )
     )
     var mqttClientId: String?
@@ -115,6 +115,17 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        let ingestClientID: IngestClientID
+        if let mqttClientID {
+            ingestClientID = .configured(mqttClientID)
+        } else {
+            do {
+                ingestClientID = try IngestClientID.claim(inDirectory: data.dataDirectory)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        defer { ingestClientID.release() }
         let database = try await HarvestryDatabase.open(data, logger: logger)
         let bus: HarvestryBus
         do {
@@ -148,11 +159,7 @@ struct Serve: AsyncParsableCommand {
                         .init(
                             service: MQTTIngest(
                                 pipeline: telemetry.pipeline,
-                                configuration: .init(
-                                    endpoint: bus.endpoint,
-                                    clientID: mqttClientID ?? MQTTIngest.randomClientID(),
-                                    persistentSession: mqttClientID != nil
-                                ),
+                                configuration: .persistent(endpoint: bus.endpoint, clientID: ingestClientID),
                                 logger: logger
                             )
                         ),

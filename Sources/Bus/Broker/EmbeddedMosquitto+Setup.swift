@@ -45,7 +45,7 @@ extension EmbeddedMosquitto {
             "persistence_file mosquitto.db",
             "autosave_interval 60",
             // Sessions of clients that never return (a retired server instance) do not queue forever.
-            "persistent_client_expiration 7d",
+            "persistent_client_expiration 1d",
             // Queue generously for persistent sessions (ingest subscribers restarting) rather than drop.
             "max_queued_messages 1000000",
             "max_inflight_messages 1000",

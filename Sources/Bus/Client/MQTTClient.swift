@@ -1,6 +1,14 @@
 import CMosquitto
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An MQTT client over libmosquitto: a network thread of its own runs `mosquitto_loop` and reconnects with
 /// exponential backoff; libmosquitto's callbacks there resume the async callers. MQTT 5 for clean sessions, 3.1.1 for
 /// persistent ones (see `MQTTClientConfiguration`).
@@ -23,14 +31,22 @@ public final class MQTTClient: Sendable {
     /// Received messages; ends after `disconnect()`.
     public var messages: MQTTMessages { MQTTMessages(buffer: self.handle.state.buffer) }
 
-    /// Connects and waits for the broker's CONNACK (at most `connectTimeout`).
+    /// Connects and waits for the broker's CONNACK (at most `connectTimeout`). `onConnectionChange` is told `false`
+    /// when the connection breaks and `true` when a reconnect succeeds (on libmosquitto's network thread: keep it
+    /// short).
     public static func connect(
         _ configuration: MQTTClientConfiguration,
-        logger: Logger = Logger(label: "harvestry.mqtt")
+        logger: Logger = Logger(label: "harvestry.mqtt"),
+        onConnectionChange: @escaping @Sendable (_ connected: Bool) -> Void = { _ in }
     ) async throws(BusError) -> MQTTClient {
         try configuration.validate()
         let endpoint = "mqtt://\(configuration.host):\(configuration.port)"
-        let state = ClientState(receiveBufferSize: configuration.receiveBufferSize, endpoint: endpoint, logger: logger)
+        let state = ClientState(
+            receiveBufferSize: configuration.receiveBufferSize,
+            endpoint: endpoint,
+            logger: logger,
+            onConnectionChange: onConnectionChange
+        )
         let handle = try MosquittoHandle(
             clientID: configuration.clientID,
             cleanSession: configuration.cleanSession,
@@ -38,8 +54,8 @@ public final class MQTTClient: Sendable {
         )
         try Self.configure(handle.pointer, configuration)
         let pointer = SendablePointer(handle.pointer)
-        let rc = await onOwnThread("mqtt-connect") {
-            mosquitto_connect_bind_v5(
+        let (rc, systemError) = await onOwnThread("mqtt-connect") {
+            let rc = mosquitto_connect_bind_v5(
                 pointer.value,
                 configuration.host,
                 Int32(configuration.port),
@@ -47,8 +63,11 @@ public final class MQTTClient: Sendable {
                 nil,
                 nil
             )
+            return (rc, errno)
         }
-        guard rc == Mosquitto.success else { throw Mosquitto.error(rc, "connecting to \(endpoint)", code: .connection) }
+        guard rc == Mosquitto.success else {
+            throw Mosquitto.error(rc, "connecting to \(endpoint)", code: .connection, systemError: systemError)
+        }
         handle.startLoop(
             reconnectDelaySeconds: configuration.reconnectDelaySeconds...configuration.reconnectDelayMaxSeconds
         )

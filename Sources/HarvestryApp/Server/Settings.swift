@@ -158,8 +158,8 @@ public struct Settings: Sendable {
         }
     }
 
-    /// `HARVESTRY_MQTT_CLIENT_ID` / `--mqtt-client-id`: a stable client id for this instance's ingest consumer,
-    /// which then keeps a persistent session; nil uses a random id and a clean session.
+    /// `HARVESTRY_MQTT_CLIENT_ID` / `--mqtt-client-id`: the client id of this instance's persistent ingest session;
+    /// nil uses the id kept in the data directory (`IngestClientID`).
     public func mqttClientID() throws(ConfigurationError) -> String? {
         guard let (id, source) = self.raw(.mqttClientID), !id.isEmpty else { return nil }
         do {

@@ -16,10 +16,11 @@ import SwiftProtobuf
 public struct MQTTIngest: Service {
     public struct Configuration: Sendable, Hashable {
         public var endpoint: MQTTEndpoint
-        /// Unique per instance (1-23 characters); the default is random.
+        /// Unique per instance (1-23 characters); the default is random. `harvestry serve` uses `IngestClientID`.
         public var clientID: String
         /// Keep the session on the broker across disconnects and broker restarts, so the broker queues this
-        /// instance's share of the telemetry while it is away. Needs a `clientID` that is stable across restarts.
+        /// instance's share of the telemetry while it is away. Needs a `clientID` that is stable across restarts
+        /// (`harvestry serve` always does).
         public var persistentSession: Bool
         /// Devices ingested concurrently.
         public var lanes: Int
@@ -35,11 +36,18 @@ public struct MQTTIngest: Service {
             self.persistentSession = persistentSession
             self.lanes = max(1, lanes)
         }
+
+        /// What `harvestry serve` runs: a persistent session under the instance's stable client id, so telemetry
+        /// published while the instance restarts is queued by the broker and ingested when it is back.
+        public static func persistent(endpoint: MQTTEndpoint, clientID: IngestClientID) -> Configuration {
+            Configuration(endpoint: endpoint, clientID: clientID.value, persistentSession: true)
+        }
     }
 
     let pipeline: TelemetryPipeline
     let configuration: Configuration
     let logger: Logger
+    let metrics: MQTTIngestMetrics
     let onSubscribed: @Sendable () -> Void
 
     /// `onSubscribed` runs once both subscriptions are acknowledged (tests wait for it before publishing).
@@ -47,11 +55,13 @@ public struct MQTTIngest: Service {
         pipeline: TelemetryPipeline,
         configuration: Configuration,
         logger: Logger,
+        metrics: MQTTIngestMetrics = MQTTIngestMetrics(),
         onSubscribed: @escaping @Sendable () -> Void = {}
     ) {
         self.pipeline = pipeline
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
         self.onSubscribed = onSubscribed
     }
 
@@ -61,21 +71,11 @@ public struct MQTTIngest: Service {
         return "harvestry-" + String((0..<12).map { _ in alphabet.randomElement()! })
     }
 
-    /// Connects, subscribes and ingests until graceful shutdown; then stops taking messages, finishes the ones
-    /// already received and disconnects.
+    /// Connects (retrying while the broker is unreachable), subscribes and ingests until graceful shutdown; then
+    /// stops taking messages, finishes the ones already received and disconnects.
     public func run() async throws {
         let endpoint = self.configuration.endpoint
-        // Clean by default: an instance that stops leaves the group at once instead of having the broker queue its
-        // share of the telemetry for a client id that will not come back.
-        let client = try await MQTTClient.connect(
-            .init(
-                host: endpoint.host,
-                port: endpoint.port,
-                clientID: self.configuration.clientID,
-                cleanSession: !self.configuration.persistentSession
-            ),
-            logger: self.logger
-        )
+        guard let client = try await self.connectRetrying() else { return }
         do {
             try await client.subscribe(DeviceTopic.ingestSubscription, qos: .atLeastOnce)
             try await client.subscribe(DeviceTopic.statusSubscription, qos: .atLeastOnce)
@@ -121,25 +121,30 @@ public struct MQTTIngest: Service {
 
     func handle(_ message: MQTTMessage) async {
         let parts = message.topic.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        self.metrics.received(channel: parts.count == 5 ? parts[4] : "other", payloadBytes: message.payload.count)
         guard parts.count == 5 else { return }
         let (site, device) = (parts[2], parts[3])
+        let deadLetterReason: String?
         switch parts[4] {
         case DeviceTopic.Channel.telemetry.rawValue:
-            _ = await self.pipeline.ingest(payload: message.payload, site: site, device: device)
+            deadLetterReason = await self.pipeline.ingest(payload: message.payload, site: site, device: device)
+                .deadLetterReason
         case DeviceTopic.Channel.status.rawValue:
-            await self.status(message.payload, site: site, device: device)
+            deadLetterReason = await self.status(message.payload, site: site, device: device)
         default:
             return
         }
+        if let deadLetterReason { self.metrics.deadLettered(reason: deadLetterReason) }
     }
 
-    /// A presence message: UTF-8 `online` / `offline` (the last will), or a `Status`.
-    func status(_ payload: [UInt8], site: String, device: String) async {
+    /// A presence message: UTF-8 `online` / `offline` (the last will), or a `Status`. Returns the dead letter's
+    /// reason, if it was dead-lettered.
+    func status(_ payload: [UInt8], site: String, device: String) async -> String? {
         // An empty retained message only clears the broker's copy.
-        guard !payload.isEmpty else { return }
+        guard !payload.isEmpty else { return nil }
         guard let siteID = UUID(uuidString: site) else {
             self.logger.warning("status for a topic that names no site id", metadata: ["site": "\(site.prefix(80))"])
-            return
+            return nil
         }
         var status: Harvestry_Telemetry_V1_Status
         switch String(decoding: payload, as: UTF8.self) {
@@ -152,6 +157,6 @@ public struct MQTTIngest: Service {
             status = (try? Harvestry_Telemetry_V1_Status(serializedBytes: payload)) ?? .init()
         }
         if status.deviceID.isEmpty { status.deviceID = device }
-        await self.pipeline.status(status, site: siteID, device: device)
+        return await self.pipeline.status(status, site: siteID, device: device)
     }
 }

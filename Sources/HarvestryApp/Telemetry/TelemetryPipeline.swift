@@ -155,18 +155,18 @@ public struct TelemetryPipeline: Sendable {
     }
 
     /// A device's `status` message (ONLINE as a heartbeat, OFFLINE as its last will). Never throws; an unknown
-    /// device is dead-lettered.
-    public func status(_ status: Harvestry_Telemetry_V1_Status, site: UUID, device: String) async {
+    /// device is dead-lettered. Returns the dead letter's reason, if any.
+    @discardableResult
+    public func status(_ status: Harvestry_Telemetry_V1_Status, site: UUID, device: String) async -> String? {
         guard let deviceID = UUID(uuidString: device), status.connectivity == .online || status.connectivity == .offline
         else {
-            _ = await self.deadLetter(
+            return await self.deadLetter(
                 site,
                 device,
                 "MALFORMED_STATUS",
                 "not a device id or connectivity",
                 (try? status.serializedBytes()) ?? []
-            )
-            return
+            ).deadLetterReason
         }
         do {
             try await self.repository.recordConnectivity(
@@ -177,8 +177,10 @@ public struct TelemetryPipeline: Sendable {
             )
         } catch {
             let reason = (error as? DomainError)?.code == .notFound ? "UNKNOWN_DEVICE" : "STORE_FAILED"
-            _ = await self.deadLetter(site, device, reason, "\(error)", (try? status.serializedBytes()) ?? [])
+            return await self.deadLetter(site, device, reason, "\(error)", (try? status.serializedBytes()) ?? [])
+                .deadLetterReason
         }
+        return nil
     }
 
     /// Fires and clears alerts for readings just stored. A failure is logged, not raised: the readings are stored,

@@ -3,6 +3,7 @@ import Bus
 import Foundation
 import HarvestryApp
 import Logging
+import MetricsTestKit
 import Store
 import SwiftProtobuf
 import Testing
@@ -14,8 +15,13 @@ extension DatabaseSuites {
         func publishStoreDeadLetter() async throws {
             let database = try AppDatabase.current()
             let tenant = try await TestTenant.make(in: database)
-            try await withBroker { endpoint in
-                try await TestServer.with(database, mqtt: .init(endpoint: endpoint)) { server in
+            let metrics = TestMetrics()
+            try await withEmbeddedBroker { endpoint in
+                try await TestServer.with(
+                    database,
+                    mqtt: .init(endpoint: endpoint),
+                    ingestMetrics: MQTTIngestMetrics(factory: metrics)
+                ) { server in
                     let metadata = try await server.login(tenant.adminBadge).metadata
                     let sensor = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
                     let site = tenant.siteIDs[0].uuidString.lowercased()
@@ -33,24 +39,38 @@ extension DatabaseSuites {
                         $0.sequence = 1
                         $0.readings = [reading("air_temp", 0, 20), reading("air_temp", 1, 21), reading("ec", 0, 1.5)]
                     }
-                    try await device.publish(try batch.serializedBytes(), to: topic("telemetry"))
+                    let batchBytes: [UInt8] = try batch.serializedBytes()
+                    try await device.publish(batchBytes, to: topic("telemetry"))
                     try await device.publish([0xff, 0xff, 0xff, 0x01], to: topic("telemetry"))
                     try await device.publish(Array("online".utf8), to: topic("status"))
-                    try await until("3 readings stored") {
-                        try await count(database, "sensor_readings WHERE site_id = $1::uuid", site) == 3
+                    try await waitUntil("3 readings stored") {
+                        try await countRows(database, "sensor_readings WHERE site_id = $1::uuid", site) == 3
                     }
-                    try await until("the garbage is dead-lettered") {
-                        try await count(
+                    try await waitUntil("the garbage is dead-lettered") {
+                        try await countRows(
                             database,
                             "telemetry_dead_letters WHERE device = $1 AND reason = 'MALFORMED_PAYLOAD'",
                             sensor.deviceID
                         ) == 1
                     }
-                    try await until("the device is online") { try await health(database, sensor.deviceID) == "online" }
-                    await device.dropConnection()
-                    try await until("the last will marks it offline") {
-                        try await health(database, sensor.deviceID) == "offline"
+                    try await waitUntil("the device is online") {
+                        try await deviceHealth(database, sensor.deviceID) == "online"
                     }
+                    await device.dropConnection()
+                    try await waitUntil("the last will marks it offline") {
+                        try await deviceHealth(database, sensor.deviceID) == "offline"
+                    }
+                    let counter = { (label: String, dimension: (String, String)) in
+                        try metrics.expectCounter(label, [dimension]).totalValue
+                    }
+                    #expect(try counter("harvestry_mqtt_messages_received_total", ("channel", "telemetry")) == 2)
+                    #expect(
+                        try counter("harvestry_mqtt_payload_bytes_total", ("channel", "telemetry"))
+                            == Int64(batchBytes.count + 4)
+                    )
+                    #expect(try counter("harvestry_mqtt_messages_received_total", ("channel", "status")) == 2)
+                    #expect(try counter("harvestry_mqtt_dead_letters_total", ("reason", "MALFORMED_PAYLOAD")) == 1)
+                    #expect(try metrics.expectGauge("harvestry_mqtt_connected").lastValue == 1)
                 }
             }
         }
@@ -60,7 +80,7 @@ extension DatabaseSuites {
             let database = try AppDatabase.current()
             let tenant = try await TestTenant.make(in: database)
             let (batches, perBatch) = (120, 5)
-            try await withBroker { endpoint in
+            try await withEmbeddedBroker { endpoint in
                 try await TestServer.with(database, mqtt: .init(endpoint: endpoint)) { a in
                     try await TestServer.with(database, mqtt: .init(endpoint: endpoint)) { b in
                         let metadata = try await a.login(tenant.adminBadge).metadata
@@ -89,7 +109,7 @@ extension DatabaseSuites {
                         }
                         await publisher.disconnect()
                         let total = batches * perBatch
-                        try await until("\(total) readings stored", timeout: .seconds(120)) {
+                        try await waitUntil("\(total) readings stored", timeout: .seconds(120)) {
                             let (x, y) = (
                                 a.telemetryServices.pipeline.counters.snapshot,
                                 b.telemetryServices.pipeline.counters.snapshot
@@ -100,7 +120,9 @@ extension DatabaseSuites {
                             a.telemetryServices.pipeline.counters.snapshot,
                             b.telemetryServices.pipeline.counters.snapshot
                         )
-                        #expect(try await count(database, "sensor_readings WHERE site_id = $1::uuid", site) == total)
+                        #expect(
+                            try await countRows(database, "sensor_readings WHERE site_id = $1::uuid", site) == total
+                        )
                         #expect(x.accepted + y.accepted == total)
                         #expect(x.duplicates == 0 && y.duplicates == 0)
                         #expect(
@@ -113,48 +135,6 @@ extension DatabaseSuites {
             }
         }
     }
-}
-
-/// A fresh embedded Mosquitto for one test.
-private func withBroker(_ body: (MQTTEndpoint) async throws -> Void) async throws {
-    let directory = NSTemporaryDirectory() + "harvestry-mqtt-\(UUID().uuidString.prefix(8))"
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    let broker = EmbeddedMosquitto(configuration: .init(dataDirectory: directory), logger: TestDirectory.logger)
-    try await broker.start()
-    do {
-        try await body(MQTTEndpoint(host: "127.0.0.1", port: try #require(await broker.port)))
-    } catch {
-        await broker.stop()
-        throw error
-    }
-    await broker.stop()
-}
-
-private func count(_ database: AppDatabase, _ fromWhere: String, _ value: String) async throws -> Int {
-    let rows = try await database.owner.query("SELECT count(*) AS n FROM \(fromWhere)", [SQLValue(value)])
-    return try rows[0].decode("n", as: Int.self)
-}
-
-private func health(_ database: AppDatabase, _ device: String) async throws -> String? {
-    let rows = try await database.owner.query(
-        "SELECT status FROM device_health WHERE equipment_id = $1::uuid",
-        [SQLValue(device)]
-    )
-    return try rows.first?.decode("status", as: String.self)
-}
-
-/// Polls `condition` (bounded) until it holds.
-private func until(
-    _ what: String,
-    timeout: Duration = .seconds(30),
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    try #require(try await condition(), "timed out waiting until \(what)")
 }
 
 extension DatabaseSuites.MQTTIngestTests {
@@ -182,7 +162,9 @@ extension DatabaseSuites.MQTTIngestTests {
             clientID: "ingest-\(UInt32.random(in: 0...UInt32.max))",
             persistentSession: true
         )
-        try await TestServer.with(database, mqtt: ingest) { server in
+        let metrics = TestMetrics()
+        try await TestServer.with(database, mqtt: ingest, ingestMetrics: MQTTIngestMetrics(factory: metrics)) {
+            server in
             let metadata = try await server.login(tenant.adminBadge).metadata
             let sensor = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
             let site = tenant.siteIDs[0].uuidString.lowercased()
@@ -202,19 +184,22 @@ extension DatabaseSuites.MQTTIngestTests {
             let before = 400
             for index in 0..<before { try await publisher.publish(try batch(index, 20), to: topic) }
             await broker.stop()
-            let storedAtStop = try await count(database, "sensor_readings WHERE site_id = $1::uuid", site)
+            let storedAtStop = try await countRows(database, "sensor_readings WHERE site_id = $1::uuid", site)
             try await broker.start()
             // The consumer is back once a probe (the same reading each time, so repeats are duplicates) is stored.
-            try await until("the consumer resubscribed", timeout: .seconds(60)) {
+            try await waitUntil("the consumer resubscribed", timeout: .seconds(60)) {
                 try? await publisher.publish(try batch(7_000, 33.5), to: topic)
-                return try await count(database, "sensor_readings WHERE site_id = $1::uuid AND value = 33.5", site) == 1
+                return try await countRows(database, "sensor_readings WHERE site_id = $1::uuid AND value = 33.5", site)
+                    == 1
             }
             for index in before..<(before + 100) { try await publisher.publish(try batch(index, 20), to: topic) }
             await publisher.disconnect()
-            try await until("every batch stored", timeout: .seconds(60)) {
-                try await count(database, "sensor_readings WHERE site_id = $1::uuid", site) == before + 101
+            try await waitUntil("every batch stored", timeout: .seconds(60)) {
+                try await countRows(database, "sensor_readings WHERE site_id = $1::uuid", site) == before + 101
             }
             #expect(server.telemetryServices.pipeline.counters.snapshot.deadLetters.isEmpty)
+            #expect(try metrics.expectCounter("harvestry_mqtt_reconnects_total").totalValue >= 1)
+            #expect(try metrics.expectGauge("harvestry_mqtt_connected").lastValue == 1)
             // Informational: how much was still queued in the broker when it stopped.
             print("stored when the broker stopped: \(storedAtStop) of \(before)")
         }

@@ -36,6 +36,7 @@ struct TestServer: Sendable {
         key: [UInt8] = TestServer.key,
         gateway: Bool = false,
         mqtt: MQTTIngest.Configuration? = nil,
+        ingestMetrics: MQTTIngestMetrics = MQTTIngestMetrics(),
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(
@@ -77,6 +78,7 @@ struct TestServer: Sendable {
                         pipeline: telemetry.pipeline,
                         configuration: mqtt,
                         logger: TestDirectory.logger,
+                        metrics: ingestMetrics,
                         onSubscribed: { subscribedContinuation.yield() }
                     )
                 )

@@ -33,6 +33,7 @@ enum Callbacks {
                     "reconnected to the MQTT broker",
                     metadata: ["broker": "\(state.endpoint)", "session_present": "\(sessionPresent)"]
                 )
+                state.onConnectionChange(true)
                 guard let mosq else { return }
                 // Subscribe again even when the session was kept: Mosquitto 2.0 restores a persistent session's
                 // queued messages after a restart but not its shared ($share) subscriptions. Their SUBACKs have
@@ -60,6 +61,7 @@ enum Callbacks {
                     "lost the MQTT broker; reconnecting",
                     metadata: ["broker": "\(state.endpoint)", "reason": "\(Mosquitto.describe(code))"]
                 )
+                state.onConnectionChange(false)
             }
 
     private static let onPublish:

@@ -23,11 +23,19 @@ final class ClientState: Sendable {
     let buffer: MessageBuffer
     let logger: Logger
     let endpoint: String
+    /// Told `true` on every reconnect and `false` on every lost connection (not on the first connect or `disconnect`).
+    let onConnectionChange: @Sendable (Bool) -> Void
 
-    init(receiveBufferSize: Int, endpoint: String, logger: Logger) {
+    init(
+        receiveBufferSize: Int,
+        endpoint: String,
+        logger: Logger,
+        onConnectionChange: @escaping @Sendable (Bool) -> Void = { _ in }
+    ) {
         self.buffer = MessageBuffer(capacity: receiveBufferSize)
         self.endpoint = endpoint
         self.logger = logger
+        self.onConnectionChange = onConnectionChange
     }
 
     var isClosing: Bool { self.inner.withLock { $0.closing } }

@@ -17,18 +17,24 @@ enum Mosquitto {
 
     static let success = Int32(MOSQ_ERR_SUCCESS.rawValue)
 
-    /// `mosquitto_strerror`, with errno's text for MOSQ_ERR_ERRNO.
-    static func describe(_ rc: Int32) -> String {
-        if rc == Int32(MOSQ_ERR_ERRNO.rawValue) { return String(cString: strerror(errno)) }
+    /// `mosquitto_strerror`, with the text of `systemError` (errno of the failed call's thread) for MOSQ_ERR_ERRNO.
+    static func describe(_ rc: Int32, systemError: Int32 = errno) -> String {
+        if rc == Int32(MOSQ_ERR_ERRNO.rawValue) { return String(cString: strerror(systemError)) }
         return String(cString: mosquitto_strerror(rc))
     }
 
-    /// A failed libmosquitto call as a BusError naming the operation.
-    static func error(_ rc: Int32, _ operation: String, code: BusError.Code = .protocolError) -> BusError {
+    /// A failed libmosquitto call as a BusError naming the operation; `systemError` is errno as the call left it
+    /// (read on the thread that made the call).
+    static func error(
+        _ rc: Int32,
+        _ operation: String,
+        code: BusError.Code = .protocolError,
+        systemError: Int32 = errno
+    ) -> BusError {
         let connectionLost = [MOSQ_ERR_NO_CONN, MOSQ_ERR_CONN_LOST, MOSQ_ERR_ERRNO].map { Int32($0.rawValue) }
         return BusError(
             code: connectionLost.contains(rc) ? .connection : code,
-            message: "\(operation) failed: \(Self.describe(rc)) (libmosquitto \(rc))"
+            message: "\(operation) failed: \(Self.describe(rc, systemError: systemError)) (libmosquitto \(rc))"
         )
     }
 
