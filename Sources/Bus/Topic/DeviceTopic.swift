@@ -74,6 +74,17 @@ public struct DeviceTopic: Hashable, Sendable, CustomStringConvertible {
     /// The presence subscription beside it: `$share/harvestry-ingest/hv/v1/+/+/status`.
     public static var statusSubscription: String { "$share/\(ingestGroup)/\(prefix)/+/+/status" }
 
+    /// Device events: `$share/harvestry-ingest/hv/v1/+/+/event`.
+    public static var eventSubscription: String { "$share/\(ingestGroup)/\(prefix)/+/+/event" }
+
+    /// Device state (retained): `$share/harvestry-ingest/hv/v1/+/+/state`.
+    public static var stateSubscription: String { "$share/\(ingestGroup)/\(prefix)/+/+/state" }
+
+    /// Every subscription of the ingest consumer.
+    public static var ingestSubscriptions: [String] {
+        [ingestSubscription, statusSubscription, eventSubscription, stateSubscription]
+    }
+
     static func validateSegment(_ value: String, field: String) throws(BusError) {
         let ok =
             (1...64).contains(value.utf8.count)

@@ -55,6 +55,13 @@ public protocol TelemetryRepository: Sendable {
     /// A device link's connectivity report (MQTT status message or last will): ONLINE records a heartbeat at `at`,
     /// OFFLINE marks the device offline. Audited when the status changes.
     func recordConnectivity(deviceID: UUID, siteID: UUID, online: Bool, at: Date) async throws
+
+    /// Stores a validated device event unless one with its (device, event id) is stored; returns whether it was
+    /// stored now. NOT_FOUND when the site has no such device.
+    func recordEvent(_ event: DeviceEvent) async throws -> Bool
+    /// Keeps a validated state as the device's latest unless the stored one is as new or newer; returns whether it
+    /// was kept. NOT_FOUND when the site has no such device.
+    func recordState(_ state: DeviceState) async throws -> Bool
 }
 
 /// A payload the ingest path could not use, and why.

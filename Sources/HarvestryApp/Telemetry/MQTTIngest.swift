@@ -6,9 +6,9 @@ import Logging
 import ServiceLifecycle
 import SwiftProtobuf
 
-/// The MQTT side of ingest: joins the shared subscriptions `$share/harvestry-ingest/hv/v1/+/+/telemetry` and
-/// `.../status` (QoS 1), so the broker hands each device message to exactly one server instance, and feeds
-/// `TelemetryPipeline` with the site and device from the topic. The pipeline never throws: a payload it cannot use
+/// The MQTT side of ingest: joins the shared subscriptions `$share/harvestry-ingest/hv/v1/+/+/telemetry`,
+/// `.../status`, `.../event` and `.../state` (QoS 1), so the broker hands each device message to exactly one server
+/// instance, and feeds `TelemetryPipeline` with the site and device from the topic. The pipeline never throws: a payload it cannot use
 /// is dead-lettered, so nothing a device sends stops the consumer.
 ///
 /// Messages are spread over `lanes` serial lanes by device, so one device's batches and presence changes are handled
@@ -50,7 +50,7 @@ public struct MQTTIngest: Service {
     let metrics: MQTTIngestMetrics
     let onSubscribed: @Sendable () -> Void
 
-    /// `onSubscribed` runs once both subscriptions are acknowledged (tests wait for it before publishing).
+    /// `onSubscribed` runs once every subscription is acknowledged (tests wait for it before publishing).
     public init(
         pipeline: TelemetryPipeline,
         configuration: Configuration,
@@ -77,8 +77,9 @@ public struct MQTTIngest: Service {
         let endpoint = self.configuration.endpoint
         guard let client = try await self.connectRetrying() else { return }
         do {
-            try await client.subscribe(DeviceTopic.ingestSubscription, qos: .atLeastOnce)
-            try await client.subscribe(DeviceTopic.statusSubscription, qos: .atLeastOnce)
+            for subscription in DeviceTopic.ingestSubscriptions {
+                try await client.subscribe(subscription, qos: .atLeastOnce)
+            }
         } catch {
             await client.disconnect()
             throw error
@@ -131,6 +132,10 @@ public struct MQTTIngest: Service {
                 .deadLetterReason
         case DeviceTopic.Channel.status.rawValue:
             deadLetterReason = await self.status(message.payload, site: site, device: device)
+        case DeviceTopic.Channel.event.rawValue:
+            deadLetterReason = await self.pipeline.event(payload: message.payload, site: site, device: device)
+        case DeviceTopic.Channel.state.rawValue:
+            deadLetterReason = await self.pipeline.state(payload: message.payload, site: site, device: device)
         default:
             return
         }

@@ -194,7 +194,7 @@ public struct TelemetryPipeline: Sendable {
         }
     }
 
-    private func deadLetter(
+    func deadLetter(
         _ site: UUID?,
         _ device: String,
         _ reason: String,

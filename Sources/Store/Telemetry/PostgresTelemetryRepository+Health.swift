@@ -43,20 +43,7 @@ extension PostgresTelemetryRepository {
 
     public func recordConnectivity(deviceID: UUID, siteID: UUID, online: Bool, at: Date) async throws {
         try await mappingErrors(resource: "device", table: "device_health") {
-            let organization: UUID? = try await self.client.query(
-                "SELECT harvestry_site_organization($1::uuid) AS id",
-                [SQLValue(siteID)]
-            )[0].decode("id")
-            guard let organization else { throw DomainError.notFound("site", id: siteID.uuidString.lowercased()) }
-            try await self.client.transaction { connection in
-                try await connection.setScope(organizationID: organization, userID: nil, siteIDs: [siteID])
-                let device = try await connection.query(
-                    "SELECT id FROM equipment WHERE id = $1::uuid AND site_id = $2::uuid",
-                    [SQLValue(deviceID), SQLValue(siteID)]
-                )
-                guard !device.isEmpty else {
-                    throw DomainError.notFound("device", id: deviceID.uuidString.lowercased())
-                }
+            try await self.inDeviceScope(deviceID, siteID: siteID) { connection, organization in
                 let previous: String? = try await connection.query(
                     "SELECT status FROM device_health WHERE equipment_id = $1::uuid FOR UPDATE",
                     [SQLValue(deviceID)]

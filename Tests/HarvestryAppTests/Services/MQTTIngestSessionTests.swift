@@ -83,14 +83,10 @@ extension DatabaseSuites.MQTTIngestTests {
                 let endpoint = MQTTEndpoint(host: "127.0.0.1", port: port)
                 // Both children: if the broker cannot start, its error ends the test instead of a wait.
                 group.addTask {
-                    try await TestServer.with(
-                        database,
-                        mqtt: .init(endpoint: endpoint),
-                        ingestMetrics: MQTTIngestMetrics(factory: metrics)
-                    ) { server in
-                        let metadata = try await server.login(tenant.adminBadge).metadata
-                        let sensor = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
-                        let site = tenant.siteIDs[0].uuidString.lowercased()
+                    try await withIngestingServer(database, tenant, endpoint: endpoint, metrics: metrics) {
+                        server,
+                        sensor,
+                        site in
                         let publisher = try await MQTTClient.connect(
                             .init(port: port, clientID: "pub-\(UInt32.random(in: 0...UInt32.max))"),
                             logger: TestDirectory.logger

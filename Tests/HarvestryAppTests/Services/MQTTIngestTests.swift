@@ -17,14 +17,10 @@ extension DatabaseSuites {
             let tenant = try await TestTenant.make(in: database)
             let metrics = TestMetrics()
             try await withEmbeddedBroker { endpoint in
-                try await TestServer.with(
-                    database,
-                    mqtt: .init(endpoint: endpoint),
-                    ingestMetrics: MQTTIngestMetrics(factory: metrics)
-                ) { server in
-                    let metadata = try await server.login(tenant.adminBadge).metadata
-                    let sensor = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
-                    let site = tenant.siteIDs[0].uuidString.lowercased()
+                try await withIngestingServer(database, tenant, endpoint: endpoint, metrics: metrics) {
+                    server,
+                    sensor,
+                    site in
                     let topic = { (channel: String) in "hv/v1/\(site)/\(sensor.deviceID)/\(channel)" }
                     let device = try await MQTTClient.connect(
                         .init(

@@ -1,5 +1,7 @@
 import Bus
 import Foundation
+import HarvestryApp
+import MetricsTestKit
 import Store
 import Testing
 
@@ -43,4 +45,24 @@ func waitUntil(
         try await Task.sleep(for: .milliseconds(50))
     }
     try #require(try await condition(), "timed out waiting until \(what)")
+}
+
+/// A `TestServer` whose MQTT consumer ingests from `endpoint` (its metrics to `metrics`), with a sensor registered on
+/// the tenant's first site; `body` gets the server, the sensor and the site id as the topics spell it.
+func withIngestingServer(
+    _ database: AppDatabase,
+    _ tenant: TestTenant,
+    endpoint: MQTTEndpoint,
+    metrics: TestMetrics,
+    _ body: @Sendable (TestServer, TelemetrySensor, String) async throws -> Void
+) async throws {
+    try await TestServer.with(
+        database,
+        mqtt: .init(endpoint: endpoint),
+        ingestMetrics: MQTTIngestMetrics(factory: metrics)
+    ) { server in
+        let metadata = try await server.login(tenant.adminBadge).metadata
+        let sensor = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
+        try await body(server, sensor, tenant.siteIDs[0].uuidString.lowercased())
+    }
 }

@@ -1,0 +1,108 @@
+import API
+import Bus
+import Foundation
+import HarvestryApp
+import Logging
+import MetricsTestKit
+import Store
+import SwiftProtobuf
+import Testing
+
+extension DatabaseSuites.MQTTIngestTests {
+    @Test("events are stored once per event id, the newest state is kept, bad ones are dead-lettered with the reason")
+    func eventsAndState() async throws {
+        let database = try AppDatabase.current()
+        let tenant = try await TestTenant.make(in: database)
+        let metrics = TestMetrics()
+        try await withEmbeddedBroker { endpoint in
+            try await withIngestingServer(database, tenant, endpoint: endpoint, metrics: metrics) {
+                server,
+                sensor,
+                site in
+                let device = sensor.deviceID
+                let topic = { (device: String, channel: String) in "hv/v1/\(site)/\(device)/\(channel)" }
+                let publisher = try await MQTTClient.connect(
+                    .init(port: endpoint.port, clientID: "dev-\(UInt32.random(in: 0...UInt32.max))"),
+                    logger: TestDirectory.logger
+                )
+                let now = Date()
+                let event = { (id: String, code: String) in
+                    try Harvestry_Telemetry_V1_Event.with {
+                        $0.deviceID = device
+                        $0.eventID = id
+                        $0.code = code
+                        $0.severity = .critical
+                        $0.message = "door opened"
+                        $0.timestamp = .init(date: now)
+                        $0.attributes = ["door": "north"]
+                    }.serializedBytes() as [UInt8]
+                }
+                let state = { (seconds: Double, firmware: String) in
+                    try Harvestry_Telemetry_V1_State.with {
+                        $0.deviceID = device
+                        $0.timestamp = .init(date: now.addingTimeInterval(seconds))
+                        $0.firmwareVersion = firmware
+                        $0.uptimeSeconds = 42
+                    }.serializedBytes() as [UInt8]
+                }
+                // An event twice (a QoS 1 redelivery), a bad code, garbage, an event of an unknown device.
+                try await publisher.publish(try event("e-1", "DOOR_OPEN"), to: topic(device, "event"))
+                try await publisher.publish(try event("e-1", "DOOR_OPEN"), to: topic(device, "event"))
+                try await publisher.publish(try event("e-2", "door open"), to: topic(device, "event"))
+                try await publisher.publish([0xff, 0xff, 0x01], to: topic(device, "event"))
+                let stranger = UUID().uuidString.lowercased()
+                try await publisher.publish(
+                    try Harvestry_Telemetry_V1_Event.with {
+                        $0.eventID = "e-9"
+                        $0.code = "DOOR_OPEN"
+                        $0.timestamp = .init(date: now)
+                    }.serializedBytes(),
+                    to: topic(stranger, "event")
+                )
+                // A newer state, then an older one (ignored), then one without a timestamp (dead-lettered).
+                try await publisher.publish(try state(0, "2.0.0"), to: topic(device, "state"), retain: true)
+                try await publisher.publish(try state(-60, "1.0.0"), to: topic(device, "state"))
+                try await publisher.publish(
+                    try Harvestry_Telemetry_V1_State.with { $0.deviceID = device }.serializedBytes(),
+                    to: topic(device, "state")
+                )
+                // Cleared retained state: ignored.
+                try await publisher.publish([], to: topic(device, "state"), retain: true)
+                await publisher.disconnect()
+
+                let letters = { (reason: String, device: String) in
+                    try await countRows(
+                        database,
+                        "telemetry_dead_letters WHERE device = $1 AND reason = '\(reason)'",
+                        device
+                    )
+                }
+                try await waitUntil("every report handled") {
+                    let received = ["event", "state"].map {
+                        metrics.counters(label: "harvestry_mqtt_messages_received_total", dimensions: [("channel", $0)])
+                            .first?.totalValue ?? 0
+                    }
+                    let deadLetters = metrics.counters(label: "harvestry_mqtt_dead_letters_total")
+                        .reduce(0) { $0 + $1.totalValue }
+                    let stateLetters = try await letters("MALFORMED_STATE", device)
+                    return received == [5, 4] && deadLetters == 4 && stateLetters == 1
+                }
+                #expect(try await countRows(database, "device_events WHERE equipment_id = $1::uuid", device) == 1)
+                #expect(try await letters("MALFORMED_EVENT", device) == 2)
+                #expect(try await letters("UNKNOWN_DEVICE", stranger) == 1)
+                let rows = try await database.owner.query(
+                    "SELECT firmware_version FROM device_states WHERE equipment_id = $1::uuid",
+                    [SQLValue(device)]
+                )
+                #expect(try rows.map { try $0.decode("firmware_version", as: String.self) } == ["2.0.0"])
+                let events = try await database.owner.query(
+                    "SELECT code, severity, attributes->>'door' AS door FROM device_events WHERE equipment_id = $1::uuid",
+                    [SQLValue(device)]
+                )
+                #expect(try events[0].decode("code", as: String.self) == "DOOR_OPEN")
+                #expect(try events[0].decode("severity", as: String.self) == "critical")
+                #expect(try events[0].decode("door", as: String.self) == "north")
+            }
+        }
+    }
+}
