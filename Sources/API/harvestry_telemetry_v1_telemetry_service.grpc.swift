@@ -111,6 +111,32 @@ public enum Harvestry_Telemetry_V1_TelemetryService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListDeviceEvents" metadata.
+        public enum ListDeviceEvents: Sendable {
+            /// Request type for "ListDeviceEvents".
+            public typealias Input = Harvestry_Telemetry_V1_ListDeviceEventsRequest
+            /// Response type for "ListDeviceEvents".
+            public typealias Output = Harvestry_Telemetry_V1_ListDeviceEventsResponse
+            /// Descriptor for "ListDeviceEvents".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.telemetry.v1.TelemetryService"),
+                method: "ListDeviceEvents",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetDeviceState" metadata.
+        public enum GetDeviceState: Sendable {
+            /// Request type for "GetDeviceState".
+            public typealias Input = Harvestry_Telemetry_V1_GetDeviceStateRequest
+            /// Response type for "GetDeviceState".
+            public typealias Output = Harvestry_Telemetry_V1_State
+            /// Descriptor for "GetDeviceState".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.telemetry.v1.TelemetryService"),
+                method: "GetDeviceState",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "harvestry.telemetry.v1.TelemetryService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             IngestReadings.descriptor,
@@ -119,7 +145,9 @@ public enum Harvestry_Telemetry_V1_TelemetryService: Sendable {
             QuerySeries.descriptor,
             Subscribe.descriptor,
             CreateAlertRule.descriptor,
-            ListAlerts.descriptor
+            ListAlerts.descriptor,
+            ListDeviceEvents.descriptor,
+            GetDeviceState.descriptor
         ]
     }
 }
@@ -282,6 +310,42 @@ extension Harvestry_Telemetry_V1_TelemetryService {
             request: GRPCCore.StreamingServerRequest<Harvestry_Telemetry_V1_ListAlertsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Telemetry_V1_ListAlertsResponse>
+
+        /// Handle the "ListDeviceEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A device's events as it reported them on its MQTT `event` topic (each event id once), newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Telemetry_V1_ListDeviceEventsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Telemetry_V1_ListDeviceEventsResponse` messages.
+        func listDeviceEvents(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Telemetry_V1_ListDeviceEventsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Telemetry_V1_ListDeviceEventsResponse>
+
+        /// Handle the "GetDeviceState" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A device's latest state from its retained MQTT `state` topic; NOT_FOUND before the first one is stored.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Telemetry_V1_GetDeviceStateRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Telemetry_V1_State` messages.
+        func getDeviceState(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Telemetry_V1_GetDeviceStateRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Telemetry_V1_State>
     }
 
     /// Service protocol for the "harvestry.telemetry.v1.TelemetryService" service.
@@ -428,6 +492,42 @@ extension Harvestry_Telemetry_V1_TelemetryService {
             request: GRPCCore.ServerRequest<Harvestry_Telemetry_V1_ListAlertsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Harvestry_Telemetry_V1_ListAlertsResponse>
+
+        /// Handle the "ListDeviceEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A device's events as it reported them on its MQTT `event` topic (each event id once), newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Telemetry_V1_ListDeviceEventsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Telemetry_V1_ListDeviceEventsResponse` message.
+        func listDeviceEvents(
+            request: GRPCCore.ServerRequest<Harvestry_Telemetry_V1_ListDeviceEventsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Telemetry_V1_ListDeviceEventsResponse>
+
+        /// Handle the "GetDeviceState" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A device's latest state from its retained MQTT `state` topic; NOT_FOUND before the first one is stored.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Telemetry_V1_GetDeviceStateRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Telemetry_V1_State` message.
+        func getDeviceState(
+            request: GRPCCore.ServerRequest<Harvestry_Telemetry_V1_GetDeviceStateRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Telemetry_V1_State>
     }
 
     /// Simple service protocol for the "harvestry.telemetry.v1.TelemetryService" service.
@@ -573,6 +673,42 @@ extension Harvestry_Telemetry_V1_TelemetryService {
             request: Harvestry_Telemetry_V1_ListAlertsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Harvestry_Telemetry_V1_ListAlertsResponse
+
+        /// Handle the "ListDeviceEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A device's events as it reported them on its MQTT `event` topic (each event id once), newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Telemetry_V1_ListDeviceEventsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Telemetry_V1_ListDeviceEventsResponse` to respond with.
+        func listDeviceEvents(
+            request: Harvestry_Telemetry_V1_ListDeviceEventsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Telemetry_V1_ListDeviceEventsResponse
+
+        /// Handle the "GetDeviceState" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A device's latest state from its retained MQTT `state` topic; NOT_FOUND before the first one is stored.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Telemetry_V1_GetDeviceStateRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Telemetry_V1_State` to respond with.
+        func getDeviceState(
+            request: Harvestry_Telemetry_V1_GetDeviceStateRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Telemetry_V1_State
     }
 }
 
@@ -657,6 +793,28 @@ extension Harvestry_Telemetry_V1_TelemetryService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Harvestry_Telemetry_V1_TelemetryService.Method.ListDeviceEvents.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Telemetry_V1_ListDeviceEventsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Telemetry_V1_ListDeviceEventsResponse>(),
+            handler: { request, context in
+                try await self.listDeviceEvents(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Telemetry_V1_TelemetryService.Method.GetDeviceState.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Telemetry_V1_GetDeviceStateRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Telemetry_V1_State>(),
+            handler: { request, context in
+                try await self.getDeviceState(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -734,6 +892,28 @@ extension Harvestry_Telemetry_V1_TelemetryService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Telemetry_V1_ListAlertsResponse> {
         let response = try await self.listAlerts(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listDeviceEvents(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Telemetry_V1_ListDeviceEventsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Telemetry_V1_ListDeviceEventsResponse> {
+        let response = try await self.listDeviceEvents(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getDeviceState(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Telemetry_V1_GetDeviceStateRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Telemetry_V1_State> {
+        let response = try await self.getDeviceState(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -832,6 +1012,32 @@ extension Harvestry_Telemetry_V1_TelemetryService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Harvestry_Telemetry_V1_ListAlertsResponse> {
         return GRPCCore.ServerResponse<Harvestry_Telemetry_V1_ListAlertsResponse>(
             message: try await self.listAlerts(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listDeviceEvents(
+        request: GRPCCore.ServerRequest<Harvestry_Telemetry_V1_ListDeviceEventsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Telemetry_V1_ListDeviceEventsResponse> {
+        return GRPCCore.ServerResponse<Harvestry_Telemetry_V1_ListDeviceEventsResponse>(
+            message: try await self.listDeviceEvents(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getDeviceState(
+        request: GRPCCore.ServerRequest<Harvestry_Telemetry_V1_GetDeviceStateRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Telemetry_V1_State> {
+        return GRPCCore.ServerResponse<Harvestry_Telemetry_V1_State>(
+            message: try await self.getDeviceState(
                 request: request.message,
                 context: context
             ),
@@ -1019,6 +1225,52 @@ extension Harvestry_Telemetry_V1_TelemetryService {
             deserializer: some GRPCCore.MessageDeserializer<Harvestry_Telemetry_V1_ListAlertsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Telemetry_V1_ListAlertsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListDeviceEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A device's events as it reported them on its MQTT `event` topic (each event id once), newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Telemetry_V1_ListDeviceEventsRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Telemetry_V1_ListDeviceEventsRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Telemetry_V1_ListDeviceEventsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listDeviceEvents<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Telemetry_V1_ListDeviceEventsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Telemetry_V1_ListDeviceEventsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Telemetry_V1_ListDeviceEventsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Telemetry_V1_ListDeviceEventsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetDeviceState" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A device's latest state from its retained MQTT `state` topic; NOT_FOUND before the first one is stored.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Telemetry_V1_GetDeviceStateRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Telemetry_V1_GetDeviceStateRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Telemetry_V1_State` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getDeviceState<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Telemetry_V1_GetDeviceStateRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Telemetry_V1_GetDeviceStateRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Telemetry_V1_State>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Telemetry_V1_State>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1284,6 +1536,74 @@ extension Harvestry_Telemetry_V1_TelemetryService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListDeviceEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A device's events as it reported them on its MQTT `event` topic (each event id once), newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Telemetry_V1_ListDeviceEventsRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Telemetry_V1_ListDeviceEventsRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Telemetry_V1_ListDeviceEventsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listDeviceEvents<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Telemetry_V1_ListDeviceEventsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Telemetry_V1_ListDeviceEventsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Telemetry_V1_ListDeviceEventsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Telemetry_V1_ListDeviceEventsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Telemetry_V1_TelemetryService.Method.ListDeviceEvents.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetDeviceState" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A device's latest state from its retained MQTT `state` topic; NOT_FOUND before the first one is stored.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Telemetry_V1_GetDeviceStateRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Telemetry_V1_GetDeviceStateRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Telemetry_V1_State` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getDeviceState<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Telemetry_V1_GetDeviceStateRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Telemetry_V1_GetDeviceStateRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Telemetry_V1_State>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Telemetry_V1_State>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Telemetry_V1_TelemetryService.Method.GetDeviceState.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1488,6 +1808,64 @@ extension Harvestry_Telemetry_V1_TelemetryService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Telemetry_V1_ListAlertsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Telemetry_V1_ListAlertsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDeviceEvents" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A device's events as it reported them on its MQTT `event` topic (each event id once), newest first.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Telemetry_V1_ListDeviceEventsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDeviceEvents<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Telemetry_V1_ListDeviceEventsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Telemetry_V1_ListDeviceEventsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listDeviceEvents(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Telemetry_V1_ListDeviceEventsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Telemetry_V1_ListDeviceEventsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetDeviceState" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A device's latest state from its retained MQTT `state` topic; NOT_FOUND before the first one is stored.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Telemetry_V1_GetDeviceStateRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getDeviceState<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Telemetry_V1_GetDeviceStateRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Telemetry_V1_State>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getDeviceState(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Telemetry_V1_GetDeviceStateRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Telemetry_V1_State>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1722,6 +2100,72 @@ extension Harvestry_Telemetry_V1_TelemetryService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listAlerts(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDeviceEvents" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A device's events as it reported them on its MQTT `event` topic (each event id once), newest first.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDeviceEvents<Result>(
+        _ message: Harvestry_Telemetry_V1_ListDeviceEventsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Telemetry_V1_ListDeviceEventsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Telemetry_V1_ListDeviceEventsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listDeviceEvents(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetDeviceState" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A device's latest state from its retained MQTT `state` topic; NOT_FOUND before the first one is stored.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getDeviceState<Result>(
+        _ message: Harvestry_Telemetry_V1_GetDeviceStateRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Telemetry_V1_State>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Telemetry_V1_GetDeviceStateRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getDeviceState(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -62,6 +62,16 @@ public protocol TelemetryRepository: Sendable {
     /// Keeps a validated state as the device's latest unless the stored one is as new or newer; returns whether it
     /// was kept. NOT_FOUND when the site has no such device.
     func recordState(_ state: DeviceState) async throws -> Bool
+    /// A device's events the caller may see, newest first (by the device's timestamp, then event id).
+    func listDeviceEvents(
+        deviceID: UUID,
+        siteID: UUID,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
+        -> Page<DeviceEvent>
+    /// A device's latest state, nil before the first; the caller's scope applies.
+    func deviceState(deviceID: UUID, siteID: UUID, in scope: AccessScope) async throws -> DeviceState?
 }
 
 /// A payload the ingest path could not use, and why.

@@ -82,4 +82,5 @@ extension ResourcePattern {
     static let equipment = ResourcePattern("sites/{site}/equipment/{equipment}")
     static let calibration = ResourcePattern("sites/{site}/equipment/{equipment}/calibrations/{calibration}")
     static let deviceHealth = ResourcePattern("sites/{site}/equipment/{equipment}/health")
+    static let deviceState = ResourcePattern("sites/{site}/equipment/{equipment}/state")
 }

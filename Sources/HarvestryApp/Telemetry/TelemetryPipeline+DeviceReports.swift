@@ -113,14 +113,3 @@ extension Harvestry_Telemetry_V1_Event: DeviceReportMessage {
 extension Harvestry_Telemetry_V1_State: DeviceReportMessage {
     static var malformedReason: String { "MALFORMED_STATE" }
 }
-
-extension DeviceEvent.Severity {
-    init(_ severity: Harvestry_Telemetry_V1_Event.Severity) {
-        switch severity {
-        case .info: self = .info
-        case .warning: self = .warning
-        case .critical: self = .critical
-        default: self = .unspecified
-        }
-    }
-}

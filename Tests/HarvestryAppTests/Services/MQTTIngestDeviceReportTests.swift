@@ -1,6 +1,7 @@
 import API
 import Bus
 import Foundation
+import GRPCCore
 import HarvestryApp
 import Logging
 import MetricsTestKit
@@ -9,13 +10,19 @@ import SwiftProtobuf
 import Testing
 
 extension DatabaseSuites.MQTTIngestTests {
-    @Test("events are stored once per event id, the newest state is kept, bad ones are dead-lettered with the reason")
+    @Test("events are stored once per event id, the newest state is kept, bad ones are dead-lettered; both are served")
     func eventsAndState() async throws {
         let database = try AppDatabase.current()
         let tenant = try await TestTenant.make(in: database)
         let metrics = TestMetrics()
         try await withEmbeddedBroker { endpoint in
-            try await withIngestingServer(database, tenant, endpoint: endpoint, metrics: metrics) {
+            try await withIngestingServer(
+                database,
+                tenant,
+                endpoint: endpoint,
+                metrics: metrics,
+                gateway: true
+            ) {
                 server,
                 sensor,
                 site in
@@ -102,7 +109,52 @@ extension DatabaseSuites.MQTTIngestTests {
                 #expect(try events[0].decode("code", as: String.self) == "DOOR_OPEN")
                 #expect(try events[0].decode("severity", as: String.self) == "critical")
                 #expect(try events[0].decode("door", as: String.self) == "north")
+                try await self.expectServed(server, tenant, device: device, in: database)
             }
+        }
+    }
+
+    /// ListDeviceEvents and GetDeviceState over gRPC and the gateway; another organization's caller is refused.
+    private func expectServed(
+        _ server: TestServer,
+        _ tenant: TestTenant,
+        device: String,
+        in database: AppDatabase
+    ) async throws {
+        let session = try await server.login(tenant.adminBadge)
+        let equipment = "\(tenant.site(0))/equipment/\(device)"
+        let listed = try await server.telemetry.listDeviceEvents(
+            .with { $0.parent = equipment },
+            metadata: session.metadata
+        )
+        #expect(listed.events.map(\.eventID) == ["e-1"])
+        #expect(listed.events.first?.attributes == ["door": "north"])
+        let state = try await server.telemetry.getDeviceState(
+            .with { $0.name = equipment + "/state" },
+            metadata: session.metadata
+        )
+        #expect(state.firmwareVersion == "2.0.0" && state.uptimeSeconds == 42)
+        await expectStatus(.notFound) {
+            _ = try await server.telemetry.getDeviceState(
+                .with { $0.name = "\(tenant.site(0))/equipment/\(UUID().uuidString.lowercased())/state" },
+                metadata: session.metadata
+            )
+        }
+
+        let http = GatewayClient(port: try #require(server.httpPort))
+        defer { http.close() }
+        let served = try await http.send("GET", "/v1/\(equipment)/state", token: session.token)
+        #expect(served.status == 200 && served.json?["firmwareVersion"] as? String == "2.0.0", "\(served.text)")
+        let page = try await http.send("GET", "/v1/\(equipment)/events?pageSize=10", token: session.token)
+        #expect((page.json?["events"] as? [[String: Any]])?.count == 1, "\(page.text)")
+
+        let other = try await TestTenant.make(in: database)
+        let outsider = try await server.login(other.adminBadge).metadata
+        await expectStatus(.permissionDenied, reason: "SITE_OUT_OF_SCOPE") {
+            _ = try await server.telemetry.getDeviceState(.with { $0.name = equipment + "/state" }, metadata: outsider)
+        }
+        await expectStatus(.permissionDenied, reason: "SITE_OUT_OF_SCOPE") {
+            _ = try await server.telemetry.listDeviceEvents(.with { $0.parent = equipment }, metadata: outsider)
         }
     }
 }

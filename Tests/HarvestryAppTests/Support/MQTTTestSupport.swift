@@ -54,10 +54,12 @@ func withIngestingServer(
     _ tenant: TestTenant,
     endpoint: MQTTEndpoint,
     metrics: TestMetrics,
+    gateway: Bool = false,
     _ body: @Sendable (TestServer, TelemetrySensor, String) async throws -> Void
 ) async throws {
     try await TestServer.with(
         database,
+        gateway: gateway,
         mqtt: .init(endpoint: endpoint),
         ingestMetrics: MQTTIngestMetrics(factory: metrics)
     ) { server in
