@@ -33,14 +33,14 @@ extension DatabaseSuites.MQTTIngestTests {
                     logger: TestDirectory.logger
                 )
                 let now = Date()
-                let event = { (id: String, code: String) in
+                let event = { (id: String, code: String, age: Double) in
                     try Harvestry_Telemetry_V1_Event.with {
                         $0.deviceID = device
                         $0.eventID = id
                         $0.code = code
                         $0.severity = .critical
                         $0.message = "door opened"
-                        $0.timestamp = .init(date: now)
+                        $0.timestamp = .init(date: now.addingTimeInterval(-age))
                         $0.attributes = ["door": "north"]
                     }.serializedBytes() as [UInt8]
                 }
@@ -53,9 +53,11 @@ extension DatabaseSuites.MQTTIngestTests {
                     }.serializedBytes() as [UInt8]
                 }
                 // An event twice (a QoS 1 redelivery), a bad code, garbage, an event of an unknown device.
-                try await publisher.publish(try event("e-1", "DOOR_OPEN"), to: topic(device, "event"))
-                try await publisher.publish(try event("e-1", "DOOR_OPEN"), to: topic(device, "event"))
-                try await publisher.publish(try event("e-2", "door open"), to: topic(device, "event"))
+                try await publisher.publish(try event("e-1", "DOOR_OPEN", 0), to: topic(device, "event"))
+                try await publisher.publish(try event("e-1", "DOOR_OPEN", 0), to: topic(device, "event"))
+                try await publisher.publish(try event("e-2", "door open", 0), to: topic(device, "event"))
+                try await publisher.publish(try event("e-3", "DOOR_CLOSED", 10), to: topic(device, "event"))
+                try await publisher.publish(try event("e-4", "DOOR_OPEN", 20), to: topic(device, "event"))
                 try await publisher.publish([0xff, 0xff, 0x01], to: topic(device, "event"))
                 let stranger = UUID().uuidString.lowercased()
                 try await publisher.publish(
@@ -92,9 +94,9 @@ extension DatabaseSuites.MQTTIngestTests {
                     let deadLetters = metrics.counters(label: "harvestry_mqtt_dead_letters_total")
                         .reduce(0) { $0 + $1.totalValue }
                     let stateLetters = try await letters("MALFORMED_STATE", device)
-                    return received == [5, 4] && deadLetters == 4 && stateLetters == 1
+                    return received == [7, 4] && deadLetters == 4 && stateLetters == 1
                 }
-                #expect(try await countRows(database, "device_events WHERE equipment_id = $1::uuid", device) == 1)
+                #expect(try await countRows(database, "device_events WHERE equipment_id = $1::uuid", device) == 3)
                 #expect(try await letters("MALFORMED_EVENT", device) == 2)
                 #expect(try await letters("UNKNOWN_DEVICE", stranger) == 1)
                 let rows = try await database.owner.query(
@@ -103,7 +105,7 @@ extension DatabaseSuites.MQTTIngestTests {
                 )
                 #expect(try rows.map { try $0.decode("firmware_version", as: String.self) } == ["2.0.0"])
                 let events = try await database.owner.query(
-                    "SELECT code, severity, attributes->>'door' AS door FROM device_events WHERE equipment_id = $1::uuid",
+                    "SELECT code, severity, attributes->>'door' AS door FROM device_events WHERE equipment_id = $1::uuid AND event_id = 'e-1'",
                     [SQLValue(device)]
                 )
                 #expect(try events[0].decode("code", as: String.self) == "DOOR_OPEN")
@@ -123,12 +125,24 @@ extension DatabaseSuites.MQTTIngestTests {
     ) async throws {
         let session = try await server.login(tenant.adminBadge)
         let equipment = "\(tenant.site(0))/equipment/\(device)"
-        let listed = try await server.telemetry.listDeviceEvents(
-            .with { $0.parent = equipment },
+        let first = try await server.telemetry.listDeviceEvents(
+            .with {
+                $0.parent = equipment
+                $0.pageSize = 2
+            },
             metadata: session.metadata
         )
-        #expect(listed.events.map(\.eventID) == ["e-1"])
-        #expect(listed.events.first?.attributes == ["door": "north"])
+        #expect(first.events.map(\.eventID) == ["e-1", "e-3"], "newest first")
+        #expect(first.events.first?.attributes == ["door": "north"])
+        let second = try await server.telemetry.listDeviceEvents(
+            .with {
+                $0.parent = equipment
+                $0.pageSize = 2
+                $0.pageToken = first.nextPageToken
+            },
+            metadata: session.metadata
+        )
+        #expect(second.events.map(\.eventID) == ["e-4"] && second.nextPageToken.isEmpty)
         let state = try await server.telemetry.getDeviceState(
             .with { $0.name = equipment + "/state" },
             metadata: session.metadata
@@ -146,7 +160,7 @@ extension DatabaseSuites.MQTTIngestTests {
         let served = try await http.send("GET", "/v1/\(equipment)/state", token: session.token)
         #expect(served.status == 200 && served.json?["firmwareVersion"] as? String == "2.0.0", "\(served.text)")
         let page = try await http.send("GET", "/v1/\(equipment)/events?pageSize=10", token: session.token)
-        #expect((page.json?["events"] as? [[String: Any]])?.count == 1, "\(page.text)")
+        #expect((page.json?["events"] as? [[String: Any]])?.count == 3, "\(page.text)")
 
         let other = try await TestTenant.make(in: database)
         let outsider = try await server.login(other.adminBadge).metadata
