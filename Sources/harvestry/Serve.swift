@@ -1,8 +1,10 @@
 import ArgumentParser
 import Bus
 import CoreTransport
+import Gateway
 import HarvestryApp
 import Logging
+import Metrics
 import ServiceLifecycle
 import Store
 import UnixSignals
@@ -109,6 +111,8 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
+        // The swift-metrics of this process (the MQTT consumer's) are served by the gateway's /metrics.
+        MetricsSystem.bootstrap(PrometheusRegistry())
         let logger = Logger(label: "harvestry")
         do {
             signer = try SessionTokenSigner(key: try data.tokenKey())

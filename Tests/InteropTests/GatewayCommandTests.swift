@@ -16,10 +16,17 @@ import FoundationNetworking
 struct GatewayCommandTests {
     /// Starts `harvestry <arguments>` and reads its log until every marker has appeared; returns the process,
     /// the log text so far and a way to read on.
-    static func start(_ arguments: [String], until markers: [String]) throws -> (Process, String) {
+    static func start(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        until markers: [String]
+    ) throws -> (Process, String) {
         let process = Process()
         process.executableURL = ServeCommandTests.executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let logs = Pipe()
         process.standardError = logs
         process.standardOutput = FileHandle.nullDevice
@@ -71,6 +78,17 @@ struct GatewayCommandTests {
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let address = try #require(Self.logValue("address", on: "gRPC server listening", in: serverLog))
         let inProcessPort = try #require(Self.logValue("port", on: "JSON gateway listening", in: serverLog))
+        // The process's swift-metrics beside the gateway's: the MQTT consumer connects to the embedded broker.
+        var metrics = ""
+        for _ in 0..<100 where !metrics.contains("harvestry_mqtt_connected 1") {
+            let session = URLSession(configuration: .ephemeral)
+            defer { session.finishTasksAndInvalidate() }
+            let (data, _) = try await session.data(from: URL(string: "http://127.0.0.1:\(inProcessPort)/metrics")!)
+            metrics = String(decoding: data, as: UTF8.self)
+            if !metrics.contains("harvestry_mqtt_connected 1") { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(metrics.contains("harvestry_mqtt_connected 1"), "\(metrics)")
+        #expect(metrics.contains("harvestry_mqtt_messages_received_total{channel=\"telemetry\"} 0"), "\(metrics)")
 
         let (status, body) = try await Self.post(
             port: inProcessPort,

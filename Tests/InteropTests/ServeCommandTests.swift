@@ -14,20 +14,13 @@ struct ServeCommandTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("harvestry")
     }
 
-    /// A fresh data directory (every ancestor traversable by the postgres user when the tests run as root).
-    static func makeDataDirectory() throws -> String {
+    @Test("no DATABASE_URL or MQTT_URL: embedded Postgres and Mosquitto start, Health serves, SIGTERM stops all")
+    func servesAndDrains() async throws {
+        // Every ancestor must be traversable by the postgres user when the tests run as root.
         let dataDir = "/tmp/harvestry-serve-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         chmod(dataDir, 0o755)
-        return dataDir
-    }
-
-    /// Starts `harvestry serve` on free ports in `dataDir` and reads its log until the gRPC server listens; returns
-    /// the process, its log so far and the gRPC address.
-    static func launch(
-        dataDir: String,
-        mqttURL: String?
-    ) throws -> (process: Process, logs: Pipe, text: String, address: String) {
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = [
@@ -35,12 +28,14 @@ struct ServeCommandTests {
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = nil
-        environment["MQTT_URL"] = mqttURL
+        environment["MQTT_URL"] = nil
         process.environment = environment
         let logs = Pipe()
         process.standardError = logs
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
         // The address is in the "listening" log line.
         var text = ""
         while !text.contains("gRPC server listening") {
@@ -51,15 +46,6 @@ struct ServeCommandTests {
         let address = try #require(
             text.split(separator: " ").first { $0.hasPrefix("address=") }.map { String($0.dropFirst("address=".count)) }
         )
-        return (process, logs, text, address)
-    }
-
-    @Test("no DATABASE_URL or MQTT_URL: embedded Postgres and Mosquitto start, Health serves, SIGTERM stops all")
-    func servesAndDrains() async throws {
-        let dataDir = try Self.makeDataDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dataDir) }
-        let (process, _, _, address) = try Self.launch(dataDir: dataDir, mqttURL: nil)
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         try await withGRPCClient(transport: try CoreClientTransport(target: address)) { client in
             let health = Grpc_Health_V1_Health.Client(wrapping: client)
@@ -96,23 +82,23 @@ struct ServeCommandTests {
 
     @Test("MQTT_URL naming a broker that is down: serve still serves, logs the retries, and SIGTERM stops it")
     func brokerDown() async throws {
-        let dataDir = try Self.makeDataDirectory()
+        let dataDir = "/tmp/harvestry-serve-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        chmod(dataDir, 0o755)
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         // Port 1 on loopback: nothing listens there, so every connect is refused.
-        let (process, logs, logged, address) = try Self.launch(dataDir: dataDir, mqttURL: "mqtt://127.0.0.1:1")
+        let (process, log) = try GatewayCommandTests.start(
+            ["serve", "--port", "0", "--grace-period-seconds", "1", "--data-dir", dataDir],
+            environment: ["MQTT_URL": "mqtt://127.0.0.1:1"],
+            until: ["gRPC server listening", "cannot reach the MQTT broker"]
+        )
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        #expect(log.contains("broker=mqtt://127.0.0.1:1"), "\(log)")
+        let address = try #require(GatewayCommandTests.logValue("address", on: "gRPC server listening", in: log))
         try await withGRPCClient(transport: try CoreClientTransport(target: address)) { client in
-            let health = Grpc_Health_V1_Health.Client(wrapping: client)
-            let status = try await health.check(.with { $0.service = "" }).status
-            #expect(status == .serving)
+            let status = try await Grpc_Health_V1_Health.Client(wrapping: client).check(.with { $0.service = "" })
+            #expect(status.status == .serving)
         }
-        var text = logged
-        for _ in 0..<200 where !text.contains("cannot reach the MQTT broker") {
-            let chunk = logs.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        #expect(text.contains("cannot reach the MQTT broker") && text.contains("mqtt://127.0.0.1:1"), "\(text)")
         process.terminate()
         for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         #expect(!process.isRunning, "serve kept waiting for the broker after SIGTERM")

@@ -2,6 +2,7 @@ import API
 import GRPCCore
 import HTTPTypes
 import Hummingbird
+import Metrics
 import SwiftProtobuf
 
 extension Gateway {
@@ -19,13 +20,19 @@ extension Gateway {
             return Response(
                 status: .ok,
                 headers: headers,
-                body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.render()))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.render() + Self.processMetrics()))
             )
         case "/openapi.json":
             return Self.json(self.openAPI)
         default:
             return nil
         }
+    }
+
+    /// The swift-metrics of the process (the MQTT consumer's, ...), when `PrometheusRegistry` is the bootstrapped
+    /// backend.
+    static func processMetrics() -> String {
+        (MetricsSystem.factory as? PrometheusRegistry)?.render() ?? ""
     }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

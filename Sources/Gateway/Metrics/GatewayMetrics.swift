@@ -72,7 +72,8 @@ public final class GatewayMetrics: Sendable {
         "route=\"\(Self.escape(key.route))\",status=\"\(key.status)\""
     }
 
-    private static func escape(_ value: String) -> String {
+    /// A label value escaped for the text format (`\`, `"` and newlines).
+    static func escape(_ value: String) -> String {
         value.replacingOccurrences("\\", with: "\\\\").replacingOccurrences("\"", with: "\\\"")
             .replacingOccurrences("\n", with: "\\n")
     }
