@@ -45,6 +45,8 @@ struct Bench: AsyncParsableCommand {
         @Flag(help: "Also run the readings through the embedded Mosquitto and the MQTT ingest consumer.")
         var throughBroker = false
         @Option(help: "Publishing MQTT clients with --through-broker (default: --workers).") var publishers: Int?
+        @Option(help: "Write the broker run's device -> store latency per second as CSV to this file.")
+        var timeline: String?
         @Option(help: "Readings/s the publishers pace themselves to with --through-broker (default: unpaced).")
         var rate: Int?
 
@@ -62,6 +64,13 @@ struct Bench: AsyncParsableCommand {
                 guard self.throughBroker else { throw ValidationError("--publishers needs --through-broker") }
                 guard (1...256).contains(publishers) else {
                     throw ValidationError("--publishers must be between 1 and 256 (got \(publishers))")
+                }
+            }
+            if let timeline = self.timeline {
+                guard self.throughBroker else { throw ValidationError("--timeline needs --through-broker") }
+                let directory = URL(fileURLWithPath: timeline).deletingLastPathComponent().path
+                guard FileManager.default.fileExists(atPath: directory) else {
+                    throw ValidationError("--timeline: no directory \(directory)")
                 }
             }
             if let rate = self.rate {
@@ -114,6 +123,7 @@ struct Bench: AsyncParsableCommand {
                 from: Date(timeIntervalSince1970: Double(base) / 1e6 - 7_200),
                 days: 2
             )
+            try await settleDatabase(ownerClient, before: "raw COPY")
             let copy = try await Self.run(batches: batches, workers: self.workers) { index in
                 let rows = fixture.readings(batch: index, size: self.batch, base: base - 3_600_000_000)
                 try await ownerClient.withConnection { connection in
@@ -152,6 +162,7 @@ struct Bench: AsyncParsableCommand {
                     }
                 }
                 for _ in 0..<500 where !hub.isListening { try await Task.sleep(for: .milliseconds(10)) }
+                try await settleDatabase(ownerClient, before: "the pipeline run")
                 let before = pipeline.counters.snapshot
                 let result = try await self.ingestThroughPipeline(
                     pipeline,
@@ -166,6 +177,7 @@ struct Bench: AsyncParsableCommand {
                 let commit = GroupCommit(from: before, to: pipeline.counters.snapshot)
                 var broker: BrokerRun?
                 if self.throughBroker {
+                    try await settleDatabase(ownerClient, before: "the broker run")
                     broker = try await self.ingestThroughBroker(
                         pipeline,
                         owner: ownerClient,
@@ -190,6 +202,13 @@ struct Bench: AsyncParsableCommand {
                     [SQLValue(fixture.site)]
                 )
                 rolledUp.append(try rows[0].decode("n"))
+            }
+            if let broker, let path = self.timeline {
+                do {
+                    try broker.timelineCSV.write(toFile: path, atomically: true, encoding: .utf8)
+                } catch {
+                    throw BenchError(message: "--timeline: cannot write \(path): \(error)")
+                }
             }
             let brokerRow = broker.map { "\n" + $0.row(total, self.batch, self.publisherCount) } ?? ""
             let brokerSummary = broker.map { "\n" + $0.summary(total, copy: copy) } ?? ""

@@ -172,7 +172,8 @@ extension Bench.Ingest {
             published: published,
             latencies: clocks.latencies,
             rate: self.rate,
-            groupCommit: GroupCommit(from: before, to: after)
+            groupCommit: GroupCommit(from: before, to: after),
+            timeline: clocks.timeline(since: start)
         )
     }
 }
@@ -237,6 +238,13 @@ struct BrokerRun: Sendable {
     var latencies: [Duration]
     var rate: Int?
     var groupCommit: GroupCommit
+    /// Device -> store latency second by second.
+    var timeline: [LatencySecond]
+
+    /// `second,batches,p50_ms,p99_ms,max_ms`, one line per second of the run.
+    var timelineCSV: String {
+        (["second,batches,p50_ms,p99_ms,max_ms"] + self.timeline.map(\.csvLine)).joined(separator: "\n") + "\n"
+    }
 
     var result: BenchResult { BenchResult(wall: self.wall, latencies: self.latencies) }
 
