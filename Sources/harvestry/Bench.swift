@@ -38,17 +38,24 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Readings per batch.") var batch = 1_000
         @Option(help: "Concurrent writers (and pooled connections).") var workers = 4
         @Option(help: "Streams per device.") var streams = 10
+        @Option(help: "Sensor devices the batches rotate over (default: 2 × max(workers, publishers)).")
+        var devices: Int?
         @Option(help: "libpq URL of an owner connection (env DATABASE_URL); default: a private temporary server.")
         var databaseUrl: String?
         @Flag(help: "Also run the readings through the embedded Mosquitto and the MQTT ingest consumer.")
         var throughBroker = false
         @Option(help: "Publishing MQTT clients with --through-broker (default: --workers).") var publishers: Int?
+        @Option(help: "Write the broker run's device -> store latency per second as CSV to this file.")
+        var timeline: String?
         @Option(help: "Readings/s the publishers pace themselves to with --through-broker (default: unpaced).")
         var rate: Int?
 
         func validate() throws {
             guard self.readings > 0, self.batch > 0, self.workers > 0, self.streams > 0 else {
                 throw ValidationError("--readings, --batch, --workers and --streams must be positive")
+            }
+            if let devices = self.devices, !(1...100_000).contains(devices) {
+                throw ValidationError("--devices must be between 1 and 100000 (got \(devices))")
             }
             guard self.batch % self.streams == 0 else {
                 throw ValidationError("--batch must be a multiple of --streams")
@@ -57,6 +64,13 @@ struct Bench: AsyncParsableCommand {
                 guard self.throughBroker else { throw ValidationError("--publishers needs --through-broker") }
                 guard (1...256).contains(publishers) else {
                     throw ValidationError("--publishers must be between 1 and 256 (got \(publishers))")
+                }
+            }
+            if let timeline = self.timeline {
+                guard self.throughBroker else { throw ValidationError("--timeline needs --through-broker") }
+                let directory = URL(fileURLWithPath: timeline).deletingLastPathComponent().path
+                guard FileManager.default.fileExists(atPath: directory) else {
+                    throw ValidationError("--timeline: no directory \(directory)")
                 }
             }
             if let rate = self.rate {
@@ -97,7 +111,7 @@ struct Bench: AsyncParsableCommand {
             defer { ownerClient.close() }
             let fixture = try await BenchFixture.make(
                 ownerClient,
-                devices: max(self.workers, self.publisherCount) * 2,
+                devices: self.devices ?? max(self.workers, self.publisherCount) * 2,
                 streamsPerDevice: self.streams
             )
             let batches = (self.readings + self.batch - 1) / self.batch
@@ -109,6 +123,7 @@ struct Bench: AsyncParsableCommand {
                 from: Date(timeIntervalSince1970: Double(base) / 1e6 - 7_200),
                 days: 2
             )
+            try await settleDatabase(ownerClient, before: "raw COPY")
             let copy = try await Self.run(batches: batches, workers: self.workers) { index in
                 let rows = fixture.readings(batch: index, size: self.batch, base: base - 3_600_000_000)
                 try await ownerClient.withConnection { connection in
@@ -137,7 +152,7 @@ struct Bench: AsyncParsableCommand {
             let clocks = PushClocks()
             let brokerClocks = PushClocks()
             let (id, updates) = hub.subscribe(site: fixture.site)
-            let (through, broker) = try await withThrowingTaskGroup(of: Void.self) { group in
+            let (through, pipelineCommit, broker) = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await hub.run() }
                 group.addTask {
                     // A batch's first reading may arrive anywhere in a notification (group commit merges batches).
@@ -147,6 +162,8 @@ struct Bench: AsyncParsableCommand {
                     }
                 }
                 for _ in 0..<500 where !hub.isListening { try await Task.sleep(for: .milliseconds(10)) }
+                try await settleDatabase(ownerClient, before: "the pipeline run")
+                let before = pipeline.counters.snapshot
                 let result = try await self.ingestThroughPipeline(
                     pipeline,
                     fixture: fixture,
@@ -157,8 +174,10 @@ struct Bench: AsyncParsableCommand {
                 for _ in 0..<200 where clocks.count < batches {
                     try await Task.sleep(for: .milliseconds(10))
                 }
+                let commit = GroupCommit(from: before, to: pipeline.counters.snapshot)
                 var broker: BrokerRun?
                 if self.throughBroker {
+                    try await settleDatabase(ownerClient, before: "the broker run")
                     broker = try await self.ingestThroughBroker(
                         pipeline,
                         owner: ownerClient,
@@ -171,7 +190,7 @@ struct Bench: AsyncParsableCommand {
                 }
                 hub.unsubscribe(id)
                 group.cancelAll()
-                return (result, broker)
+                return (result, commit, broker)
             }
             let push = BenchResult(wall: .zero, latencies: clocks.latencies)
             let total = batches * self.batch
@@ -184,6 +203,13 @@ struct Bench: AsyncParsableCommand {
                 )
                 rolledUp.append(try rows[0].decode("n"))
             }
+            if let broker, let path = self.timeline {
+                do {
+                    try broker.timelineCSV.write(toFile: path, atomically: true, encoding: .utf8)
+                } catch {
+                    throw BenchError(message: "--timeline: cannot write \(path): \(error)")
+                }
+            }
             let brokerRow = broker.map { "\n" + $0.row(total, self.batch, self.publisherCount) } ?? ""
             let brokerSummary = broker.map { "\n" + $0.summary(total, copy: copy) } ?? ""
             print(
@@ -193,7 +219,8 @@ struct Bench: AsyncParsableCommand {
                 \(copy.row("raw COPY (limit)", total, self.batch, self.workers))
                 \(through.row("TelemetryPipeline", total, self.batch, self.workers))\(brokerRow)
 
-                pipeline / raw COPY: \(String(format: "%.0f", 100 * through.rate(total) / copy.rate(total))) %
+                pipeline / raw COPY: \(String(format: "%.0f", 100 * through.rate(total) / copy.rate(total))) %; \
+                group commit: \(pipelineCommit)
                 realtime push (ingest call -> hub subscriber), \(push.latencies.count) batches: \
                 p50 \(push.percentile(0.5)), p95 \(push.percentile(0.95)), p99 \(push.percentile(0.99))\(brokerSummary)
                 rollups (1m / 5m / 1h readings counted, of \(broker == nil ? total : 2 * total)): \(rolledUp.map(String.init).joined(separator: " / ")); \

@@ -124,25 +124,24 @@ extension Bench.Ingest {
                 )
             )
         }
-        let (site, clients) = (fixture.site.uuidString.lowercased(), publishers)
+        let clients = publishers
+        // The devices' work (building and encoding each batch) happens before the clock starts: on a real site it
+        // runs on the devices, not on the server's cores.
+        let outboxes = try self.outboxes(fixture: fixture, batches: batches, base: base, publishers: clients.count)
         let before = pipeline.counters.snapshot
         let clock = ContinuousClock()
         let start = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for (number, publisher) in clients.enumerated() {
+            for (publisher, outbox) in zip(clients, outboxes) {
                 group.addTask {
-                    for index in 0..<batches where index % fixture.devices.count % clients.count == number {
+                    for message in outbox {
                         if let rate = self.rate {
-                            try await Task.sleep(until: start + .seconds(Double(index * self.batch) / Double(rate)))
+                            try await Task.sleep(
+                                until: start + .seconds(Double(message.index * self.batch) / Double(rate))
+                            )
                         }
-                        let readings = fixture.readings(batch: index, size: self.batch, base: base)
-                        let message = fixture.message(batch: index, readings: readings)
-                        let payload: [UInt8] = try message.serializedBytes()
-                        let topic = try DeviceTopic(site: site, device: message.deviceID, channel: .telemetry)
-                        if let first = readings.first {
-                            clocks.started(BucketKey(streamID: first.streamID, startMicros: first.micros))
-                        }
-                        try await publisher.publish(payload, to: topic.name, qos: .atLeastOnce)
+                        clocks.started(message.first)
+                        try await publisher.publish(message.payload, to: message.topic, qos: .atLeastOnce)
                     }
                 }
             }
@@ -167,7 +166,67 @@ extension Bench.Ingest {
             )
         }
         for _ in 0..<200 where clocks.count < batches { try await Task.sleep(for: .milliseconds(10)) }
-        return BrokerRun(wall: wall, published: published, latencies: clocks.latencies, rate: self.rate)
+        let after = pipeline.counters.snapshot
+        return BrokerRun(
+            wall: wall,
+            published: published,
+            latencies: clocks.latencies,
+            rate: self.rate,
+            groupCommit: GroupCommit(from: before, to: after),
+            timeline: clocks.timeline(since: start)
+        )
+    }
+}
+
+extension Bench.Ingest {
+    /// One encoded device batch, ready to publish.
+    struct OutboundBatch: Sendable {
+        var index: Int
+        var topic: String
+        var payload: [UInt8]
+        /// The batch's first reading, whose arrival at the hub ends its device -> store time.
+        var first: BucketKey
+    }
+
+    /// Every batch as its device publishes it, per publisher: a device always publishes through the same client,
+    /// so its batches arrive in order.
+    func outboxes(fixture: BenchFixture, batches: Int, base: Int64, publishers: Int) throws -> [[OutboundBatch]] {
+        let site = fixture.site.uuidString.lowercased()
+        var outboxes = [[OutboundBatch]](repeating: [], count: publishers)
+        for index in 0..<batches {
+            let readings = fixture.readings(batch: index, size: self.batch, base: base)
+            let message = fixture.message(batch: index, readings: readings)
+            let topic = try DeviceTopic(site: site, device: message.deviceID, channel: .telemetry)
+            outboxes[index % fixture.devices.count % publishers].append(
+                OutboundBatch(
+                    index: index,
+                    topic: topic.name,
+                    payload: try message.serializedBytes(),
+                    first: BucketKey(streamID: readings[0].streamID, startMicros: readings[0].micros)
+                )
+            )
+        }
+        return outboxes
+    }
+}
+
+/// Device batches against the store transactions that carried them.
+struct GroupCommit: Sendable, CustomStringConvertible {
+    var batches: Int
+    var writes: Int
+
+    init(batches: Int, writes: Int) {
+        self.batches = batches
+        self.writes = writes
+    }
+
+    init(from before: TelemetryCounters.Snapshot, to after: TelemetryCounters.Snapshot) {
+        self.init(batches: after.batches - before.batches, writes: after.writes - before.writes)
+    }
+
+    var description: String {
+        "\(self.batches) batches in \(self.writes) transactions "
+            + "(\(String(format: "%.1f", Double(self.batches) / Double(max(1, self.writes)))) per transaction)"
     }
 }
 
@@ -178,6 +237,14 @@ struct BrokerRun: Sendable {
     var published: Duration
     var latencies: [Duration]
     var rate: Int?
+    var groupCommit: GroupCommit
+    /// Device -> store latency second by second.
+    var timeline: [LatencySecond]
+
+    /// `second,batches,p50_ms,p99_ms,max_ms`, one line per second of the run.
+    var timelineCSV: String {
+        (["second,batches,p50_ms,p99_ms,max_ms"] + self.timeline.map(\.csvLine)).joined(separator: "\n") + "\n"
+    }
 
     var result: BenchResult { BenchResult(wall: self.wall, latencies: self.latencies) }
 
@@ -196,6 +263,7 @@ struct BrokerRun: Sendable {
         return "broker / raw COPY: \(String(format: "%.0f", 100 * result.rate(readings) / copy.rate(readings))) %; "
             + "publishers done after \(String(format: "%.2f", BenchResult.seconds(self.published))) s; "
             + "device -> store (publish -> hub subscriber), \(self.latencies.count) batches: "
-            + "p50 \(result.percentile(0.5)), p95 \(result.percentile(0.95)), p99 \(result.percentile(0.99))"
+            + "p50 \(result.percentile(0.5)), p95 \(result.percentile(0.95)), p99 \(result.percentile(0.99)); "
+            + "group commit: \(self.groupCommit)"
     }
 }

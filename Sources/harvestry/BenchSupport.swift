@@ -8,7 +8,7 @@ import Synchronization
 /// When each pipeline batch was handed in, and how long until its first reading reached the hub's subscriber.
 final class PushClocks: Sendable {
     private let pending = Mutex<[BucketKey: ContinuousClock.Instant]>([:])
-    private let measured = Mutex<[Duration]>([])
+    private let measured = Mutex<[(arrived: ContinuousClock.Instant, latency: Duration)]>([])
 
     func started(_ key: BucketKey) {
         let now = ContinuousClock.now
@@ -25,11 +25,35 @@ final class PushClocks: Sendable {
                 }
         }
         guard !began.isEmpty else { return }
-        self.measured.withLock { measured in measured.append(contentsOf: began.map { now - $0 }) }
+        self.measured.withLock { measured in measured.append(contentsOf: began.map { (now, now - $0) }) }
     }
 
     var count: Int { self.measured.withLock { $0.count } }
-    var latencies: [Duration] { self.measured.withLock { $0.sorted() } }
+    var latencies: [Duration] { self.measured.withLock { $0.map(\.latency).sorted() } }
+
+    /// Each batch's latency by the second (since `start`) its first reading arrived.
+    func timeline(since start: ContinuousClock.Instant) -> [LatencySecond] {
+        let bySecond = Dictionary(
+            grouping: self.measured.withLock { $0 },
+            by: { Int(BenchResult.seconds($0.arrived - start)) }
+        )
+        return bySecond.keys.sorted().map { second in
+            LatencySecond(second: second, latencies: bySecond[second]!.map(\.latency).sorted())
+        }
+    }
+}
+
+/// The batches whose first reading arrived within one second of a run.
+struct LatencySecond: Sendable {
+    var second: Int
+    /// Sorted.
+    var latencies: [Duration]
+
+    var csvLine: String {
+        let result = BenchResult(wall: .zero, latencies: self.latencies)
+        let max = self.latencies.last.map { String(format: "%.1f", BenchResult.seconds($0) * 1_000) } ?? ""
+        return "\(self.second),\(self.latencies.count),\(result.milliseconds(0.5)),\(result.milliseconds(0.99)),\(max)"
+    }
 }
 
 struct BenchError: Error, CustomStringConvertible {
@@ -49,8 +73,14 @@ struct BenchResult: Sendable {
 
     func percentile(_ p: Double) -> String {
         guard !self.latencies.isEmpty else { return "-" }
+        return self.milliseconds(p) + " ms"
+    }
+
+    /// The `p` quantile in milliseconds with one decimal ("" without latencies).
+    func milliseconds(_ p: Double) -> String {
+        guard !self.latencies.isEmpty else { return "" }
         let index = min(self.latencies.count - 1, Int((Double(self.latencies.count) * p).rounded(.up)) - 1)
-        return String(format: "%.1f ms", Self.seconds(self.latencies[max(index, 0)]) * 1_000)
+        return String(format: "%.1f", Self.seconds(self.latencies[max(index, 0)]) * 1_000)
     }
 
     func row(_ name: String, _ readings: Int, _ batch: Int, _ workers: Int) -> String {
@@ -139,4 +169,25 @@ struct BenchFixture: Sendable {
         }
         return out
     }
+}
+
+/// Before each timed run: the previous run's debt paid, so runs start alike. VACUUM ANALYZE of the telemetry tables
+/// (what autovacuum would otherwise start in the middle of the next run, after millions of inserts) and a
+/// CHECKPOINT (skipped, with a note, when the owner may not run it).
+func settleDatabase(_ owner: PostgresClient, before run: String) async throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    FileHandle.standardError.write(Data("bench: settling the database before \(run) (VACUUM ANALYZE, CHECKPOINT)\n".utf8))
+    try await owner.withConnection { connection in
+        try await connection.script(
+            "VACUUM (ANALYZE) sensor_readings, sensor_readings_1m, sensor_readings_5m, sensor_readings_1h"
+        )
+        do {
+            try await connection.script("CHECKPOINT")
+        } catch {
+            FileHandle.standardError.write(Data("bench: no CHECKPOINT (\(error))\n".utf8))
+        }
+    }
+    let seconds = BenchResult.seconds(clock.now - start)
+    FileHandle.standardError.write(Data("bench: settled in \(String(format: "%.1f", seconds)) s; \(run) starts\n".utf8))
 }

@@ -1,5 +1,4 @@
 import API
-import AsyncAlgorithms
 import Bus
 import Foundation
 import Logging
@@ -12,7 +11,13 @@ import SwiftProtobuf
 /// is dead-lettered, so nothing a device sends stops the consumer.
 ///
 /// Messages are spread over `lanes` serial lanes by device, so one device's batches and presence changes are handled
-/// in arrival order while different devices are ingested concurrently.
+/// in arrival order while different devices are ingested concurrently. The consumer holds at most
+/// `lanes × laneBuffer` messages: a device whose batch is being stored holds up only its own lane, and handing a
+/// message to a lane never suspends the dispatcher (a suspension per message would make it wait behind every
+/// ingest job on the executor, which capped it at about 2,000 messages/s); when the consumer is full the dispatcher
+/// waits, and the client's bounded buffer and then the broker hold the rest. Many lanes keep many batches in flight, which the pipeline's group commit turns into few transactions:
+/// ingest throughput is concurrency over commit latency, so a few lanes cannot keep up with thousands of small
+/// device messages a second.
 public struct MQTTIngest: Service {
     public struct Configuration: Sendable, Hashable {
         public var endpoint: MQTTEndpoint
@@ -22,19 +27,23 @@ public struct MQTTIngest: Service {
         /// instance's share of the telemetry while it is away. Needs a `clientID` that is stable across restarts
         /// (`harvestry serve` always does).
         public var persistentSession: Bool
-        /// Devices ingested concurrently.
+        /// Devices ingested concurrently (at most this many batches in flight).
         public var lanes: Int
+        /// Messages held per lane on average (the consumer holds at most `lanes × laneBuffer`).
+        public var laneBuffer: Int
 
         public init(
             endpoint: MQTTEndpoint,
             clientID: String = MQTTIngest.randomClientID(),
             persistentSession: Bool = false,
-            lanes: Int = 4
+            lanes: Int = 256,
+            laneBuffer: Int = 4
         ) {
             self.endpoint = endpoint
             self.clientID = clientID
             self.persistentSession = persistentSession
             self.lanes = max(1, lanes)
+            self.laneBuffer = max(1, laneBuffer)
         }
 
         /// What `harvestry serve` runs: a persistent session under the instance's stable client id, so telemetry
@@ -98,17 +107,23 @@ public struct MQTTIngest: Service {
     }
 
     func consume(_ messages: MQTTMessages) async {
-        let lanes = (0..<self.configuration.lanes).map { _ in AsyncChannel<MQTTMessage>() }
+        let lanes = (0..<self.configuration.lanes).map { _ in AsyncStream<MQTTMessage>.makeStream() }
+        let credits = MessageCredits(self.configuration.lanes * self.configuration.laneBuffer)
         await withTaskGroup(of: Void.self) { group in
             for lane in lanes {
                 group.addTask {
-                    for await message in lane { await self.handle(message) }
+                    for await message in lane.stream {
+                        await self.handle(message)
+                        credits.release()
+                    }
                 }
             }
+            // Handing a message to its lane never suspends; only a full consumer does (in `acquire`).
             for await message in messages {
-                await lanes[Self.lane(of: message.topic, count: lanes.count)].send(message)
+                await credits.acquire()
+                lanes[Self.lane(of: message.topic, count: lanes.count)].continuation.yield(message)
             }
-            for lane in lanes { lane.finish() }
+            for lane in lanes { lane.continuation.finish() }
         }
     }
 

@@ -1,16 +1,21 @@
 import Synchronization
 
 /// Ingest counters (exported as `harvestry_ingest_*` once the metrics endpoint exists): readings stored, readings
-/// that were duplicates, readings rejected by validation, and dead-lettered payloads by reason.
+/// that were duplicates, readings rejected by validation, and dead-lettered payloads by reason; and how well group
+/// commit works: device batches stored against the store transactions (`writes`) that carried them.
 public final class TelemetryCounters: Sendable {
     public struct Snapshot: Sendable, Hashable {
         public var accepted: Int
         public var duplicates: Int
         public var rejected: Int
         public var deadLetters: [String: Int]
+        /// Device batches handed to the store.
+        public var batches: Int
+        /// Store transactions that wrote them (group commit merges concurrent batches of a site).
+        public var writes: Int
     }
 
-    private let state = Mutex(Snapshot(accepted: 0, duplicates: 0, rejected: 0, deadLetters: [:]))
+    private let state = Mutex(Snapshot(accepted: 0, duplicates: 0, rejected: 0, deadLetters: [:], batches: 0, writes: 0))
 
     public init() {}
 
@@ -21,7 +26,12 @@ public final class TelemetryCounters: Sendable {
             $0.accepted += accepted
             $0.duplicates += duplicates
             $0.rejected += rejected
+            $0.batches += 1
         }
+    }
+
+    func wrote() {
+        self.state.withLock { $0.writes += 1 }
     }
 
     func deadLettered(reason: String) {

@@ -35,7 +35,10 @@ public struct TelemetryPipeline: Sendable {
         self.counters = counters
         self.logger = logger
         self.now = now
-        self.batcher = IngestBatcher { readings, site in try await repository.ingest(readings, siteID: site) }
+        self.batcher = IngestBatcher { readings, site in
+            counters.wrote()
+            return try await repository.ingest(readings, siteID: site)
+        }
     }
 
     /// What became of a device payload.
