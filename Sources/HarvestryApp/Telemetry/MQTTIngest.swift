@@ -15,9 +15,9 @@ import SwiftProtobuf
 /// `lanes × laneBuffer` messages: a device whose batch is being stored holds up only its own lane, and handing a
 /// message to a lane never suspends the dispatcher (a suspension per message would make it wait behind every
 /// ingest job on the executor, which capped it at about 2,000 messages/s); when the consumer is full the dispatcher
-/// waits, and the client's bounded buffer and then the broker hold the rest. Many lanes keep many batches in flight, which the pipeline's group commit turns into few transactions:
-/// ingest throughput is concurrency over commit latency, so a few lanes cannot keep up with thousands of small
-/// device messages a second.
+/// waits, and the client's bounded buffer and then the broker hold the rest. Many lanes keep many batches in
+/// flight, which the pipeline's group commit turns into few transactions: ingest throughput is concurrency over
+/// commit latency, so a few lanes cannot keep up with thousands of small device messages a second.
 public struct MQTTIngest: Service {
     public struct Configuration: Sendable, Hashable {
         public var endpoint: MQTTEndpoint
