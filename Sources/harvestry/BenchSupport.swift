@@ -177,7 +177,8 @@ struct BenchFixture: Sendable {
 func settleDatabase(_ owner: PostgresClient, before run: String) async throws {
     let clock = ContinuousClock()
     let start = clock.now
-    FileHandle.standardError.write(Data("bench: settling the database before \(run) (VACUUM ANALYZE, CHECKPOINT)\n".utf8))
+    let note = "bench: settling the database before \(run) (VACUUM ANALYZE, CHECKPOINT)\n"
+    FileHandle.standardError.write(Data(note.utf8))
     try await owner.withConnection { connection in
         try await connection.script(
             "VACUUM (ANALYZE) sensor_readings, sensor_readings_1m, sensor_readings_5m, sensor_readings_1h"

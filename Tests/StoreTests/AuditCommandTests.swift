@@ -9,15 +9,18 @@ extension PostgresIntegrationTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("harvestry")
     }
 
-    /// Runs the CLI to completion (bounded); returns its exit status and stdout.
-    static func runHarvestry(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    /// Runs the CLI to completion (bounded); returns its exit status and stdout (and stderr with `errors`).
+    static func runHarvestry(
+        _ arguments: [String],
+        errors: Bool = false
+    ) async throws -> (status: Int32, output: String) {
         try await withTimeout(seconds: 60) {
             let process = Process()
             process.executableURL = Self.harvestry
             process.arguments = arguments
             let output = Pipe()
             process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
+            process.standardError = errors ? output : FileHandle.nullDevice
             try process.run()
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()

@@ -128,13 +128,15 @@ public final class MQTTClient: Sendable {
         }
     }
 
-    /// Publishes `payload` to `topic`; with QoS 1, returns when the broker has acknowledged it.
+    /// Publishes `payload` to `topic`; with QoS 1, returns when the broker has acknowledged it, with what the
+    /// acknowledgement says (over MQTT 5, `.noMatchingSubscribers` when the broker had nobody to give it to).
+    @discardableResult
     public func publish(
         _ payload: [UInt8],
         to topic: String,
         qos: MQTTQoS = .atLeastOnce,
         retain: Bool = false
-    ) async throws(BusError) {
+    ) async throws(BusError) -> PublishOutcome {
         try TopicValidation.validateTopic(topic)
         guard !self.handle.state.isClosing else { throw self.closedError("publishing to \(topic)") }
         var mid: Int32 = 0
@@ -153,7 +155,7 @@ public final class MQTTClient: Sendable {
         guard rc == Mosquitto.success else { throw Mosquitto.error(rc, "publishing to \(topic)") }
         guard qos == .atLeastOnce else {
             self.handle.state.ignoreAcknowledgement(of: mid)
-            return
+            return .accepted
         }
         let code = await self.handle.state.awaitAcknowledgement(of: mid)
         if code == ClientState.closedCode { throw self.closedError("publishing to \(topic)") }
@@ -163,7 +165,11 @@ public final class MQTTClient: Sendable {
                 message: "the broker refused a publish to \(topic): \(Mosquitto.reason(code))"
             )
         }
+        return code == Self.noMatchingSubscribers ? .noMatchingSubscribers : .accepted
     }
+
+    /// MQTT 5 reason code 0x10 (No matching subscribers), a success code on PUBACK.
+    static let noMatchingSubscribers: Int32 = 0x10
 
     /// Subscribes to `filter` (wildcards and `$share/{group}/...` allowed); returns on the broker's SUBACK.
     public func subscribe(_ filter: String, qos: MQTTQoS = .atLeastOnce) async throws(BusError) {

@@ -23,6 +23,16 @@ public enum MQTTQoS: Int32, Sendable, Hashable {
     case atLeastOnce = 1
 }
 
+/// What the broker said to a QoS 1 publish it accepted.
+public enum PublishOutcome: Sendable, Hashable {
+    /// Accepted and handed to subscribers (or, for QoS 0 and MQTT 3.1.1, accepted: those cannot tell more).
+    case accepted
+    /// MQTT 5 PUBACK reason 0x10: accepted, but nobody subscribes to the topic, so the broker dropped it. A device
+    /// keeps such a telemetry batch and sends it again later (docs/device-protocol.md): on a shared subscription this
+    /// is the moment between a broker restart and the consumers subscribing again.
+    case noMatchingSubscribers
+}
+
 /// A message the broker publishes for a client whose connection dies without a DISCONNECT.
 public struct MQTTWill: Sendable, Hashable {
     public var topic: String

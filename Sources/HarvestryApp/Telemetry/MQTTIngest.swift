@@ -7,8 +7,8 @@ import SwiftProtobuf
 
 /// The MQTT side of ingest: joins the shared subscriptions `$share/harvestry-ingest/hv/v1/+/+/telemetry`,
 /// `.../status`, `.../event` and `.../state` (QoS 1), so the broker hands each device message to exactly one server
-/// instance, and feeds `TelemetryPipeline` with the site and device from the topic. The pipeline never throws: a payload it cannot use
-/// is dead-lettered, so nothing a device sends stops the consumer.
+/// instance, and feeds `TelemetryPipeline` with the site and device from the topic. The pipeline never throws: a
+/// payload it cannot use is dead-lettered, so nothing a device sends stops the consumer.
 ///
 /// Messages are spread over `lanes` serial lanes by device, so one device's batches and presence changes are handled
 /// in arrival order while different devices are ingested concurrently. The consumer holds at most

@@ -15,7 +15,9 @@ public final class TelemetryCounters: Sendable {
         public var writes: Int
     }
 
-    private let state = Mutex(Snapshot(accepted: 0, duplicates: 0, rejected: 0, deadLetters: [:], batches: 0, writes: 0))
+    private let state = Mutex(
+        Snapshot(accepted: 0, duplicates: 0, rejected: 0, deadLetters: [:], batches: 0, writes: 0)
+    )
 
     public init() {}
 
