@@ -134,4 +134,22 @@ struct ClientTests {
             #expect(error.message.contains("mqtt://127.0.0.1:\(port)"))
         }
     }
+
+    @Test("a client released with received messages nobody consumed goes away cleanly")
+    func releasedWithUnconsumedMessages() async throws {
+        try await BrokerFixture.withBroker { broker in
+            var subscriber: MQTTClient? = try await BrokerFixture.connect(broker)
+            try await subscriber?.subscribe("test/unread")
+            let publisher = try await BrokerFixture.connect(broker)
+            for index in 0..<5 { try await publisher.publish(Array("\(index)".utf8), to: "test/unread") }
+            // A QoS 1 round trip behind the five: by its PUBACK the broker has sent them on.
+            try await publisher.publish(Array("last".utf8), to: "test/other")
+            try await Task.sleep(for: .milliseconds(100))
+            // Its buffer holds messages nobody read: releasing it must not trap (libdispatch traps on a semaphore
+            // released below its initial value).
+            subscriber = nil
+            #expect(subscriber == nil)
+            await publisher.disconnect()
+        }
+    }
 }

@@ -11,7 +11,10 @@ final class MessageBuffer: Sendable {
 
     init(capacity: Int) {
         (self.stream, self.continuation) = AsyncStream.makeStream(of: MQTTMessage.self)
-        self.space = DispatchSemaphore(value: capacity)
+        // Created at 0 and raised to `capacity`: libdispatch traps when a semaphore is released below its initial
+        // value, which a client dropped with messages nobody consumed would otherwise do.
+        self.space = DispatchSemaphore(value: 0)
+        for _ in 0..<max(1, capacity) { self.space.signal() }
     }
 
     /// On the network thread. Waits (in short slices, so a close is noticed) while the buffer is full.
