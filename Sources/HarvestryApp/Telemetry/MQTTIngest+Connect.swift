@@ -3,11 +3,6 @@ import Logging
 import ServiceLifecycle
 
 extension MQTTIngest {
-    /// Messages the client buffers ahead of the lanes. Small, because libmosquitto acknowledges a message when it
-    /// arrives: what the process holds (this plus the lanes' `lanes × laneBuffer`) is what a crash can lose, while
-    /// the rest stays queued in the broker's session.
-    static let receiveBufferSize = 64
-
     /// Waits between failed first connects: 1 s, doubling up to 8 s (the client's reconnect backoff).
     static let connectRetryDelays = (first: Duration.seconds(1), maximum: Duration.seconds(8))
 
@@ -43,8 +38,7 @@ extension MQTTIngest {
                         host: endpoint.host,
                         port: endpoint.port,
                         clientID: self.configuration.clientID,
-                        cleanSession: !self.configuration.persistentSession,
-                        receiveBufferSize: Self.receiveBufferSize
+                        cleanSession: !self.configuration.persistentSession
                     ),
                     logger: self.logger,
                     onConnectionChange: { connected in metrics.connection(up: connected, reconnect: connected) }
