@@ -130,7 +130,6 @@ let package = Package(
                 "API",
                 "CoreTransport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
