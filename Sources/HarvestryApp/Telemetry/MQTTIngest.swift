@@ -107,7 +107,7 @@ public struct MQTTIngest: Service {
     }
 
     func consume(_ messages: MQTTMessages) async {
-        let lanes = (0..<self.configuration.lanes).map { _ in AsyncStream<MQTTMessage>.makeStream() }
+        let lanes = (0..<self.configuration.lanes).map { _ in AsyncStream<InboundMessage>.makeStream() }
         let credits = MessageCredits(self.configuration.lanes * self.configuration.laneBuffer)
         await withTaskGroup(of: Void.self) { group in
             for lane in lanes {
@@ -121,22 +121,15 @@ public struct MQTTIngest: Service {
             // Handing a message to its lane never suspends; only a full consumer does (in `acquire`).
             for await message in messages {
                 await credits.acquire()
-                lanes[Self.lane(of: message.topic, count: lanes.count)].continuation.yield(message)
+                let inbound = InboundMessage(message)
+                lanes[inbound.lane(count: lanes.count)].continuation.yield(inbound)
             }
             for lane in lanes { lane.continuation.finish() }
         }
     }
 
-    /// The lane for a topic's device (`hv/v1/{site}/{device}/...`): the same device always lands in the same lane.
-    static func lane(of topic: String, count: Int) -> Int {
-        let device = topic.split(separator: "/").dropFirst(2).prefix(2).joined(separator: "/")
-        var hash: UInt32 = 2_166_136_261
-        for byte in device.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        return Int(hash % UInt32(count))
-    }
-
-    func handle(_ message: MQTTMessage) async {
-        let parts = message.topic.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    func handle(_ inbound: InboundMessage) async {
+        let (message, parts) = (inbound.message, inbound.topicParts)
         self.metrics.received(channel: parts.count == 5 ? parts[4] : "other", payloadBytes: message.payload.count)
         guard parts.count == 5 else { return }
         let (site, device) = (parts[2], parts[3])
@@ -178,5 +171,26 @@ public struct MQTTIngest: Service {
         }
         if status.deviceID.isEmpty { status.deviceID = device }
         return await self.pipeline.status(status, site: siteID, device: device)
+    }
+}
+
+/// A received message with its topic split once (`hv/v1/{site}/{device}/{channel}`), for the dispatcher's choice
+/// of lane and for the lane's handling.
+struct InboundMessage: Sendable {
+    let message: MQTTMessage
+    let topicParts: [String]
+
+    init(_ message: MQTTMessage) {
+        self.message = message
+        self.topicParts = message.topic.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// The lane for the topic's site and device: the same device always lands in the same lane.
+    func lane(count: Int) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for part in self.topicParts.dropFirst(2).prefix(2) {
+            for byte in part.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        }
+        return Int(hash % UInt32(count))
     }
 }

@@ -69,13 +69,11 @@ extension TelemetryPipeline {
             return await self.deadLetter(nil, device, "UNKNOWN_SITE", "'\(site.prefix(80))' is not a site id", payload)
                 .deadLetterReason
         }
-        guard let deviceID = UUID(uuidString: device) else {
-            let detail = "'\(device.prefix(80))' is not a device id"
-            return await self.deadLetter(siteID, device, "UNKNOWN_DEVICE", detail, payload).deadLetterReason
-        }
-        if !report.deviceID.isEmpty, UUID(uuidString: report.deviceID) != deviceID {
-            let detail = "the payload names device '\(report.deviceID.prefix(80))'"
-            return await self.deadLetter(siteID, device, "DEVICE_MISMATCH", detail, payload).deadLetterReason
+        let deviceID: UUID
+        switch Self.topicDevice(device, payloadNames: report.deviceID) {
+        case .success(let id): deviceID = id
+        case .failure(let refusal):
+            return await self.deadLetter(siteID, device, refusal.reason, refusal.detail, payload).deadLetterReason
         }
         let store: () async throws -> Void
         do {

@@ -74,23 +74,10 @@ public struct TelemetryPipeline: Sendable {
         payload: [UInt8]? = nil
     ) async -> Outcome {
         let bytes = { payload ?? ((try? batch.serializedBytes()) ?? []) }
-        guard let deviceID = UUID(uuidString: device) else {
-            return await self.deadLetter(
-                site,
-                device,
-                "UNKNOWN_DEVICE",
-                "'\(device.prefix(80))' is not a device id",
-                bytes()
-            )
-        }
-        if !batch.deviceID.isEmpty, UUID(uuidString: batch.deviceID) != deviceID {
-            return await self.deadLetter(
-                site,
-                device,
-                "DEVICE_MISMATCH",
-                "the batch names device '\(batch.deviceID.prefix(80))'",
-                bytes()
-            )
+        let deviceID: UUID
+        switch Self.topicDevice(device, payloadNames: batch.deviceID) {
+        case .success(let id): deviceID = id
+        case .failure(let refusal): return await self.deadLetter(site, device, refusal.reason, refusal.detail, bytes())
         }
         do {
             let outcome: ReadingValidator.Outcome
@@ -128,6 +115,25 @@ public struct TelemetryPipeline: Sendable {
             )
             return await self.deadLetter(site, device, "STORE_FAILED", "\(error)", bytes())
         }
+    }
+
+    /// Why a device message is refused before it is looked at: its dead letter's reason and detail.
+    struct Refusal: Error {
+        var reason: String
+        var detail: String
+    }
+
+    /// The topic's device as an id, provided the payload names that device or none (`UNKNOWN_DEVICE`,
+    /// `DEVICE_MISMATCH`). Telemetry, events and states share it.
+    static func topicDevice(_ device: String, payloadNames named: String) -> Result<UUID, Refusal> {
+        guard let deviceID = UUID(uuidString: device) else {
+            return .failure(Refusal(reason: "UNKNOWN_DEVICE", detail: "'\(device.prefix(80))' is not a device id"))
+        }
+        if !named.isEmpty, UUID(uuidString: named) != deviceID {
+            let detail = "the payload names device '\(named.prefix(80))'"
+            return .failure(Refusal(reason: "DEVICE_MISMATCH", detail: detail))
+        }
+        return .success(deviceID)
     }
 
     /// Validates a batch against the device's streams (cached; refetched when the batch names a stream the cached
