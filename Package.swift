@@ -123,6 +123,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The device simulator (docs/simulator.md): device models, the edge controller's safety logic, site model and
+        // physics in pure Swift (Core/, Models/, Controller/); the MQTT runtime, fault proxy, simulated inverter and
+        // ground-truth recorder around them.
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "API",
+                "Bus",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // HTTP/JSON <-> gRPC transcoding driven by the descriptors' google.api.http rules (docs/gateway.md).
         .target(
             name: "Gateway",
@@ -274,6 +290,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SimulatorTests",
+            dependencies: [
+                "API",
+                "Bus",
+                "ProcessSupport",
+                "Simulator",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings
