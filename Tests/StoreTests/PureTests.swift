@@ -46,3 +46,22 @@ import Testing
         #expect(TimestampText.format(Date(timeIntervalSince1970: 0)) == "1970-01-01 00:00:00.000000+00")
     }
 }
+
+@Suite struct StagedRangesTests {
+    @Test func eachStreamGetsItsOwnFirstAndLastInstant() {
+        let site = UUID()
+        let a = UUID(uuidString: "00000000-0000-0000-0000-00000000000a")!
+        let b = UUID(uuidString: "00000000-0000-0000-0000-00000000000b")!
+        let readings = [
+            Reading(streamID: b, siteID: site, micros: 50, value: 0),
+            Reading(streamID: a, siteID: site, micros: 3_600_000_000, value: 0),
+            Reading(streamID: a, siteID: site, micros: 0, value: 0),
+            Reading(streamID: b, siteID: site, micros: 40, value: 0),
+            Reading(streamID: a, siteID: site, micros: 7, value: 0),
+        ]
+        let ranges = StagedRanges(readings)
+        #expect(ranges.streamList == "{\(a.uuidString.lowercased()),\(b.uuidString.lowercased())}")
+        #expect(ranges.firstList == "{0,40}")
+        #expect(ranges.lastList == "{3600000000,50}")
+    }
+}

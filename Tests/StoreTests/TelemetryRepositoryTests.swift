@@ -267,6 +267,35 @@ extension PostgresIntegrationTests {
         }
     }
 
+    /// Stored readings are looked up per stream within that stream's own staged range: a batch where one stream
+    /// replays an hour beside a few readings of another skips exactly the stored ones of each.
+    @Test func telemetryIngestLooksUpEachStreamWithinItsOwnRange() async throws {
+        try await withMigratedDatabase { db in
+            let f = try await TelemetryFixture.make(in: db)
+            // Stored: ec at 5 min and 30 min; temperature at 40 min.
+            let stored = [f.reading(f.ec, 300, 1), f.reading(f.ec, 1_800, 2), f.reading(f.temperature, 2_400, 20)]
+            #expect(try await f.telemetry.ingest(stored, siteID: f.site) == stored)
+            // Temperature replays the hour (every 10 min, 40 min among them); ec has 25, 30 and 35 min.
+            let replay = stride(from: Int64(0), through: 3_600, by: 600).map { f.reading(f.temperature, $0, 21) }
+            let live = [f.reading(f.ec, 1_500, 3), f.reading(f.ec, 1_800, 4), f.reading(f.ec, 2_100, 5)]
+            let batch = replay + live
+            let inserted = try await f.telemetry.ingest(batch, siteID: f.site)
+            let duplicates = [f.reading(f.temperature, 2_400, 21), f.reading(f.ec, 1_800, 4)]
+            #expect(inserted == batch.filter { !duplicates.contains($0) })
+            #expect(inserted.count == batch.count - 2)
+            let hour = try await f.telemetry.series(
+                SeriesQuery(
+                    streamID: f.ec.id, siteID: f.site, start: f.start, end: f.start.addingTimeInterval(3_600),
+                    resolution: .oneHour
+                ),
+                in: f.tenant.scope,
+                page: .first
+            )
+            #expect(hour.items.map(\.aggregate.count) == [4])
+            #expect(hour.items.first?.aggregate.max == 5)
+        }
+    }
+
     @Test func telemetryConcurrentIngestsOfTheSameReadingsStoreEachOnce() async throws {
         try await withMigratedDatabase { db in
             let f = try await TelemetryFixture.make(in: db)

@@ -25,9 +25,7 @@ extension PostgresTelemetryRepository {
             rows.append(reading.micros)
             rows.append(reading.value)
         }
-        let list = "{" + Set(staged.map(\.streamID)).map { $0.uuidString.lowercased() }.joined(separator: ",") + "}"
-        let times = staged.lazy.map(\.micros)
-        let streams = (list: list, from: times.min() ?? 0, through: times.max() ?? 0)
+        let streams = StagedRanges(staged)
         let result = try await mappingErrors(resource: "reading", table: "sensor_readings") {
             do {
                 return try await self.move(rows, siteID: siteID, streams: streams)
@@ -47,13 +45,9 @@ extension PostgresTelemetryRepository {
         return staged.enumerated().compactMap { skipped.contains($0.offset) ? nil : $0.element }
     }
 
-    /// One ingest transaction: the staged rows moved by `moveStagedFast` (`streams`: a uuid[] literal of the staged
-    /// streams and the staged time range) or, with nil, by `moveStagedSkippingConflicts`.
-    func move(
-        _ rows: BinaryCopyRows,
-        siteID: UUID,
-        streams: (list: String, from: Int64, through: Int64)?
-    ) async throws -> PostgresRows {
+    /// One ingest transaction: the staged rows moved by `moveStagedFast` (`streams`: each staged stream's time
+    /// range) or, with nil, by `moveStagedSkippingConflicts`.
+    func move(_ rows: BinaryCopyRows, siteID: UUID, streams: StagedRanges?) async throws -> PostgresRows {
         try await self.retryingConflicts {
             try await self.client.transaction { connection in
                 try await connection.script(Self.stagingScript(site: siteID))
@@ -64,8 +58,8 @@ extension PostgresTelemetryRepository {
                         prepared: "harvestry_move_staged_readings",
                         Self.moveStagedFast,
                         [
-                            SQLValue(siteID), SQLValue(ReadingNotification.channel), SQLValue(streams.list),
-                            SQLValue(streams.from), SQLValue(streams.through),
+                            SQLValue(siteID), SQLValue(ReadingNotification.channel), SQLValue(streams.streamList),
+                            SQLValue(streams.firstList), SQLValue(streams.lastList),
                         ]
                     )
                 }

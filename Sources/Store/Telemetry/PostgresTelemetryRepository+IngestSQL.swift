@@ -29,10 +29,14 @@ extension PostgresTelemetryRepository {
     /// NOTIFYs them (`ReadingNotification` format, batch order) and returns one row per staged reading that was
     /// NOT inserted (`duplicate` = its ord) and one per staged stream that has alert rules (`ruled_stream`).
     ///
-    /// Stored readings are found by looking up the staged streams ($3, a uuid[]) within the staged time range ($4
-    /// to $5, microseconds since the epoch: parameters, so a cached generic plan still prunes the daily partitions
-    /// when it starts), one index range per stream, and the rest is a plain INSERT: no speculative insertion per
-    /// row. A reading a concurrent transaction stores meanwhile makes it fail with a unique violation;
+    /// Stored readings are found by looking up each staged stream ($3, a uuid[]) within its own staged time range
+    /// ($4 to $5, bigint[]s of microseconds since the epoch, element by element), one index range per stream,
+    /// with the daily partitions pruned per stream as the lookup runs; the rest is a plain INSERT: no speculative
+    /// insertion per row. Each stream's own range, not the batch's: a merged batch can carry one device's replay of
+    /// an hour-old spool beside live readings of other devices, and a range spanning both would read an hour of
+    /// every live stream (an overloaded consumer's lanes drift apart the same way, which made each transaction
+    /// slower the longer the backlog grew). A reading a concurrent transaction stores meanwhile makes it fail
+    /// with a unique violation;
     /// `skippingConflicts` is the variant for that retry, `INSERT ... ON CONFLICT DO NOTHING RETURNING` ($3 to $5
     /// unused, so not bound).
     ///
@@ -77,10 +81,14 @@ extension PostgresTelemetryRepository {
             """
             : """
             WITH existing AS (
-                SELECT stream_id, ts FROM sensor_readings
-                WHERE stream_id = ANY ($3::uuid[])
-                  AND ts >= \(epoch) + $4::bigint * interval '1 microsecond'
-                  AND ts <= \(epoch) + $5::bigint * interval '1 microsecond'
+                SELECT r.stream_id, stored.ts
+                FROM unnest($3::uuid[], $4::bigint[], $5::bigint[]) AS r(stream_id, first_micros, last_micros)
+                CROSS JOIN LATERAL (
+                    SELECT ts FROM sensor_readings
+                    WHERE stream_id = r.stream_id
+                      AND ts >= \(epoch) + r.first_micros * interval '1 microsecond'
+                      AND ts <= \(epoch) + r.last_micros * interval '1 microsecond'
+                ) stored
             ),
             staged AS (
                 SELECT s.ord, s.stream_id, s.ts, s.micros, s.value, e.stream_id IS NULL AS stored
