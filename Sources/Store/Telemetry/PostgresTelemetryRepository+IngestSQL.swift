@@ -31,7 +31,9 @@ extension PostgresTelemetryRepository {
     ///
     /// Stored readings are found by looking up each staged stream ($3, a uuid[]) within its own staged time range
     /// ($4 to $5, bigint[]s of microseconds since the epoch, element by element), one index range per stream,
-    /// with the daily partitions pruned per stream as the lookup runs; the rest is a plain INSERT: no speculative
+    /// with the daily partitions pruned per stream as the lookup runs (`OFFSET 0` keeps the lateral subquery a
+    /// parameterized index scan: flattened, it became a hash join over a sequential scan of every partition,
+    /// which `enable_nestloop = off` prefers); the rest is a plain INSERT: no speculative
     /// insertion per row. Each stream's own range, not the batch's: a merged batch can carry one device's replay of
     /// an hour-old spool beside live readings of other devices, and a range spanning both would read an hour of
     /// every live stream (an overloaded consumer's lanes drift apart the same way, which made each transaction
@@ -88,6 +90,7 @@ extension PostgresTelemetryRepository {
                     WHERE stream_id = r.stream_id
                       AND ts >= \(epoch) + r.first_micros * interval '1 microsecond'
                       AND ts <= \(epoch) + r.last_micros * interval '1 microsecond'
+                    OFFSET 0
                 ) stored
             ),
             staged AS (
