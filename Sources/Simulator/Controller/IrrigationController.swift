@@ -76,17 +76,18 @@ public struct IrrigationController: Hashable, Sendable {
             self.lastState = self.lastState ?? StateSnapshot(properties: [:], faultCode: "")
             return
         }
-        for index in self.outputs.indices where self.outputs[index].isOn {
-            if let closeAt = self.outputs[index].closeAt, closeAt <= now {
-                self.switchOutput(index, on: false, at: now, into: &out)
-                self.valveClosed(index, at: now, into: &out)
-            }
-        }
+        // A valve on for the maximum runtime trips even when its timed close falls on the same instant.
         for index in self.outputs.indices where self.outputs[index].isOn && self.outputs[index].load != nil {
             if let since = self.outputs[index].onSince, since + self.config.maxRuntime <= now {
                 self.latch(ControllerEvent.maxRuntime, at: now,
                            message: "valve \(self.outputs[index].device) reached the maximum runtime", into: &out)
                 break
+            }
+        }
+        for index in self.outputs.indices where self.outputs[index].isOn {
+            if let closeAt = self.outputs[index].closeAt, closeAt <= now {
+                self.switchOutput(index, on: false, at: now, into: &out)
+                self.valveClosed(index, at: now, into: &out)
             }
         }
         self.settle(at: now, into: &out)
