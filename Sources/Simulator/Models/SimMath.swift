@@ -7,7 +7,7 @@ enum SimMath {
         if x.isNaN { return x }
         if x > 709 { return .infinity }
         if x < -745 { return 0 }
-        let k = (x / ln2).rounded()
+        let k = Double(Int(x / ln2 + (x < 0 ? -0.5 : 0.5)))  // round half away, without libm's round
         let r = x - k * ln2
         var term = 1.0
         var sum = 1.0
