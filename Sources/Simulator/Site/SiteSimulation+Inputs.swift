@@ -42,7 +42,15 @@ extension SiteSimulation {
         case .offline:
             self.offline[index] = true
         case .restore:
+            let wasOffline = self.offline[index]
             self.offline[index] = false
+            if wasOffline, case .controller(let controller) = self.roles[index] {
+                // Back online: publish the current state again (what was published while offline was lost).
+                self.withController(controller, into: &out) { controller, out in
+                    controller.lastState = nil
+                    controller.publishState(at: now, into: &out)
+                }
+            }
             if case .sensor(let sensor) = self.roles[index] { self.sensors[sensor].faults.apply(.restore, at: now) }
             self.setTankLow(false, on: index, at: now, into: &out)
         case .tankLow:

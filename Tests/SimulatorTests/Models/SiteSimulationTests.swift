@@ -100,6 +100,11 @@ import Testing
         #expect(!out.contains { $0.device == ModelsFixture.controller && $0.at >= self.t0 + .seconds(10) })
         let offs = out.filter { $0.kind == .outputChanged(output: "valve", isOn: false) }
         #expect(offs.map(\.device) == ["vlv-std-1"])  // the E-STOP still acted
+        let back = site.apply(.restore, to: ModelsFixture.controller, at: self.t0 + .seconds(30))
+        #expect(back.contains { $0.device == ModelsFixture.controller && $0.kind == .state(faultCode: "ESTOP_OPEN", properties: [
+            "estop": "open", "door": "closed", "power": "normal", "tank": "ok", "program": "idle", "valves_on": "0",
+            "queued": "0",
+        ]) })
         #expect(site.problem(applying: .estopOpen, to: ModelsFixture.climate) != nil)
         #expect(site.problem(applying: .stuck(stream: "ec"), to: ModelsFixture.climate)?.hasPrefix("stream:") == true)
         #expect(site.problem(applying: .offline, to: "ghost")?.hasPrefix("device:") == true)
