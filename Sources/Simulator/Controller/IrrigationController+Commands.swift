@@ -3,15 +3,36 @@ extension IrrigationController {
     /// stands in for a missing `valve` parameter). Acks go to the device the command was sent to: RECEIVED, then
     /// EXECUTED or REJECTED. A dead (unpowered) controller hears nothing.
     public mutating func receive(
-        _ command: SimCommand, addressedValve: DeviceID? = nil, at now: SimInstant, into out: inout [Emission]
+        _ command: SimCommand,
+        addressedValve: DeviceID? = nil,
+        at now: SimInstant,
+        into out: inout [Emission]
     ) {
         guard self.power.isPowered else { return }
         self.advance(to: now, into: &out)
-        out.append(Emission(device: command.device, at: now, kind: .ack(
-            commandID: command.id, stage: .received, reason: "")))
+        out.append(
+            Emission(
+                device: command.device,
+                at: now,
+                kind: .ack(
+                    commandID: command.id,
+                    stage: .received,
+                    reason: ""
+                )
+            )
+        )
         if let original = self.outcomes[command.idempotencyKey] {
-            out.append(Emission(device: command.device, at: now, kind: .ack(
-                commandID: command.id, stage: original.stage, reason: original.reason)))
+            out.append(
+                Emission(
+                    device: command.device,
+                    at: now,
+                    kind: .ack(
+                        commandID: command.id,
+                        stage: original.stage,
+                        reason: original.reason
+                    )
+                )
+            )
             return
         }
         let outcome: CommandOutcomes.Outcome
@@ -23,13 +44,25 @@ extension IrrigationController {
             self.settle(at: now, into: &out)
         }
         self.outcomes.record(outcome, for: command.idempotencyKey)
-        out.append(Emission(device: command.device, at: now, kind: .ack(
-            commandID: command.id, stage: outcome.stage, reason: outcome.reason)))
+        out.append(
+            Emission(
+                device: command.device,
+                at: now,
+                kind: .ack(
+                    commandID: command.id,
+                    stage: outcome.stage,
+                    reason: outcome.reason
+                )
+            )
+        )
     }
 
     /// Carries the command out; returns the reject reason, or nil when executed.
     private mutating func execute(
-        _ command: SimCommand, addressedValve: DeviceID?, at now: SimInstant, into out: inout [Emission]
+        _ command: SimCommand,
+        addressedValve: DeviceID?,
+        at now: SimInstant,
+        into out: inout [Emission]
     ) -> String? {
         switch command.name {
         case ControllerCommand.valveOpen:
@@ -57,7 +90,10 @@ extension IrrigationController {
     }
 
     private mutating func openValve(
-        _ command: SimCommand, addressedValve: DeviceID?, at now: SimInstant, into out: inout [Emission]
+        _ command: SimCommand,
+        addressedValve: DeviceID?,
+        at now: SimInstant,
+        into out: inout [Emission]
     ) -> String? {
         let index: Int
         switch self.valveIndex(command, addressedValve) {
@@ -77,8 +113,16 @@ extension IrrigationController {
             return nil
         }
         guard let load = self.outputs[index].load, self.fitsCap(load) else {
-            self.enqueue(QueuedOpen(commandID: command.id, valve: index, duration: duration,
-                                    expireTime: command.expireTime), at: now, into: &out)
+            self.enqueue(
+                QueuedOpen(
+                    commandID: command.id,
+                    valve: index,
+                    duration: duration,
+                    expireTime: command.expireTime
+                ),
+                at: now,
+                into: &out
+            )
             return RejectReason.concurrencyCap
         }
         self.switchOutput(index, on: true, at: now, into: &out)
@@ -90,12 +134,17 @@ extension IrrigationController {
         guard self.queue.count < self.config.queueCapacity, !self.queue.contains(where: { $0.valve == queued.valve })
         else { return }
         self.queue.append(queued)
-        self.event(ControllerEvent.openQueued, .info,
-                   "open \(queued.commandID) of \(self.outputs[queued.valve].device) queued for a free slot",
-                   at: now, into: &out)
+        self.event(
+            ControllerEvent.openQueued,
+            .info,
+            "open \(queued.commandID) of \(self.outputs[queued.valve].device) queued for a free slot",
+            at: now,
+            into: &out
+        )
     }
 
-    private mutating func startProgram(_ command: SimCommand, at now: SimInstant, into out: inout [Emission]) -> String? {
+    private mutating func startProgram(_ command: SimCommand, at now: SimInstant, into out: inout [Emission]) -> String?
+    {
         guard let text = command.parameters["steps"], let steps = LocalProgram.parse(text) else {
             return RejectReason.badParameter("steps")
         }
@@ -121,8 +170,13 @@ extension IrrigationController {
         guard !self.estopOpen, !self.doorOpen else { return RejectReason.interlockActive }
         guard let cleared = self.latchedFault else { return nil }
         self.latchedFault = nil
-        self.event(ControllerEvent.rearmed, .info, "\(cleared) cleared by \(authorizer); outputs stay off",
-                   at: now, into: &out)
+        self.event(
+            ControllerEvent.rearmed,
+            .info,
+            "\(cleared) cleared by \(authorizer); outputs stay off",
+            at: now,
+            into: &out
+        )
         return nil
     }
 

@@ -72,7 +72,10 @@ extension IrrigationController {
     /// The power FSM (`PowerSupply`): a single source lost or back switches supply without touching an output; the
     /// last one lost drops every output; the first one back boots the controller with POWER_LOST latched.
     private mutating func powerChanged(
-        from before: PowerSupply, source: String, at now: SimInstant, into out: inout [Emission]
+        from before: PowerSupply,
+        source: String,
+        at now: SimInstant,
+        into out: inout [Emission]
     ) {
         let after = self.power
         if !after.isPowered {
@@ -85,10 +88,19 @@ extension IrrigationController {
         }
         if !before.isPowered {
             self.lastState = nil
-            self.event(ControllerEvent.powerRestored, .warning,
-                       "booted on \(source) after total power loss; outputs off until re-arm", at: now, into: &out)
-            if self.estopOpen { self.event(ControllerEvent.estopOpen, .critical, "E-STOP open at boot", at: now, into: &out) }
-            if self.doorOpen { self.event(ControllerEvent.doorOpen, .critical, "door open at boot", at: now, into: &out) }
+            self.event(
+                ControllerEvent.powerRestored,
+                .warning,
+                "booted on \(source) after total power loss; outputs off until re-arm",
+                at: now,
+                into: &out
+            )
+            if self.estopOpen {
+                self.event(ControllerEvent.estopOpen, .critical, "E-STOP open at boot", at: now, into: &out)
+            }
+            if self.doorOpen {
+                self.event(ControllerEvent.doorOpen, .critical, "door open at boot", at: now, into: &out)
+            }
             self.publishState(at: now, into: &out)
             return
         }
@@ -99,11 +111,20 @@ extension IrrigationController {
         case (true, _, false): code = ControllerEvent.acLost
         case (true, _, true): code = ControllerEvent.acRestored
         }
-        self.event(code, code.hasSuffix("LOST") ? .warning : .info, "\(source) \(code.hasSuffix("LOST") ? "lost" : "restored")",
-                   at: now, into: &out)
-        self.event(ControllerEvent.powerSourceChanged, .info,
-                   "logic: \(before.logicSource) -> \(after.logicSource); loads: \(before.loadSource) -> \(after.loadSource)",
-                   at: now, into: &out)
+        self.event(
+            code,
+            code.hasSuffix("LOST") ? .warning : .info,
+            "\(source) \(code.hasSuffix("LOST") ? "lost" : "restored")",
+            at: now,
+            into: &out
+        )
+        self.event(
+            ControllerEvent.powerSourceChanged,
+            .info,
+            "logic: \(before.logicSource) -> \(after.logicSource); loads: \(before.loadSource) -> \(after.loadSource)",
+            at: now,
+            into: &out
+        )
         self.publishState(at: now, into: &out)
     }
 }

@@ -12,14 +12,19 @@ extension IrrigationController {
         if program.phase == .running, let index = self.outputIndex[step.valve] {
             self.switchOutput(index, on: false, at: now, into: &out)
         }
-        self.event(ControllerEvent.programStopped, .info, "program stopped at step \(program.current + 1)",
-                   at: now, into: &out)
+        self.event(
+            ControllerEvent.programStopped,
+            .info,
+            "program stopped at step \(program.current + 1)",
+            at: now,
+            into: &out
+        )
     }
 
     /// Opens the current step's valve for its duration, or waits for a free slot under the cap.
     mutating func startStep(at now: SimInstant, into out: inout [Emission]) {
         guard var program = self.program, let index = self.outputIndex[program.steps[program.current].valve],
-              let load = self.outputs[index].load
+            let load = self.outputs[index].load
         else { return }
         let closeAt = now + program.steps[program.current].duration
         if self.outputs[index].isOn {
@@ -31,8 +36,13 @@ extension IrrigationController {
             program.phase = .running
         } else {
             if program.phase != .waiting {
-                self.event(ControllerEvent.programWaiting, .info,
-                           "step \(program.current + 1) waits for a slot under the concurrency cap", at: now, into: &out)
+                self.event(
+                    ControllerEvent.programWaiting,
+                    .info,
+                    "step \(program.current + 1) waits for a slot under the concurrency cap",
+                    at: now,
+                    into: &out
+                )
             }
             program.phase = .waiting
         }
@@ -42,7 +52,7 @@ extension IrrigationController {
     /// A valve closed for a reason other than a gate: if it was the running step's, the program moves on.
     mutating func valveClosed(_ index: Int, at now: SimInstant, into out: inout [Emission]) {
         guard var program = self.program, program.phase == .running,
-              program.steps[program.current].valve == self.outputs[index].device
+            program.steps[program.current].valve == self.outputs[index].device
         else { return }
         program.current += 1
         if program.current == program.steps.count {
@@ -68,8 +78,13 @@ extension IrrigationController {
     /// Tank restored: the aborted step starts again from its full duration.
     mutating func retryProgramAfterTank(at now: SimInstant, into out: inout [Emission]) {
         guard let program = self.program, program.phase == .abortedForTank, self.openBlocker == nil else { return }
-        self.event(ControllerEvent.programRetry, .info, "retrying step \(program.current + 1) after tank restored",
-                   at: now, into: &out)
+        self.event(
+            ControllerEvent.programRetry,
+            .info,
+            "retrying step \(program.current + 1) after tank restored",
+            at: now,
+            into: &out
+        )
         self.program?.phase = .waiting
         self.startStep(at: now, into: &out)
     }
@@ -82,15 +97,25 @@ extension IrrigationController {
         for queued in self.queue {
             let output = self.outputs[queued.valve]
             if now > queued.expireTime {
-                self.event(ControllerEvent.queuedOpenExpired, .warning,
-                           "queued open \(queued.commandID) of \(output.device) expired", at: now, into: &out)
+                self.event(
+                    ControllerEvent.queuedOpenExpired,
+                    .warning,
+                    "queued open \(queued.commandID) of \(output.device) expired",
+                    at: now,
+                    into: &out
+                )
             } else if output.isOn {
                 continue  // already open: nothing left to do
             } else if let load = output.load, self.fitsCap(load) {
                 self.switchOutput(queued.valve, on: true, at: now, into: &out)
                 self.outputs[queued.valve].closeAt = queued.duration.map { now + $0 }
-                self.event(ControllerEvent.queuedOpenExecuted, .info,
-                           "queued open \(queued.commandID) of \(output.device) executed", at: now, into: &out)
+                self.event(
+                    ControllerEvent.queuedOpenExecuted,
+                    .info,
+                    "queued open \(queued.commandID) of \(output.device) executed",
+                    at: now,
+                    into: &out
+                )
             } else {
                 kept.append(queued)
             }
@@ -102,7 +127,12 @@ extension IrrigationController {
         guard !self.queue.isEmpty else { return }
         let count = self.queue.count
         self.queue = []
-        self.event(ControllerEvent.queueCleared, .warning, "\(count) queued opens dropped: \(reason)",
-                   at: now, into: &out)
+        self.event(
+            ControllerEvent.queueCleared,
+            .warning,
+            "\(count) queued opens dropped: \(reason)",
+            at: now,
+            into: &out
+        )
     }
 }

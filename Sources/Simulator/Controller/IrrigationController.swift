@@ -39,8 +39,12 @@ public struct IrrigationController: Hashable, Sendable {
     }
 
     /// A controller driving `outputs` (its valves and pumps, in a fixed order), idle and armed at `start`.
-    public init(id: DeviceID, outputs: [ControllerOutput], config: ControllerConfig = ControllerConfig(),
-                start: SimInstant) {
+    public init(
+        id: DeviceID,
+        outputs: [ControllerOutput],
+        config: ControllerConfig = ControllerConfig(),
+        start: SimInstant
+    ) {
         self.id = id
         self.config = config
         self.outputs = outputs
@@ -79,8 +83,12 @@ public struct IrrigationController: Hashable, Sendable {
         // A valve on for the maximum runtime trips even when its timed close falls on the same instant.
         for index in self.outputs.indices where self.outputs[index].isOn && self.outputs[index].load != nil {
             if let since = self.outputs[index].onSince, since + self.config.maxRuntime <= now {
-                self.latch(ControllerEvent.maxRuntime, at: now,
-                           message: "valve \(self.outputs[index].device) reached the maximum runtime", into: &out)
+                self.latch(
+                    ControllerEvent.maxRuntime,
+                    at: now,
+                    message: "valve \(self.outputs[index].device) reached the maximum runtime",
+                    into: &out
+                )
                 break
             }
         }
@@ -104,8 +112,16 @@ public struct IrrigationController: Hashable, Sendable {
         let output = self.outputs[index]
         out.append(Emission(device: output.device, at: now, kind: .outputChanged(output: output.outputName, isOn: on)))
         guard self.power.isPowered else { return }
-        out.append(Emission(device: output.device, at: now, kind: .state(
-            faultCode: self.latchedFault ?? "", properties: [output.outputName: on ? "on" : "off"])))
+        out.append(
+            Emission(
+                device: output.device,
+                at: now,
+                kind: .state(
+                    faultCode: self.latchedFault ?? "",
+                    properties: [output.outputName: on ? "on" : "off"]
+                )
+            )
+        )
     }
 
     /// Every output off at `now`, pumps first (so none runs against closed valves).
@@ -144,20 +160,42 @@ public struct IrrigationController: Hashable, Sendable {
     }
 
     mutating func event(
-        _ code: String, _ severity: EventSeverity, _ message: String, at now: SimInstant, into out: inout [Emission]
+        _ code: String,
+        _ severity: EventSeverity,
+        _ message: String,
+        at now: SimInstant,
+        into out: inout [Emission]
     ) {
         guard self.power.isPowered else { return }
         self.eventSequence += 1
-        out.append(Emission(device: self.id, at: now, kind: .event(
-            eventID: "ev-\(self.eventSequence)", code: code, severity: severity, message: message)))
+        out.append(
+            Emission(
+                device: self.id,
+                at: now,
+                kind: .event(
+                    eventID: "ev-\(self.eventSequence)",
+                    code: code,
+                    severity: severity,
+                    message: message
+                )
+            )
+        )
     }
 
     mutating func publishState(at now: SimInstant, into out: inout [Emission]) {
         let snapshot = StateSnapshot(properties: self.stateProperties, faultCode: self.latchedFault ?? "")
         guard snapshot != self.lastState else { return }
         self.lastState = snapshot
-        out.append(Emission(device: self.id, at: now, kind: .state(
-            faultCode: snapshot.faultCode, properties: snapshot.properties)))
+        out.append(
+            Emission(
+                device: self.id,
+                at: now,
+                kind: .state(
+                    faultCode: snapshot.faultCode,
+                    properties: snapshot.properties
+                )
+            )
+        )
     }
 
     var stateProperties: [String: String] {

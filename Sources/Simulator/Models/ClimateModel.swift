@@ -59,15 +59,25 @@ public struct ClimateModel: Hashable, Sendable {
         let targetT = day ? self.setpoints.dayTemperature : self.setpoints.nightTemperature
         let targetRH = day ? self.setpoints.dayHumidity : self.setpoints.nightHumidity
         let targetCO2 = day ? self.setpoints.dayCO2 : self.setpoints.nightCO2
-        self.temperature = SimMath.relax(self.temperature, toward: targetT, seconds: seconds, tau: tau)
+        self.temperature =
+            SimMath.relax(self.temperature, toward: targetT, seconds: seconds, tau: tau)
             + 0.02 * rng.gaussian()
-        self.humidity = min(100, max(0, SimMath.relax(self.humidity, toward: targetRH, seconds: seconds, tau: tau)
-            + 0.1 * rng.gaussian()))
+        self.humidity = min(
+            100,
+            max(
+                0,
+                SimMath.relax(self.humidity, toward: targetRH, seconds: seconds, tau: tau)
+                    + 0.1 * rng.gaussian()
+            )
+        )
         self.co2 = max(0, SimMath.relax(self.co2, toward: targetCO2, seconds: seconds, tau: tau) + 2 * rng.gaussian())
         report(SensorStreams.temperature, self.temperature, SensorStreams.celsius)
         report(SensorStreams.humidity, self.humidity, SensorStreams.percent)
         report(SensorStreams.co2, self.co2, SensorStreams.ppm)
-        report(SensorStreams.vpd, Self.vpd(temperature: self.temperature, humidity: self.humidity),
-               SensorStreams.kilopascal)
+        report(
+            SensorStreams.vpd,
+            Self.vpd(temperature: self.temperature, humidity: self.humidity),
+            SensorStreams.kilopascal
+        )
     }
 }

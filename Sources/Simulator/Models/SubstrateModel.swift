@@ -26,8 +26,13 @@ public struct SubstrateModel: Hashable, Sendable {
     public private(set) var ph: Double
     public private(set) var last: SimInstant
 
-    public init(start: SimInstant, moisture: Double = 45, ec: Double = 2.4, ph: Double = 6.1,
-                parameters: Parameters = Parameters()) {
+    public init(
+        start: SimInstant,
+        moisture: Double = 45,
+        ec: Double = 2.4,
+        ph: Double = 6.1,
+        parameters: Parameters = Parameters()
+    ) {
         self.parameters = parameters
         self.moisture = moisture
         self.ec = ec
@@ -42,13 +47,21 @@ public struct SubstrateModel: Hashable, Sendable {
         self.last = now
         let p = self.parameters
         if wet {
-            self.moisture = SimMath.relax(self.moisture, toward: p.saturatedMoisture, seconds: seconds,
-                                          tau: p.wettingSeconds)
+            self.moisture = SimMath.relax(
+                self.moisture,
+                toward: p.saturatedMoisture,
+                seconds: seconds,
+                tau: p.wettingSeconds
+            )
             self.ec = SimMath.relax(self.ec, toward: p.feedEC, seconds: seconds, tau: p.ecFeedSeconds)
             self.ph = SimMath.relax(self.ph, toward: p.feedPH, seconds: seconds, tau: p.phFeedSeconds)
         } else {
-            self.moisture = SimMath.relax(self.moisture, toward: p.dryMoisture, seconds: seconds,
-                                          tau: p.dryingSeconds)
+            self.moisture = SimMath.relax(
+                self.moisture,
+                toward: p.dryMoisture,
+                seconds: seconds,
+                tau: p.dryingSeconds
+            )
             self.ec = SimMath.relax(self.ec, toward: p.concentratedEC, seconds: seconds, tau: p.ecDryingSeconds)
             self.ph = SimMath.relax(self.ph, toward: p.restingPH, seconds: seconds, tau: p.phDryingSeconds)
         }
@@ -56,12 +69,18 @@ public struct SubstrateModel: Hashable, Sendable {
 
     /// Integrates to `now` and reports what the probe reads (with a little measurement noise).
     public mutating func sample(
-        at now: SimInstant, wet: Bool, rng: inout SimRandom, report: (String, Double, String) -> Void
+        at now: SimInstant,
+        wet: Bool,
+        rng: inout SimRandom,
+        report: (String, Double, String) -> Void
     ) {
         self.integrate(to: now, wet: wet)
         report(SensorStreams.ec, max(0, self.ec + 0.01 * rng.gaussian()), SensorStreams.millisiemensPerCentimetre)
         report(SensorStreams.ph, self.ph + 0.01 * rng.gaussian(), SensorStreams.pH)
-        report(SensorStreams.moisture, min(100, max(0, self.moisture + 0.1 * rng.gaussian())),
-               SensorStreams.percent)
+        report(
+            SensorStreams.moisture,
+            min(100, max(0, self.moisture + 0.1 * rng.gaussian())),
+            SensorStreams.percent
+        )
     }
 }

@@ -43,8 +43,11 @@ public struct TankModel: Hashable, Sendable {
             }
             self.level = min(100, max(0, self.level + rate * until))
             seconds -= until
-            if !self.refilling, self.level <= p.refillBelow { self.refilling = true }
-            else if self.refilling, self.level >= p.refillUntil { self.refilling = false }
+            if !self.refilling, self.level <= p.refillBelow {
+                self.refilling = true
+            } else if self.refilling, self.level >= p.refillUntil {
+                self.refilling = false
+            }
         }
     }
 

@@ -19,11 +19,30 @@ extension SiteSimulation {
         return out
     }
 
-    private static func reject(_ command: SimCommand, _ reason: String, at now: SimInstant, into out: inout [Emission]) {
-        out.append(Emission(device: command.device, at: now, kind: .ack(
-            commandID: command.id, stage: .received, reason: "")))
-        out.append(Emission(device: command.device, at: now, kind: .ack(
-            commandID: command.id, stage: .rejected, reason: reason)))
+    private static func reject(_ command: SimCommand, _ reason: String, at now: SimInstant, into out: inout [Emission])
+    {
+        out.append(
+            Emission(
+                device: command.device,
+                at: now,
+                kind: .ack(
+                    commandID: command.id,
+                    stage: .received,
+                    reason: ""
+                )
+            )
+        )
+        out.append(
+            Emission(
+                device: command.device,
+                at: now,
+                kind: .ack(
+                    commandID: command.id,
+                    stage: .rejected,
+                    reason: reason
+                )
+            )
+        )
     }
 
     /// Why `fault` cannot be applied to `device`, naming the field; nil when it can.
@@ -88,7 +107,8 @@ extension SiteSimulation {
         case .controller(let controller):
             let tanks = self.tanksByController[controller]
             for sensor in tanks { self.sensors[sensor].injectedLow = low }
-            let ids = tanks.isEmpty ? [self.controllers[controller].id] : tanks.map { self.specs[self.sensors[$0].device].id }
+            let ids =
+                tanks.isEmpty ? [self.controllers[controller].id] : tanks.map { self.specs[self.sensors[$0].device].id }
             self.withController(controller, into: &out) { controller, out in
                 for tank in ids { controller.tankLowSignal(low, tank: tank, at: now, into: &out) }
             }

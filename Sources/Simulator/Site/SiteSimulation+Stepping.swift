@@ -20,8 +20,14 @@ extension SiteSimulation {
         func report(_ key: String, _ value: Double, _ unit: String) {
             defer { stream += 1 }
             let previous = last[stream]
-            guard let shown = faults.filter(stream: key, value: value, last: previous.isNaN ? nil : previous,
-                                            at: now, rng: &faultRng)
+            guard
+                let shown = faults.filter(
+                    stream: key,
+                    value: value,
+                    last: previous.isNaN ? nil : previous,
+                    at: now,
+                    rng: &faultRng
+                )
             else { return }
             last[stream] = shown
             guard !silent else { return }
@@ -41,8 +47,11 @@ extension SiteSimulation {
             sensor.model = .tank(model, controller: controller)
             let level = sensor.injectedLow ? 5.0 : model.level
             report(SensorStreams.level, level + 0.05 * sensor.rng.gaussian(), SensorStreams.percent)
-            report(SensorStreams.pressure, level / 100 * model.parameters.heightMetres * 9.806_65,
-                   SensorStreams.kilopascal)
+            report(
+                SensorStreams.pressure,
+                level / 100 * model.parameters.heightMetres * 9.806_65,
+                SensorStreams.kilopascal
+            )
             if let controller { tankLevel = (model.level, controller) }
         }
         sensor.last = last
@@ -58,7 +67,9 @@ extension SiteSimulation {
     /// Runs `body` on a controller, then couples the outputs it switched into the physics, hides what an offline
     /// device would have published (ground truth stays), and reschedules the controller.
     mutating func withController(
-        _ index: Int, into out: inout [Emission], _ body: (inout IrrigationController, inout [Emission]) -> Void
+        _ index: Int,
+        into out: inout [Emission],
+        _ body: (inout IrrigationController, inout [Emission]) -> Void
     ) {
         let mark = out.count
         body(&self.controllers[index], &out)

@@ -29,7 +29,12 @@ public struct SiteSimulation: SiteSimulating {
         case inert
     }
 
-    public init(spec: SiteSpec, seed: UInt64, start: SimInstant, controllerConfig: ControllerConfig = ControllerConfig()) {
+    public init(
+        spec: SiteSpec,
+        seed: UInt64,
+        start: SimInstant,
+        controllerConfig: ControllerConfig = ControllerConfig()
+    ) {
         self.specs = spec.devices
         self.devices = spec.devices.map { SimulatedDevice(id: $0.id, site: spec.site, kind: $0.kind, code: $0.code) }
         self.indexByID = Dictionary(spec.devices.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -50,7 +55,8 @@ public struct SiteSimulation: SiteSimulating {
             switch device.kind {
             case .valve:
                 outputsByController[controller, default: []].append(
-                    ControllerOutput(device: device.id, kind: .valve(device.loadClass ?? .standard)))
+                    ControllerOutput(device: device.id, kind: .valve(device.loadClass ?? .standard))
+                )
             case .pump:
                 outputsByController[controller, default: []].append(ControllerOutput(device: device.id, kind: .pump))
             default: break
@@ -78,9 +84,14 @@ public struct SiteSimulation: SiteSimulating {
                 if let controller { self.tanksByController[controller].append(self.sensors.count) }
             case .irrigationController:
                 roles.append(.controller(self.controllers.count))
-                self.controllers.append(IrrigationController(
-                    id: device.id, outputs: outputsByController[device.id] ?? [], config: controllerConfig,
-                    start: start))
+                self.controllers.append(
+                    IrrigationController(
+                        id: device.id,
+                        outputs: outputsByController[device.id] ?? [],
+                        config: controllerConfig,
+                        start: start
+                    )
+                )
                 firstDue.append((index, start))
                 continue
             case .valve, .pump:
@@ -94,8 +105,15 @@ public struct SiteSimulation: SiteSimulating {
             let interval = device.sampleInterval > .zero ? device.sampleInterval : .seconds(1)
             // A random phase within the first interval spreads a large site's samples over time.
             let phase = Int64(rng.unit() * Double(interval.nanoseconds))
-            self.sensors.append(SiteSimulationSensor(
-                device: index, interval: interval, model: model, rng: rng, faultRng: faultRng))
+            self.sensors.append(
+                SiteSimulationSensor(
+                    device: index,
+                    interval: interval,
+                    model: model,
+                    rng: rng,
+                    faultRng: faultRng
+                )
+            )
             firstDue.append((index, start + .nanoseconds(phase)))
         }
         self.roles = roles

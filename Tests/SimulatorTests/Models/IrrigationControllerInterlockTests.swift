@@ -16,21 +16,33 @@ import Testing
         h.advance(by: .seconds(5))
         let mark = h.emitted.count
         let gateAt = h.now
-        h.input { c, now, out in gate == .estop ? c.setEstop(open: true, at: now, into: &out) : c.setDoor(open: true, at: now, into: &out) }
+        h.input { c, now, out in
+            gate == .estop ? c.setEstop(open: true, at: now, into: &out) : c.setDoor(open: true, at: now, into: &out)
+        }
         let offs = h.switches(since: mark)
         #expect(offs.count == 4 && offs.allSatisfy { !$0.isOn })
-        #expect(h.emitted[mark...].filter { if case .outputChanged = $0.kind { true } else { false } }.allSatisfy { $0.at == gateAt })
+        #expect(
+            h.emitted[mark...].filter { if case .outputChanged = $0.kind { true } else { false } }.allSatisfy {
+                $0.at == gateAt
+            }
+        )
         let code = gate == .estop ? "ESTOP_OPEN" : "DOOR_OPEN"
         #expect(h.eventCodes.contains(code))
         #expect(h.controller.latchedFault == code)
         let states = h.emitted[mark...].compactMap { e -> String? in
-            if case .state(let fault, let properties) = e.kind, properties["estop"] != nil { return fault } else { return nil }
+            if case .state(let fault, let properties) = e.kind, properties["estop"] != nil {
+                return fault
+            } else {
+                return nil
+            }
         }
         #expect(states.last == code)
 
         #expect(h.open("vlv-std-3") == (.rejected, "FAULT_LATCHED"))
         #expect(h.send("rearm", ["authorizer": "lead"]) == (.rejected, "INTERLOCK_ACTIVE"))  // cause not cleared
-        h.input { c, now, out in gate == .estop ? c.setEstop(open: false, at: now, into: &out) : c.setDoor(open: false, at: now, into: &out) }
+        h.input { c, now, out in
+            gate == .estop ? c.setEstop(open: false, at: now, into: &out) : c.setDoor(open: false, at: now, into: &out)
+        }
         #expect(h.controller.latchedFault == code)  // closing the loop alone clears nothing
         #expect(h.open("vlv-std-3") == (.rejected, "FAULT_LATCHED"))
         #expect(h.send("rearm", [:]) == (.rejected, "BAD_PARAMETER:authorizer"))
@@ -45,7 +57,9 @@ import Testing
         var config = ModelsFixture.config()
         config.authorizers = ["lead"]
         var h = ControllerHarness(config: config)
-        h.input { c, now, out in c.setEstop(open: true, at: now, into: &out); c.setEstop(open: false, at: now, into: &out) }
+        h.input { c, now, out in
+            c.setEstop(open: true, at: now, into: &out); c.setEstop(open: false, at: now, into: &out)
+        }
         #expect(h.send("rearm", ["authorizer": "intern"]) == (.rejected, "UNAUTHORIZED"))
         #expect(h.send("rearm", ["authorizer": "lead"]) == (.executed, ""))
         #expect(h.controller.latchedFault == nil)
@@ -83,7 +97,9 @@ import Testing
         h.advance(by: .seconds(3600))
         let closes = h.switches().filter { !$0.isOn }
         #expect(closes.map(\.device).contains("vlv-std-1"))
-        let close = h.emitted.first { $0.device == "vlv-std-1" && $0.kind == .outputChanged(output: "valve", isOn: false) }
+        let close = h.emitted.first {
+            $0.device == "vlv-std-1" && $0.kind == .outputChanged(output: "valve", isOn: false)
+        }
         #expect(close?.at == openedAt + .seconds(600))
         #expect(h.controller.latchedFault == "MAX_RUNTIME")
         #expect(h.open("vlv-std-1") == (.rejected, "FAULT_LATCHED"))

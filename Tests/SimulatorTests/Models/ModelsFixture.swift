@@ -18,14 +18,36 @@ enum ModelsFixture {
     static func spec(extraSensors: Int = 0, sampleInterval: Duration = .seconds(1)) -> SiteSpec {
         var devices = [DeviceSpec(id: controller, code: "CTL-1", kind: .irrigationController)]
         for valve in valves {
-            devices.append(DeviceSpec(id: valve, code: valve.uppercased(), kind: .valve, zone: "zone-\(valve)",
-                                      loadClass: valve.contains("hl") ? .highLoad : .standard, controller: controller))
+            devices.append(
+                DeviceSpec(
+                    id: valve,
+                    code: valve.uppercased(),
+                    kind: .valve,
+                    zone: "zone-\(valve)",
+                    loadClass: valve.contains("hl") ? .highLoad : .standard,
+                    controller: controller
+                )
+            )
         }
         devices.append(DeviceSpec(id: pump, code: "PMP-1", kind: .pump, controller: controller))
-        devices.append(DeviceSpec(id: tank, code: "TANK-1", kind: .tankLevel, controller: controller,
-                                  sampleInterval: sampleInterval))
-        devices.append(DeviceSpec(id: substrate, code: "SUB-1", kind: .substrateSensor, zone: "zone-vlv-std-1",
-                                  sampleInterval: sampleInterval))
+        devices.append(
+            DeviceSpec(
+                id: tank,
+                code: "TANK-1",
+                kind: .tankLevel,
+                controller: controller,
+                sampleInterval: sampleInterval
+            )
+        )
+        devices.append(
+            DeviceSpec(
+                id: substrate,
+                code: "SUB-1",
+                kind: .substrateSensor,
+                zone: "zone-vlv-std-1",
+                sampleInterval: sampleInterval
+            )
+        )
         devices.append(DeviceSpec(id: climate, code: "CLIM-1", kind: .climateSensor, sampleInterval: sampleInterval))
         for index in 0..<extraSensors {
             devices.append(DeviceSpec(id: "extra-\(index)", code: "X-\(index)", kind: .climateSensor))
@@ -54,21 +76,32 @@ struct ControllerHarness {
 
     init(config: ControllerConfig = ModelsFixture.config()) {
         self.controller = IrrigationController(
-            id: ModelsFixture.controller, outputs: ModelsFixture.outputs(), config: config, start: ModelsFixture.start)
+            id: ModelsFixture.controller,
+            outputs: ModelsFixture.outputs(),
+            config: config,
+            start: ModelsFixture.start
+        )
         self.advance(by: .zero)
     }
 
     /// Sends a command and returns its final ack (stage, reason).
     @discardableResult
     mutating func send(
-        _ name: String, _ parameters: [String: String] = [:], key: String? = nil, to device: DeviceID? = nil,
+        _ name: String,
+        _ parameters: [String: String] = [:],
+        key: String? = nil,
+        to device: DeviceID? = nil,
         expiresIn: Duration = .seconds(60)
     ) -> (stage: AckStage, reason: String) {
         self.sequence += 1
         let command = SimCommand(
-            id: "cmd-\(self.sequence)", idempotencyKey: key ?? "key-\(self.sequence)",
-            device: device ?? ModelsFixture.controller, name: name, parameters: parameters,
-            expireTime: self.now + expiresIn)
+            id: "cmd-\(self.sequence)",
+            idempotencyKey: key ?? "key-\(self.sequence)",
+            device: device ?? ModelsFixture.controller,
+            name: name,
+            parameters: parameters,
+            expireTime: self.now + expiresIn
+        )
         return self.deliver(command)
     }
 

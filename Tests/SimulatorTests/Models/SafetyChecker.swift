@@ -43,10 +43,14 @@ struct SafetyChecker {
         var onSince: [DeviceID: SimInstant] = [:]
         var inputIndex = 0
         var emissionIndex = 0
-        let sortedInputs = inputs.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        let sortedInputs = inputs.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(
+            \.element
+        )
         while inputIndex < sortedInputs.count || emissionIndex < emissions.count {
-            let nextInput = inputIndex < sortedInputs.count ? sortedInputs[inputIndex].at : SimInstant(nanosecondsSinceEpoch: .max)
-            let nextEmission = emissionIndex < emissions.count ? emissions[emissionIndex].at : SimInstant(nanosecondsSinceEpoch: .max)
+            let nextInput =
+                inputIndex < sortedInputs.count ? sortedInputs[inputIndex].at : SimInstant(nanosecondsSinceEpoch: .max)
+            let nextEmission =
+                emissionIndex < emissions.count ? emissions[emissionIndex].at : SimInstant(nanosecondsSinceEpoch: .max)
             let now = min(nextInput, nextEmission)
             while inputIndex < sortedInputs.count, sortedInputs[inputIndex].at == now {
                 let input = sortedInputs[inputIndex]
@@ -73,7 +77,9 @@ struct SafetyChecker {
                 case .outputChanged(_, let isOn):
                     if isOn {
                         onSince[emission.device] = now
-                    } else if let since = onSince.removeValue(forKey: emission.device), self.loadOf[emission.device] != nil {
+                    } else if let since = onSince.removeValue(forKey: emission.device),
+                        self.loadOf[emission.device] != nil
+                    {
                         let ran = now - since
                         if ran > self.maxRuntime { found.append("\(emission.device) ran \(ran) > max at \(now)") }
                         if ran == self.maxRuntime, let controller = self.controllerOf[emission.device] {

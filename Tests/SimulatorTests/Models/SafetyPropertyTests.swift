@@ -32,18 +32,26 @@ import Testing
         }
         #expect(failures.isEmpty, "\(failures.count) unsafe sequences, first: \(failures.first ?? "")")
         // The sequences must reach the situations the property is about, or passing proves little.
-        for situation in ["ON", "ESTOP_OPEN", "DOOR_OPEN", "MAX_RUNTIME", "POWER_RESTORED", "TANK_LOW", "REARMED",
-                          "CONCURRENCY_CAP", "QUEUED_OPEN_EXECUTED", "FAULT_LATCHED", "EXPIRED", "PROGRAM_COMPLETED"] {
+        for situation in [
+            "ON", "ESTOP_OPEN", "DOOR_OPEN", "MAX_RUNTIME", "POWER_RESTORED", "TANK_LOW", "REARMED",
+            "CONCURRENCY_CAP", "QUEUED_OPEN_EXECUTED", "FAULT_LATCHED", "EXPIRED", "PROGRAM_COMPLETED",
+        ] {
             #expect(seen[situation, default: 0] > 0, "no sequence reached \(situation)")
         }
-        print("safety property: \(Self.sequences) sequences x \(Self.steps) steps; reached \(seen.sorted { $0.key < $1.key })")
+        print(
+            "safety property: \(Self.sequences) sequences x \(Self.steps) steps; reached \(seen.sorted { $0.key < $1.key })"
+        )
     }
 
     /// One random sequence; returns the checker's findings.
     static func run(seed: UInt64, spec: SiteSpec, checker: SafetyChecker) -> ([String], [Emission]) {
         var rng = SimRandom(seed: seed)
-        var site = SiteSimulation(spec: spec, seed: seed, start: ModelsFixture.start,
-                                  controllerConfig: ModelsFixture.config(maxRuntime: Self.maxRuntime))
+        var site = SiteSimulation(
+            spec: spec,
+            seed: seed,
+            start: ModelsFixture.start,
+            controllerConfig: ModelsFixture.config(maxRuntime: Self.maxRuntime)
+        )
         var now = ModelsFixture.start
         var emissions: [Emission] = []
         var inputs: [SafetyChecker.Input] = []
@@ -64,17 +72,21 @@ import Testing
             case 50..<60: name = ControllerCommand.valveClose
             case 60..<66:
                 let count = 1 + Int(rng.next() % 4)
-                parameters = ["steps": (0..<count).map { _ in
-                    "\(valves[Int(rng.next() % UInt64(valves.count))]):\(1 + rng.next() % 200)"
-                }.joined(separator: ";")]
+                parameters = [
+                    "steps": (0..<count).map { _ in
+                        "\(valves[Int(rng.next() % UInt64(valves.count))]):\(1 + rng.next() % 200)"
+                    }.joined(separator: ";")
+                ]
                 name = ControllerCommand.programStart
             case 66..<67: name = ControllerCommand.programStop
             case 67..<82:
                 name = ControllerCommand.rearm
                 parameters = rng.next() % 5 == 0 ? [:] : ["authorizer": "lead"]
             default:
-                let faults: [DeviceFault] = [.estopOpen, .estopClosed, .estopClosed, .doorOpen, .doorClosed, .doorClosed,
-                                             .poeLost, .poeRestored, .acLost, .acRestored, .tankLow, .restore]
+                let faults: [DeviceFault] = [
+                    .estopOpen, .estopClosed, .estopClosed, .doorOpen, .doorClosed, .doorClosed,
+                    .poeLost, .poeRestored, .acLost, .acRestored, .tankLow, .restore,
+                ]
                 fault = faults[Int(rng.next() % UInt64(faults.count))]
             }
             if let fault {
@@ -89,8 +101,14 @@ import Testing
             if toValve { parameters["valve"] = nil }
             let expiry = rng.next() % 10 == 0 ? now - .seconds(1) : now + .seconds(30)
             let key = rng.next() % 10 == 0 && step > 0 ? "cmd-\(step - 1)" : id
-            let command = SimCommand(id: id, idempotencyKey: key, device: toValve ? valve : controller, name: name,
-                                     parameters: parameters, expireTime: expiry)
+            let command = SimCommand(
+                id: id,
+                idempotencyKey: key,
+                device: toValve ? valve : controller,
+                name: name,
+                parameters: parameters,
+                expireTime: expiry
+            )
             emissions += site.receive(command, at: now)
         }
         let end = now + .seconds(900)
@@ -121,46 +139,79 @@ import Testing
         let found = self.checker.violations(
             inputs: [self.input(self.t0 + .seconds(5), .estopOpen)],
             emissions: [self.on("vlv-std-1", self.t0), self.on("vlv-std-1", self.t0 + .seconds(6), false)],
-            rearms: [], end: self.t0 + .seconds(10))
+            rearms: [],
+            end: self.t0 + .seconds(10)
+        )
         #expect(found.contains { $0.contains("E-STOP/door open") })
     }
 
     @Test func catchesAValveOpenedAfterALatchWithoutRearm() {
-        let emissions = [self.on("vlv-std-1", self.t0 + .seconds(8)), self.on("vlv-std-1", self.t0 + .seconds(9), false)]
+        let emissions = [
+            self.on("vlv-std-1", self.t0 + .seconds(8)), self.on("vlv-std-1", self.t0 + .seconds(9), false),
+        ]
         let inputs = [self.input(self.t0 + .seconds(1), .doorOpen), self.input(self.t0 + .seconds(2), .doorClosed)]
-        let found = self.checker.violations(inputs: inputs, emissions: emissions, rearms: [], end: self.t0 + .seconds(10))
+        let found = self.checker.violations(
+            inputs: inputs,
+            emissions: emissions,
+            rearms: [],
+            end: self.t0 + .seconds(10)
+        )
         #expect(found.contains { $0.contains("latched") })
-        let rearm = Emission(device: ModelsFixture.controller, at: self.t0 + .seconds(3),
-                             kind: .ack(commandID: "r1", stage: .executed, reason: ""))
-        let rearmed = self.checker.violations(inputs: inputs, emissions: [rearm] + emissions, rearms: ["r1"],
-                                              end: self.t0 + .seconds(10))
+        let rearm = Emission(
+            device: ModelsFixture.controller,
+            at: self.t0 + .seconds(3),
+            kind: .ack(commandID: "r1", stage: .executed, reason: "")
+        )
+        let rearmed = self.checker.violations(
+            inputs: inputs,
+            emissions: [rearm] + emissions,
+            rearms: ["r1"],
+            end: self.t0 + .seconds(10)
+        )
         #expect(rearmed.isEmpty)
     }
 
     @Test func catchesTheConcurrencyCap() {
         let sevenStandard = (1...7).map { self.on("vlv-std-\($0)", self.t0) }
-        #expect(self.checker.violations(inputs: [], emissions: sevenStandard, rearms: [], end: self.t0 + .seconds(1))
-            .contains { $0.contains("7 STD") })
+        #expect(
+            self.checker.violations(inputs: [], emissions: sevenStandard, rearms: [], end: self.t0 + .seconds(1))
+                .contains { $0.contains("7 STD") }
+        )
         let twoHigh = [self.on("vlv-hl-1", self.t0), self.on("vlv-hl-2", self.t0)]
-        #expect(self.checker.violations(inputs: [], emissions: twoHigh, rearms: [], end: self.t0 + .seconds(1))
-            .contains { $0.contains("2 HL") })
+        #expect(
+            self.checker.violations(inputs: [], emissions: twoHigh, rearms: [], end: self.t0 + .seconds(1))
+                .contains { $0.contains("2 HL") }
+        )
     }
 
     @Test func catchesAValvePastMaxRuntimeClosedOrNot() {
         let closedLate = [self.on("vlv-std-1", self.t0), self.on("vlv-std-1", self.t0 + .seconds(301), false)]
-        #expect(!self.checker.violations(inputs: [], emissions: closedLate, rearms: [], end: self.t0 + .seconds(400)).isEmpty)
+        #expect(
+            !self.checker.violations(inputs: [], emissions: closedLate, rearms: [], end: self.t0 + .seconds(400))
+                .isEmpty
+        )
         let neverClosed = [self.on("vlv-std-1", self.t0)]
-        #expect(!self.checker.violations(inputs: [], emissions: neverClosed, rearms: [], end: self.t0 + .seconds(400)).isEmpty)
-        let reopenedAfterTrip = [self.on("vlv-std-1", self.t0), self.on("vlv-std-1", self.t0 + .seconds(300), false),
-                                 self.on("vlv-std-2", self.t0 + .seconds(301))]
-        #expect(self.checker.violations(inputs: [], emissions: reopenedAfterTrip, rearms: [], end: self.t0 + .seconds(302))
-            .contains { $0.contains("latched") })
+        #expect(
+            !self.checker.violations(inputs: [], emissions: neverClosed, rearms: [], end: self.t0 + .seconds(400))
+                .isEmpty
+        )
+        let reopenedAfterTrip = [
+            self.on("vlv-std-1", self.t0), self.on("vlv-std-1", self.t0 + .seconds(300), false),
+            self.on("vlv-std-2", self.t0 + .seconds(301)),
+        ]
+        #expect(
+            self.checker.violations(inputs: [], emissions: reopenedAfterTrip, rearms: [], end: self.t0 + .seconds(302))
+                .contains { $0.contains("latched") }
+        )
     }
 
     @Test func catchesAnOutputOnWithoutPower() {
         let found = self.checker.violations(
             inputs: [self.input(self.t0, .poeLost), self.input(self.t0, .acLost)],
-            emissions: [self.on("pmp-1", self.t0 + .seconds(1))], rearms: [], end: self.t0 + .seconds(2))
+            emissions: [self.on("pmp-1", self.t0 + .seconds(1))],
+            rearms: [],
+            end: self.t0 + .seconds(2)
+        )
         #expect(found.contains { $0.contains("without power") })
     }
 }

@@ -65,7 +65,10 @@ import Testing
         model.sample(at: midnight, rng: &rng) { key, value, _ in values[key] = value }
         #expect(abs(values["temperature"]! - 21) < 0.5)
         #expect(abs(values["humidity"]! - 70) < 1)
-        #expect(abs(values["vpd"]! - ClimateModel.vpd(temperature: values["temperature"]!, humidity: values["humidity"]!)) < 1e-12)
+        #expect(
+            abs(values["vpd"]! - ClimateModel.vpd(temperature: values["temperature"]!, humidity: values["humidity"]!))
+                < 1e-12
+        )
         #expect(ClimateModel.isDay(self.t0, .init()))
         #expect(!ClimateModel.isDay(midnight, .init()))
     }
@@ -77,8 +80,12 @@ import Testing
         climate.sample(at: self.t0 + .seconds(1), rng: &rng) { key, _, unit in units[key] = unit }
         var substrate = SubstrateModel(start: self.t0)
         substrate.sample(at: self.t0 + .seconds(1), wet: false, rng: &rng) { key, _, unit in units[key] = unit }
-        #expect(units == ["temperature": "degC", "humidity": "%", "co2": "ppm", "vpd": "kPa", "ec": "mS/cm",
-                          "ph": "pH", "moisture": "%"])
+        #expect(
+            units == [
+                "temperature": "degC", "humidity": "%", "co2": "ppm", "vpd": "kPa", "ec": "mS/cm",
+                "ph": "pH", "moisture": "%",
+            ]
+        )
     }
 }
 

@@ -14,11 +14,25 @@ enum ScaleFixture {
             for zone in 0..<4 {
                 let zoneID = "z-\(block)-\(zone)"
                 zones.append(ZoneSpec(id: zoneID, code: zoneID))
-                devices.append(DeviceSpec(id: "v-\(block)-\(zone)", code: "V", kind: .valve, zone: zoneID,
-                                          loadClass: zone == 0 ? .highLoad : .standard, controller: controller))
+                devices.append(
+                    DeviceSpec(
+                        id: "v-\(block)-\(zone)",
+                        code: "V",
+                        kind: .valve,
+                        zone: zoneID,
+                        loadClass: zone == 0 ? .highLoad : .standard,
+                        controller: controller
+                    )
+                )
                 for probe in 0..<2 {
-                    devices.append(DeviceSpec(id: "s-\(block)-\(zone)-\(probe)", code: "S", kind: .substrateSensor,
-                                              zone: zoneID))
+                    devices.append(
+                        DeviceSpec(
+                            id: "s-\(block)-\(zone)-\(probe)",
+                            code: "S",
+                            kind: .substrateSensor,
+                            zone: zoneID
+                        )
+                    )
                 }
             }
             devices.append(DeviceSpec(id: "p-\(block)", code: "P", kind: .pump, controller: controller))
@@ -41,10 +55,14 @@ enum ScaleFixture {
         let start = ModelsFixture.start
         var site = SiteSimulation(spec: spec, seed: 11, start: start)
         for block in 0..<blocks {
-            let command = SimCommand(id: "p\(block)", idempotencyKey: "p\(block)", device: "ctl-\(block)",
-                                     name: "program.start",
-                                     parameters: ["steps": "v-\(block)-1:20;v-\(block)-2:20;v-\(block)-0:20"],
-                                     expireTime: start + .seconds(5))
+            let command = SimCommand(
+                id: "p\(block)",
+                idempotencyKey: "p\(block)",
+                device: "ctl-\(block)",
+                name: "program.start",
+                parameters: ["steps": "v-\(block)-1:20;v-\(block)-2:20;v-\(block)-0:20"],
+                expireTime: start + .seconds(5)
+            )
             _ = site.receive(command, at: start)
         }
         let clock = ContinuousClock()
@@ -69,7 +87,9 @@ enum ScaleFixture {
         #expect(readings >= sensors * 59 * 3)  // each sensor at least 59 samples of 2-4 streams in the minute
         #expect(switches >= blocks * 6)  // three steps: the valves and the pump
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("scale: \(spec.devices.count) devices, 60 simulated s in \(elapsed): "
-              + "\(Int(Double(spec.devices.count) * 60 / seconds)) device-samples/s, \(Int(Double(readings) / seconds)) readings/s")
+        print(
+            "scale: \(spec.devices.count) devices, 60 simulated s in \(elapsed): "
+                + "\(Int(Double(spec.devices.count) * 60 / seconds)) device-samples/s, \(Int(Double(readings) / seconds)) readings/s"
+        )
     }
 }

@@ -13,8 +13,14 @@ import Testing
     }
 
     func command(_ name: String, _ parameters: [String: String], id: String, at: SimInstant) -> SimCommand {
-        SimCommand(id: id, idempotencyKey: id, device: ModelsFixture.controller, name: name, parameters: parameters,
-                   expireTime: at + .seconds(60))
+        SimCommand(
+            id: id,
+            idempotencyKey: id,
+            device: ModelsFixture.controller,
+            name: name,
+            parameters: parameters,
+            expireTime: at + .seconds(60)
+        )
     }
 
     @Test func aSeedReproducesTheRunAndEmissionsAreInTimeOrder() {
@@ -40,8 +46,15 @@ import Testing
     @Test func anOpenValveWetsItsZoneAndThePumpDrainsTheTank() {
         var site = SiteSimulation(spec: ModelsFixture.spec(), seed: 3, start: self.t0)
         var out = site.advance(to: self.t0 + .seconds(10))
-        out += site.receive(self.command("valve.open", ["valve": "vlv-std-1", "duration_s": "300"], id: "c1",
-                                         at: self.t0 + .seconds(10)), at: self.t0 + .seconds(10))
+        out += site.receive(
+            self.command(
+                "valve.open",
+                ["valve": "vlv-std-1", "duration_s": "300"],
+                id: "c1",
+                at: self.t0 + .seconds(10)
+            ),
+            at: self.t0 + .seconds(10)
+        )
         out += site.advance(to: self.t0 + .seconds(310))
         out += site.advance(to: self.t0 + .seconds(3910))
         let moisture = self.readings(out, ModelsFixture.substrate, "moisture")
@@ -57,8 +70,12 @@ import Testing
     }
 
     @Test func tankDrainedByPumpingAbortsTheRun() {
-        var site = SiteSimulation(spec: ModelsFixture.spec(), seed: 3, start: self.t0,
-                                  controllerConfig: ModelsFixture.config(maxRuntime: .seconds(7200)))
+        var site = SiteSimulation(
+            spec: ModelsFixture.spec(),
+            seed: 3,
+            start: self.t0,
+            controllerConfig: ModelsFixture.config(maxRuntime: .seconds(7200))
+        )
         var out = site.receive(self.command("valve.open", ["valve": "vlv-std-1"], id: "c1", at: self.t0), at: self.t0)
         out += site.advance(to: self.t0 + .seconds(7000))
         #expect(out.contains { if case .event(_, "TANK_LOW", _, _) = $0.kind { true } else { false } })
@@ -93,18 +110,30 @@ import Testing
         out += site.receive(self.command("valve.open", ["valve": "vlv-std-1"], id: "c1", at: self.t0), at: self.t0)
         out += site.apply(.offline, to: ModelsFixture.controller, at: self.t0)
         out += site.apply(.estopOpen, to: ModelsFixture.controller, at: self.t0 + .seconds(10))
-        out += site.receive(self.command("valve.open", ["valve": "vlv-std-2"], id: "c2", at: self.t0 + .seconds(11)),
-                            at: self.t0 + .seconds(11))
+        out += site.receive(
+            self.command("valve.open", ["valve": "vlv-std-2"], id: "c2", at: self.t0 + .seconds(11)),
+            at: self.t0 + .seconds(11)
+        )
         out += site.advance(to: self.t0 + .seconds(30))
         #expect(!out.contains { $0.device == ModelsFixture.climate })
         #expect(!out.contains { $0.device == ModelsFixture.controller && $0.at >= self.t0 + .seconds(10) })
         let offs = out.filter { $0.kind == .outputChanged(output: "valve", isOn: false) }
         #expect(offs.map(\.device) == ["vlv-std-1"])  // the E-STOP still acted
         let back = site.apply(.restore, to: ModelsFixture.controller, at: self.t0 + .seconds(30))
-        #expect(back.contains { $0.device == ModelsFixture.controller && $0.kind == .state(faultCode: "ESTOP_OPEN", properties: [
-            "estop": "open", "door": "closed", "power": "normal", "tank": "ok", "program": "idle", "valves_on": "0",
-            "queued": "0",
-        ]) })
+        #expect(
+            back.contains {
+                $0.device == ModelsFixture.controller
+                    && $0.kind
+                        == .state(
+                            faultCode: "ESTOP_OPEN",
+                            properties: [
+                                "estop": "open", "door": "closed", "power": "normal", "tank": "ok", "program": "idle",
+                                "valves_on": "0",
+                                "queued": "0",
+                            ]
+                        )
+            }
+        )
         #expect(site.problem(applying: .estopOpen, to: ModelsFixture.climate) != nil)
         #expect(site.problem(applying: .stuck(stream: "ec"), to: ModelsFixture.climate)?.hasPrefix("stream:") == true)
         #expect(site.problem(applying: .offline, to: "ghost")?.hasPrefix("device:") == true)
@@ -112,7 +141,10 @@ import Testing
 
     @Test func tankLowInjectionAbortsAndRestoreRetriesTheProgram() {
         var site = SiteSimulation(spec: ModelsFixture.spec(), seed: 4, start: self.t0)
-        var out = site.receive(self.command("program.start", ["steps": "vlv-std-2:60"], id: "c1", at: self.t0), at: self.t0)
+        var out = site.receive(
+            self.command("program.start", ["steps": "vlv-std-2:60"], id: "c1", at: self.t0),
+            at: self.t0
+        )
         out += site.apply(.tankLow, to: ModelsFixture.tank, at: self.t0 + .seconds(10))
         out += site.advance(to: self.t0 + .seconds(20))
         #expect(self.readings(out, ModelsFixture.tank, "level").last!.1 < 6)
