@@ -104,20 +104,13 @@ extension IrrigationController {
             self.publishState(at: now, into: &out)
             return
         }
-        let code: String
-        switch (before.poe == after.poe, after.poe, after.ac) {
-        case (false, false, _): code = ControllerEvent.poeLost
-        case (false, true, _): code = ControllerEvent.poeRestored
-        case (true, _, false): code = ControllerEvent.acLost
-        case (true, _, true): code = ControllerEvent.acRestored
-        }
-        self.event(
-            code,
-            code.hasSuffix("LOST") ? .warning : .info,
-            "\(source) \(code.hasSuffix("LOST") ? "lost" : "restored")",
-            at: now,
-            into: &out
-        )
+        let poeChanged = before.poe != after.poe
+        let lost = poeChanged ? !after.poe : !after.ac
+        let code =
+            poeChanged
+            ? (lost ? ControllerEvent.poeLost : ControllerEvent.poeRestored)
+            : (lost ? ControllerEvent.acLost : ControllerEvent.acRestored)
+        self.event(code, lost ? .warning : .info, "\(source) \(lost ? "lost" : "restored")", at: now, into: &out)
         self.event(
             ControllerEvent.powerSourceChanged,
             .info,
