@@ -1,0 +1,31 @@
+/// One physical output of an edge irrigation controller: a valve (of a load class) or a pump.
+public struct ControllerOutput: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        case valve(ValveLoad)
+        case pump
+    }
+
+    public let device: DeviceID
+    public let kind: Kind
+    public internal(set) var isOn = false
+    /// When the output last switched on (max runtime counts from here).
+    public internal(set) var onSince: SimInstant?
+    /// When a timed open ends.
+    public internal(set) var closeAt: SimInstant?
+
+    public init(device: DeviceID, kind: Kind) {
+        self.device = device
+        self.kind = kind
+    }
+
+    /// The `output` name of its `outputChanged` ground truth.
+    public var outputName: String {
+        if case .pump = self.kind { return "pump" }
+        return "valve"
+    }
+
+    var load: ValveLoad? {
+        if case .valve(let load) = self.kind { return load }
+        return nil
+    }
+}
