@@ -33,7 +33,7 @@ public final class ModbusServer: Sendable {
 
     /// Binds and starts serving.
     public init(
-        configuration: ModbusServerConfiguration = try! ModbusServerConfiguration(),
+        configuration: ModbusServerConfiguration = .loopback,
         datastore: RegisterDatastore, hooks: any ModbusServerHooks = NoServerHooks(), logger: Logger
     ) throws(ModbusError) {
         self.datastore = datastore
@@ -103,6 +103,7 @@ public final class ModbusServer: Sendable {
             return found
         }
         guard let intervention else { return .serve }
+        self.hooks.didIntervene(intervention)
         self.logger.info("modbus request intervened", metadata: [
             "cause": "\(intervention.cause)", "disposition": "\(intervention.disposition)",
             "function": "\(request.function)", "address": "\(request.address)", "count": "\(request.count)",

@@ -7,6 +7,15 @@ public struct ModbusServerConfiguration: Hashable, Sendable {
     /// Clients connected at once; more are accepted and closed straight away.
     public var maxConnections: Int
 
+    /// 127.0.0.1, a free port, 8 clients.
+    public static let loopback = ModbusServerConfiguration(checkedHost: "127.0.0.1", port: 0, maxConnections: 8)
+
+    private init(checkedHost host: String, port: Int, maxConnections: Int) {
+        self.host = host
+        self.port = port
+        self.maxConnections = maxConnections
+    }
+
     public init(host: String = "127.0.0.1", port: Int = 0, maxConnections: Int = 8) throws(ModbusError) {
         let octets = host.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) else {

@@ -5,11 +5,14 @@ public protocol ModbusServerHooks: Sendable {
     func validateWrite(_ request: ModbusRequest) -> ModbusExceptionCode?
     /// The write was applied to the datastore and acknowledged.
     func didWrite(_ request: ModbusRequest)
+    /// A fault or the pacing rules applied to a request (already logged); e.g. for a ground-truth record.
+    func didIntervene(_ intervention: ModbusServer.Intervention)
 }
 
 extension ModbusServerHooks {
     public func validateWrite(_ request: ModbusRequest) -> ModbusExceptionCode? { nil }
     public func didWrite(_ request: ModbusRequest) {}
+    public func didIntervene(_ intervention: ModbusServer.Intervention) {}
 }
 
 /// Accepts every write and observes none.

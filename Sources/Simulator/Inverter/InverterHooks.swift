@@ -10,8 +10,13 @@ final class InverterHooks: ModbusServerHooks {
     let datastore: RegisterDatastore
     let map: SungrowRegisterMap
     let logger: Logger
+    let observer: (@Sendable (ModbusServer.Intervention) -> Void)?
 
-    init(model: SungrowInverter, datastore: RegisterDatastore, map: SungrowRegisterMap, logger: Logger) {
+    init(
+        model: SungrowInverter, datastore: RegisterDatastore, map: SungrowRegisterMap, logger: Logger,
+        observer: (@Sendable (ModbusServer.Intervention) -> Void)?
+    ) {
+        self.observer = observer
         self.model = Mutex(model)
         self.datastore = datastore
         self.map = map
@@ -36,6 +41,10 @@ final class InverterHooks: ModbusServerHooks {
         }
         Self.publish(words, to: self.datastore)
         self.logger.info("inverter register written", metadata: ["request": "\(request)"])
+    }
+
+    func didIntervene(_ intervention: ModbusServer.Intervention) {
+        self.observer?(intervention)
     }
 
     func publish() {

@@ -5,7 +5,7 @@ import Synchronization
 /// The Sungrow inverter model served over Modbus TCP: its registers are published to the server's datastore on
 /// every `advance(to:)` and after every write; writes to the start/stop and power-limitation registers reach the
 /// model. Optional WiNet-S limits and Modbus faults can be set and cleared at run time; the server logs each
-/// request they applied to (`interventions()`).
+/// request they applied to (`server.interventions()`, and `onIntervention` as it happens).
 public final class SimulatedInverter: Sendable {
     public let server: ModbusServer
     public let map: SungrowRegisterMap
@@ -14,14 +14,16 @@ public final class SimulatedInverter: Sendable {
 
     public init(
         configuration: SungrowInverterConfiguration, start: SimInstant, map: SungrowRegisterMap = .standard,
-        server serverConfiguration: ModbusServerConfiguration = try! ModbusServerConfiguration(),
-        wiNetS: WiNetSLimits? = nil, logger: Logger
+        server serverConfiguration: ModbusServerConfiguration = .loopback,
+        wiNetS: WiNetSLimits? = nil, logger: Logger,
+        onIntervention: (@Sendable (ModbusServer.Intervention) -> Void)? = nil
     ) throws(ModbusError) {
         let datastore = RegisterDatastore(mapped: [
             .input: map.wireBlocks(table: .input), .holding: map.wireBlocks(table: .holding),
         ])
         let hooks = InverterHooks(
-            model: SungrowInverter(configuration: configuration, start: start), datastore: datastore, map: map, logger: logger)
+            model: SungrowInverter(configuration: configuration, start: start), datastore: datastore, map: map, logger: logger,
+            observer: onIntervention)
         self.server = try ModbusServer(
             configuration: serverConfiguration, datastore: datastore, hooks: hooks, logger: logger)
         self.hooks = hooks

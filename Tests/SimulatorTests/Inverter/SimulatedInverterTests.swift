@@ -2,15 +2,18 @@ import Fieldbus
 import Foundation
 import Logging
 import Simulator
+import Synchronization
 import Testing
 
 func withInverter(
-    at hour: Int = 12, wiNetS: WiNetSLimits? = nil, _ body: (SimulatedInverter) async throws -> Void
+    at hour: Int = 12, wiNetS: WiNetSLimits? = nil,
+    onIntervention: (@Sendable (ModbusServer.Intervention) -> Void)? = nil,
+    _ body: (SimulatedInverter) async throws -> Void
 ) async throws {
     let configuration = try SungrowInverterConfiguration()
     let inverter = try SimulatedInverter(
         configuration: configuration, start: midnight + .seconds(hour * 3600), wiNetS: wiNetS,
-        logger: Logger(label: "inverter-test"))
+        logger: Logger(label: "inverter-test"), onIntervention: onIntervention)
     do {
         try await body(inverter)
     } catch {
@@ -203,7 +206,9 @@ struct SimulatedInverterTests {
     }
 
     @Test func modbusFaultsApplyToTheNamedRegistersAndAreLogged() async throws {
-        try await withInverter { inverter in
+        let observed = Mutex<[String]>([])
+        try await withInverter(onIntervention: { intervention in observed.withLock { $0.append(intervention.cause) } }) {
+            inverter in
             let client = try await ModbusClient(port: inverter.port, responseTimeout: .milliseconds(300))
             try inverter.setModbusFault(name: "soc-busy", effect: .exception(.serverDeviceBusy), registers: ["battery_level"])
             #expect(await errorCode { _ = try await client.readInputRegisters(address: 13_001, count: 34) }
@@ -222,6 +227,7 @@ struct SimulatedInverterTests {
             let log = inverter.server.interventions()
             #expect(log.map(\.cause) == ["fault soc-busy", "fault silent", "fault garbled"])
             #expect(log.map(\.request.address) == [13_001, 4999, 5037])
+            #expect(observed.withLock { $0 } == log.map(\.cause))
             #expect(await errorCode { try inverter.setModbusFault(name: "x", effect: .noReply, registers: ["nope"]) }
                 == .invalidArgument(field: "registers"))
             await client.close()
