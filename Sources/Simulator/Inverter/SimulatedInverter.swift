@@ -63,10 +63,15 @@ public final class SimulatedInverter: Sendable {
         self.server.setPacing(try limits?.pacingRules())
     }
 
-    /// A Modbus fault on the registers named `registers` (all registers when empty); see `ModbusFault`.
+    /// A Modbus fault on the registers named `registers` (all registers when empty), held until cleared, or for the
+    /// first `remaining` matching requests, or for `duration` of wall-clock time; see `ModbusFault`.
     public func setModbusFault(
-        name: String, effect: ModbusFault.Effect, registers: [String] = [], remaining: Int? = nil
+        name: String, effect: ModbusFault.Effect, registers: [String] = [], remaining: Int? = nil,
+        duration: Duration? = nil
     ) throws(ModbusError) {
+        if let duration, duration <= .zero {
+            throw ModbusError(code: .invalidArgument(field: "duration"), message: "duration: must be positive")
+        }
         var addresses = 0...0xFFFF
         if !registers.isEmpty {
             var ranges: [ClosedRange<Int>] = []
@@ -78,7 +83,9 @@ public final class SimulatedInverter: Sendable {
             }
             addresses = ranges.map(\.lowerBound).min()!...ranges.map(\.upperBound).max()!
         }
-        self.server.setFault(try ModbusFault(name: name, effect: effect, addresses: addresses, remaining: remaining))
+        self.server.setFault(try ModbusFault(
+            name: name, effect: effect, addresses: addresses, remaining: remaining,
+            expires: duration.map { ContinuousClock.now + $0 }))
     }
 
     @discardableResult

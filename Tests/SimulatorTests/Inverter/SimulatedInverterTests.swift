@@ -230,6 +230,8 @@ struct SimulatedInverterTests {
             #expect(observed.withLock { $0 } == log.map(\.cause))
             #expect(await errorCode { try inverter.setModbusFault(name: "x", effect: .noReply, registers: ["nope"]) }
                 == .invalidArgument(field: "registers"))
+            #expect(await errorCode { try inverter.setModbusFault(name: "x", effect: .noReply, duration: .zero) }
+                == .invalidArgument(field: "duration"))
             await client.close()
         }
     }
