@@ -43,7 +43,11 @@ public struct ModbusRequest: Hashable, Sendable, CustomStringConvertible {
     public var values: [UInt16]
 
     public init(
-        connection: Int, unit: UInt8 = 1, function: ModbusFunction, address: UInt16, count: Int,
+        connection: Int,
+        unit: UInt8 = 1,
+        function: ModbusFunction,
+        address: UInt16,
+        count: Int,
         values: [UInt16] = []
     ) {
         self.connection = connection

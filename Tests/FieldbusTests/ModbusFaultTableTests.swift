@@ -11,8 +11,14 @@ struct ModbusFaultTableTests {
 
     @Test func matchesOverlappingAddressesAndListedFunctionsOnly() throws {
         var table = ModbusFaultTable()
-        table.set(try ModbusFault(
-            name: "busy", effect: .exception(.serverDeviceBusy), functions: [.readInputRegisters], addresses: 10...11))
+        table.set(
+            try ModbusFault(
+                name: "busy",
+                effect: .exception(.serverDeviceBusy),
+                functions: [.readInputRegisters],
+                addresses: 10...11
+            )
+        )
         #expect(table.apply(to: self.read(8, 3), at: self.now)?.name == "busy")
         #expect(table.apply(to: self.read(11), at: self.now)?.name == "busy")
         #expect(table.apply(to: self.read(12, 5), at: self.now) == nil)
@@ -47,8 +53,15 @@ struct ModbusFaultTableTests {
 
     @Test func badFaultsNameTheirField() {
         #expect(RequestPacingTests.field { _ = try ModbusFault(name: "", effect: .noReply) } == "name")
-        #expect(RequestPacingTests.field { _ = try ModbusFault(name: "f", effect: .noReply, functions: []) } == "functions")
-        #expect(RequestPacingTests.field { _ = try ModbusFault(name: "f", effect: .noReply, addresses: 0...70_000) } == "addresses")
-        #expect(RequestPacingTests.field { _ = try ModbusFault(name: "f", effect: .noReply, remaining: 0) } == "remaining")
+        #expect(
+            RequestPacingTests.field { _ = try ModbusFault(name: "f", effect: .noReply, functions: []) } == "functions"
+        )
+        #expect(
+            RequestPacingTests.field { _ = try ModbusFault(name: "f", effect: .noReply, addresses: 0...70_000) }
+                == "addresses"
+        )
+        #expect(
+            RequestPacingTests.field { _ = try ModbusFault(name: "f", effect: .noReply, remaining: 0) } == "remaining"
+        )
     }
 }

@@ -35,7 +35,9 @@ func withServer(
 }
 
 func withClient(
-    _ server: ModbusServer, timeout: Duration = .seconds(2), _ body: (ModbusClient) async throws -> Void
+    _ server: ModbusServer,
+    timeout: Duration = .seconds(2),
+    _ body: (ModbusClient) async throws -> Void
 ) async throws {
     let client = try await ModbusClient(port: server.port, responseTimeout: timeout)
     do {
@@ -88,10 +90,14 @@ struct ModbusServerTests {
     @Test func unmappedAddressesAndRefusedWritesGetExceptions() async throws {
         try await withServer { server, hooks in
             try await withClient(server) { client in
-                #expect(await errorCode { _ = try await client.readInputRegisters(address: 195, count: 10) }
-                    == .exception(.illegalDataAddress))
-                #expect(await errorCode { try await client.writeRegister(address: 3, value: 0xBAD) }
-                    == .exception(.illegalDataValue))
+                #expect(
+                    await errorCode { _ = try await client.readInputRegisters(address: 195, count: 10) }
+                        == .exception(.illegalDataAddress)
+                )
+                #expect(
+                    await errorCode { try await client.writeRegister(address: 3, value: 0xBAD) }
+                        == .exception(.illegalDataValue)
+                )
                 #expect(hooks.writes.withLock { $0.isEmpty })
                 // The connection is still good.
                 let read94 = try await client.readInputRegisters(address: 100, count: 1)
@@ -120,13 +126,17 @@ struct ModbusServerTests {
         }
     }
 
-    @Test(arguments: [ModbusExceptionCode.illegalFunction, .illegalDataAddress, .serverDeviceFailure, .serverDeviceBusy])
+    @Test(arguments: [
+        ModbusExceptionCode.illegalFunction, .illegalDataAddress, .serverDeviceFailure, .serverDeviceBusy,
+    ])
     func anExceptionFaultAnswersWithItsCodeOnItsRangeOnly(code: ModbusExceptionCode) async throws {
         try await withServer { server, _ in
             server.setFault(try ModbusFault(name: "exception", effect: .exception(code), addresses: 120...121))
             try await withClient(server) { client in
-                #expect(await errorCode { _ = try await client.readInputRegisters(address: 118, count: 3) }
-                    == .exception(code))
+                #expect(
+                    await errorCode { _ = try await client.readInputRegisters(address: 118, count: 3) }
+                        == .exception(code)
+                )
                 let read126 = try await client.readInputRegisters(address: 122, count: 1)
                 #expect(read126 == [1122])
                 #expect(server.interventions().map(\.cause) == ["fault exception"])
@@ -143,8 +153,10 @@ struct ModbusServerTests {
             server.setFault(try ModbusFault(name: "drop-first-2", effect: .noReply, remaining: 2))
             try await withClient(server, timeout: .milliseconds(300)) { client in
                 for _ in 0..<2 {
-                    #expect(await errorCode { _ = try await client.readInputRegisters(address: 100, count: 1) }
-                        == .timeout)
+                    #expect(
+                        await errorCode { _ = try await client.readInputRegisters(address: 100, count: 1) }
+                            == .timeout
+                    )
                 }
                 let read143 = try await client.readInputRegisters(address: 100, count: 1)
                 #expect(read143 == [1100])
@@ -176,47 +188,75 @@ struct ModbusServerTests {
     @Test func pacingLocksUpAHardPolledServerAndRefusesOversizedReads() async throws {
         try await withServer { server, _ in
             // A gap no back-to-back request can keep, so the test does not depend on the machine's speed.
-            server.setPacing(try RequestPacing.Rules(
-                maxReadCount: 5, minimumGap: .seconds(60), violationsBeforeLockup: 2, lockupDuration: .seconds(60)))
+            server.setPacing(
+                try RequestPacing.Rules(
+                    maxReadCount: 5,
+                    minimumGap: .seconds(60),
+                    violationsBeforeLockup: 2,
+                    lockupDuration: .seconds(60)
+                )
+            )
             try await withClient(server, timeout: .milliseconds(300)) { client in
-                #expect(await errorCode { _ = try await client.readInputRegisters(address: 100, count: 6) }
-                    == .exception(.illegalDataValue))
+                #expect(
+                    await errorCode { _ = try await client.readInputRegisters(address: 100, count: 6) }
+                        == .exception(.illegalDataValue)
+                )
                 let read176 = try await client.readInputRegisters(address: 100, count: 5)  // violation 1
                 #expect(read176.count == 5)
-                #expect(await errorCode { _ = try await client.readInputRegisters(address: 100, count: 1) }
-                    == .timeout)  // violation 2: locked up
-                #expect(await errorCode { _ = try await client.readInputRegisters(address: 100, count: 1) }
-                    == .timeout)
+                #expect(
+                    await errorCode { _ = try await client.readInputRegisters(address: 100, count: 1) }
+                        == .timeout
+                )  // violation 2: locked up
+                #expect(
+                    await errorCode { _ = try await client.readInputRegisters(address: 100, count: 1) }
+                        == .timeout
+                )
                 server.setPacing(nil)
                 let read182 = try await client.readInputRegisters(address: 100, count: 1)
                 #expect(read182 == [1100])
             }
-            #expect(server.interventions().map(\.cause) == [
-                "pacing oversizedRead", "pacing tooEarly(violations: 1)", "pacing lockupStarted", "pacing lockedUp",
-            ])
+            #expect(
+                server.interventions().map(\.cause) == [
+                    "pacing oversizedRead", "pacing tooEarly(violations: 1)", "pacing lockupStarted", "pacing lockedUp",
+                ]
+            )
         }
     }
 
     @Test func badClientArgumentsNameTheirField() async throws {
         try await withServer { server, _ in
             try await withClient(server) { client in
-                #expect(await errorCode { _ = try await client.readInputRegisters(address: -1, count: 1) }
-                    == .invalidArgument(field: "address"))
-                #expect(await errorCode { _ = try await client.readInputRegisters(address: 0, count: 0) }
-                    == .invalidArgument(field: "count"))
-                #expect(await errorCode { _ = try await client.readHoldingRegisters(address: 0, count: 126) }
-                    == .invalidArgument(field: "count"))
-                #expect(await errorCode { _ = try await client.readHoldingRegisters(address: 65_535, count: 2) }
-                    == .invalidArgument(field: "count"))
-                #expect(await errorCode { try await client.writeRegisters(address: 0, values: []) }
-                    == .invalidArgument(field: "values"))
-                #expect(await errorCode { try await client.writeRegister(address: 70_000, value: 1) }
-                    == .invalidArgument(field: "address"))
+                #expect(
+                    await errorCode { _ = try await client.readInputRegisters(address: -1, count: 1) }
+                        == .invalidArgument(field: "address")
+                )
+                #expect(
+                    await errorCode { _ = try await client.readInputRegisters(address: 0, count: 0) }
+                        == .invalidArgument(field: "count")
+                )
+                #expect(
+                    await errorCode { _ = try await client.readHoldingRegisters(address: 0, count: 126) }
+                        == .invalidArgument(field: "count")
+                )
+                #expect(
+                    await errorCode { _ = try await client.readHoldingRegisters(address: 65_535, count: 2) }
+                        == .invalidArgument(field: "count")
+                )
+                #expect(
+                    await errorCode { try await client.writeRegisters(address: 0, values: []) }
+                        == .invalidArgument(field: "values")
+                )
+                #expect(
+                    await errorCode { try await client.writeRegister(address: 70_000, value: 1) }
+                        == .invalidArgument(field: "address")
+                )
             }
         }
         #expect(await errorCode { _ = try await ModbusClient(port: 0) } == .invalidArgument(field: "port"))
         #expect(await errorCode { _ = try await ModbusClient(port: 502, unit: 300) } == .invalidArgument(field: "unit"))
-        #expect(await errorCode { _ = try ModbusServerConfiguration(host: "localhost") } == .invalidArgument(field: "host"))
+        #expect(
+            await errorCode { _ = try ModbusServerConfiguration(host: "localhost") } == .invalidArgument(field: "host")
+        )
         #expect(await errorCode { _ = try ModbusServerConfiguration(port: 70_000) } == .invalidArgument(field: "port"))
     }
 

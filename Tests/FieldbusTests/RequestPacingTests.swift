@@ -5,7 +5,11 @@ import Testing
 struct RequestPacingTests {
     let start = ContinuousClock.now
     let rules = try! RequestPacing.Rules(
-        maxReadCount: 100, minimumGap: .milliseconds(20), violationsBeforeLockup: 3, lockupDuration: .seconds(30))
+        maxReadCount: 100,
+        minimumGap: .milliseconds(20),
+        violationsBeforeLockup: 3,
+        lockupDuration: .seconds(30)
+    )
 
     func read(_ count: Int) -> ModbusRequest {
         ModbusRequest(connection: 1, function: .readInputRegisters, address: 5000, count: count)
@@ -50,13 +54,53 @@ struct RequestPacingTests {
     }
 
     @Test func badRulesNameTheirField() {
-        #expect(throws: ModbusError(code: .invalidArgument(field: "maxReadCount"), message: "maxReadCount: must be 1...125, got 126")) {
-            try RequestPacing.Rules(maxReadCount: 126, minimumGap: .zero, violationsBeforeLockup: 1, lockupDuration: .seconds(1))
+        #expect(
+            throws: ModbusError(
+                code: .invalidArgument(field: "maxReadCount"),
+                message: "maxReadCount: must be 1...125, got 126"
+            )
+        ) {
+            try RequestPacing.Rules(
+                maxReadCount: 126,
+                minimumGap: .zero,
+                violationsBeforeLockup: 1,
+                lockupDuration: .seconds(1)
+            )
         }
         for (field, build) in [
-            ("violationsBeforeLockup", { try RequestPacing.Rules(maxReadCount: 1, minimumGap: .zero, violationsBeforeLockup: 0, lockupDuration: .seconds(1)) }),
-            ("lockupDuration", { try RequestPacing.Rules(maxReadCount: 1, minimumGap: .zero, violationsBeforeLockup: 1, lockupDuration: .zero) }),
-            ("minimumGap", { try RequestPacing.Rules(maxReadCount: 1, minimumGap: .seconds(-1), violationsBeforeLockup: 1, lockupDuration: .seconds(1)) }),
+            (
+                "violationsBeforeLockup",
+                {
+                    try RequestPacing.Rules(
+                        maxReadCount: 1,
+                        minimumGap: .zero,
+                        violationsBeforeLockup: 0,
+                        lockupDuration: .seconds(1)
+                    )
+                }
+            ),
+            (
+                "lockupDuration",
+                {
+                    try RequestPacing.Rules(
+                        maxReadCount: 1,
+                        minimumGap: .zero,
+                        violationsBeforeLockup: 1,
+                        lockupDuration: .zero
+                    )
+                }
+            ),
+            (
+                "minimumGap",
+                {
+                    try RequestPacing.Rules(
+                        maxReadCount: 1,
+                        minimumGap: .seconds(-1),
+                        violationsBeforeLockup: 1,
+                        lockupDuration: .seconds(1)
+                    )
+                }
+            ),
         ] as [(String, () throws -> RequestPacing.Rules)] {
             #expect(Self.field { _ = try build() } == field)
         }

@@ -17,7 +17,12 @@ public final class ModbusClient: Sendable {
 
     /// Connects to `host:port`, addressing `unit`; a request without an answer in `responseTimeout` fails with
     /// `.timeout`.
-    public init(host: String = "127.0.0.1", port: Int, unit: Int = 1, responseTimeout: Duration = .seconds(1))
+    public init(
+        host: String = "127.0.0.1",
+        port: Int,
+        unit: Int = 1,
+        responseTimeout: Duration = .seconds(1)
+    )
         async throws
     {
         guard (1...65535).contains(port) else { throw ModbusError.invalid("port", "must be 1...65535, got \(port)") }
@@ -70,7 +75,10 @@ public final class ModbusClient: Sendable {
     /// FC16.
     public func writeRegisters(address: Int, values: [UInt16]) async throws {
         guard !values.isEmpty && values.count <= ModbusLimits.maxWriteCount else {
-            throw ModbusError.invalid("values", "must hold 1...\(ModbusLimits.maxWriteCount) registers, got \(values.count)")
+            throw ModbusError.invalid(
+                "values",
+                "must hold 1...\(ModbusLimits.maxWriteCount) registers, got \(values.count)"
+            )
         }
         try ModbusLimits.check(address: address, count: values.count, maxCount: ModbusLimits.maxWriteCount)
         let handle = self.context
@@ -98,7 +106,8 @@ public final class ModbusClient: Sendable {
         let handle = self.context
         return try await self.thread.run {
             var values = [UInt16](repeating: 0, count: count)
-            let read = kind == .input
+            let read =
+                kind == .input
                 ? modbus_read_input_registers(handle.pointer, Int32(address), Int32(count), &values)
                 : modbus_read_registers(handle.pointer, Int32(address), Int32(count), &values)
             guard read == count else { throw Self.failure(handle) }

@@ -28,8 +28,12 @@ public struct ModbusFault: Hashable, Sendable {
     public var expires: ContinuousClock.Instant?
 
     public init(
-        name: String, effect: Effect, functions: Set<ModbusFunction> = Set(ModbusFunction.allCases),
-        addresses: ClosedRange<Int> = 0...0xFFFF, remaining: Int? = nil, expires: ContinuousClock.Instant? = nil
+        name: String,
+        effect: Effect,
+        functions: Set<ModbusFunction> = Set(ModbusFunction.allCases),
+        addresses: ClosedRange<Int> = 0...0xFFFF,
+        remaining: Int? = nil,
+        expires: ContinuousClock.Instant? = nil
     ) throws(ModbusError) {
         guard (1...64).contains(name.utf8.count) else { throw .invalid("name", "must be 1...64 bytes") }
         guard !functions.isEmpty else { throw .invalid("functions", "must name at least one function") }

@@ -14,8 +14,11 @@ public struct RequestPacing: Sendable {
         public var lockupDuration: Duration
 
         public init(
-            maxReadCount: Int, oversizedReadException: ModbusExceptionCode = .illegalDataValue, minimumGap: Duration,
-            violationsBeforeLockup: Int, lockupDuration: Duration
+            maxReadCount: Int,
+            oversizedReadException: ModbusExceptionCode = .illegalDataValue,
+            minimumGap: Duration,
+            violationsBeforeLockup: Int,
+            lockupDuration: Duration
         ) throws(ModbusError) {
             guard (1...ModbusLimits.maxReadCount).contains(maxReadCount) else {
                 throw .invalid("maxReadCount", "must be 1...\(ModbusLimits.maxReadCount), got \(maxReadCount)")
@@ -54,7 +57,8 @@ public struct RequestPacing: Sendable {
     }
 
     public mutating func admit(
-        _ request: ModbusRequest, at now: ContinuousClock.Instant
+        _ request: ModbusRequest,
+        at now: ContinuousClock.Instant
     ) -> (disposition: ModbusDisposition, reason: Reason) {
         if let until = self.lockedUntil {
             if now < until { return (.noReply, .lockedUp) }

@@ -34,7 +34,9 @@ public final class ModbusServer: Sendable {
     /// Binds and starts serving.
     public init(
         configuration: ModbusServerConfiguration = .loopback,
-        datastore: RegisterDatastore, hooks: any ModbusServerHooks = NoServerHooks(), logger: Logger
+        datastore: RegisterDatastore,
+        hooks: any ModbusServerHooks = NoServerHooks(),
+        logger: Logger
     ) throws(ModbusError) {
         self.datastore = datastore
         self.hooks = hooks
@@ -54,13 +56,21 @@ public final class ModbusServer: Sendable {
     /// Turns the pacing rules on (or off with nil); a new policy starts unlocked.
     public func setPacing(_ rules: RequestPacing.Rules?) {
         self.policy.withLock { $0.pacing = rules.map(RequestPacing.init(rules:)) }
-        self.logger.info("modbus pacing \(rules == nil ? "off" : "on")", metadata: ["rules": "\(String(describing: rules))"])
+        self.logger.info(
+            "modbus pacing \(rules == nil ? "off" : "on")",
+            metadata: ["rules": "\(String(describing: rules))"]
+        )
     }
 
     public func setFault(_ fault: ModbusFault) {
         self.policy.withLock { $0.faults.set(fault) }
-        self.logger.info("modbus fault set", metadata: ["fault": "\(fault.name)", "effect": "\(fault.effect)",
-            "addresses": "\(fault.addresses)", "remaining": "\(fault.remaining.map(String.init) ?? "held")"])
+        self.logger.info(
+            "modbus fault set",
+            metadata: [
+                "fault": "\(fault.name)", "effect": "\(fault.effect)",
+                "addresses": "\(fault.addresses)", "remaining": "\(fault.remaining.map(String.init) ?? "held")",
+            ]
+        )
     }
 
     /// Clears the fault named `name`; false when none was set.
@@ -90,11 +100,18 @@ public final class ModbusServer: Sendable {
         let intervention: Intervention? = self.policy.withLock { policy in
             var found: Intervention?
             if let verdict = policy.pacing?.admit(request, at: now), verdict.reason != .paced {
-                found = Intervention(request: request, disposition: verdict.disposition, cause: "pacing \(verdict.reason)")
+                found = Intervention(
+                    request: request,
+                    disposition: verdict.disposition,
+                    cause: "pacing \(verdict.reason)"
+                )
             }
             if found?.disposition ?? .serve == .serve, let fault = policy.faults.apply(to: request, at: now) {
                 found = Intervention(
-                    request: request, disposition: fault.effect.disposition, cause: "fault \(fault.name)")
+                    request: request,
+                    disposition: fault.effect.disposition,
+                    cause: "fault \(fault.name)"
+                )
             }
             if let found {
                 policy.interventions.append(found)
@@ -104,11 +121,14 @@ public final class ModbusServer: Sendable {
         }
         guard let intervention else { return .serve }
         self.hooks.didIntervene(intervention)
-        self.logger.info("modbus request intervened", metadata: [
-            "cause": "\(intervention.cause)", "disposition": "\(intervention.disposition)",
-            "function": "\(request.function)", "address": "\(request.address)", "count": "\(request.count)",
-            "connection": "\(request.connection)",
-        ])
+        self.logger.info(
+            "modbus request intervened",
+            metadata: [
+                "cause": "\(intervention.cause)", "disposition": "\(intervention.disposition)",
+                "function": "\(request.function)", "address": "\(request.address)", "count": "\(request.count)",
+                "connection": "\(request.connection)",
+            ]
+        )
         return intervention.disposition
     }
 }

@@ -13,7 +13,10 @@ final class InverterHooks: ModbusServerHooks {
     let observer: (@Sendable (ModbusServer.Intervention) -> Void)?
 
     init(
-        model: SungrowInverter, datastore: RegisterDatastore, map: SungrowRegisterMap, logger: Logger,
+        model: SungrowInverter,
+        datastore: RegisterDatastore,
+        map: SungrowRegisterMap,
+        logger: Logger,
         observer: (@Sendable (ModbusServer.Intervention) -> Void)?
     ) {
         self.observer = observer

@@ -13,19 +13,30 @@ public final class SimulatedInverter: Sendable {
     private let logger: Logger
 
     public init(
-        configuration: SungrowInverterConfiguration, start: SimInstant, map: SungrowRegisterMap = .standard,
+        configuration: SungrowInverterConfiguration,
+        start: SimInstant,
+        map: SungrowRegisterMap = .standard,
         server serverConfiguration: ModbusServerConfiguration = .loopback,
-        wiNetS: WiNetSLimits? = nil, logger: Logger,
+        wiNetS: WiNetSLimits? = nil,
+        logger: Logger,
         onIntervention: (@Sendable (ModbusServer.Intervention) -> Void)? = nil
     ) throws(ModbusError) {
         let datastore = RegisterDatastore(mapped: [
             .input: map.wireBlocks(table: .input), .holding: map.wireBlocks(table: .holding),
         ])
         let hooks = InverterHooks(
-            model: SungrowInverter(configuration: configuration, start: start), datastore: datastore, map: map, logger: logger,
-            observer: onIntervention)
+            model: SungrowInverter(configuration: configuration, start: start),
+            datastore: datastore,
+            map: map,
+            logger: logger,
+            observer: onIntervention
+        )
         self.server = try ModbusServer(
-            configuration: serverConfiguration, datastore: datastore, hooks: hooks, logger: logger)
+            configuration: serverConfiguration,
+            datastore: datastore,
+            hooks: hooks,
+            logger: logger
+        )
         self.hooks = hooks
         self.map = map
         self.logger = logger
@@ -66,7 +77,10 @@ public final class SimulatedInverter: Sendable {
     /// A Modbus fault on the registers named `registers` (all registers when empty), held until cleared, or for the
     /// first `remaining` matching requests, or for `duration` of wall-clock time; see `ModbusFault`.
     public func setModbusFault(
-        name: String, effect: ModbusFault.Effect, registers: [String] = [], remaining: Int? = nil,
+        name: String,
+        effect: ModbusFault.Effect,
+        registers: [String] = [],
+        remaining: Int? = nil,
         duration: Duration? = nil
     ) throws(ModbusError) {
         if let duration, duration <= .zero {
@@ -77,15 +91,24 @@ public final class SimulatedInverter: Sendable {
             var ranges: [ClosedRange<Int>] = []
             for register in registers {
                 guard let range = self.map.wireRange(of: register) else {
-                    throw ModbusError(code: .invalidArgument(field: "registers"), message: "registers: no register '\(register)'")
+                    throw ModbusError(
+                        code: .invalidArgument(field: "registers"),
+                        message: "registers: no register '\(register)'"
+                    )
                 }
                 ranges.append(range)
             }
             addresses = ranges.map(\.lowerBound).min()!...ranges.map(\.upperBound).max()!
         }
-        self.server.setFault(try ModbusFault(
-            name: name, effect: effect, addresses: addresses, remaining: remaining,
-            expires: duration.map { ContinuousClock.now + $0 }))
+        self.server.setFault(
+            try ModbusFault(
+                name: name,
+                effect: effect,
+                addresses: addresses,
+                remaining: remaining,
+                expires: duration.map { ContinuousClock.now + $0 }
+            )
+        )
     }
 
     @discardableResult

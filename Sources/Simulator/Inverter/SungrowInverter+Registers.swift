@@ -25,7 +25,9 @@ extension SungrowInverter {
             "total_active_power": flows.acOutputW,
             "start_stop": Double(self.isStarted ? SungrowCommandValue.start : SungrowCommandValue.stop),
             "power_limitation_switch": Double(
-                self.powerLimitationEnabled ? SungrowCommandValue.limitationEnabled : SungrowCommandValue.limitationDisabled),
+                self.powerLimitationEnabled
+                    ? SungrowCommandValue.limitationEnabled : SungrowCommandValue.limitationDisabled
+            ),
             "power_limitation_setting": Double(self.powerLimitationPermille) / 10,
         ]
         for mppt in 1...3 {
@@ -53,13 +55,17 @@ extension SungrowInverter {
 
     /// A write to holding registers from wire address `wireAddress` on: validated as a whole, then applied.
     public mutating func write(
-        wireAddress: Int, values: [UInt16], map: SungrowRegisterMap = .standard
+        wireAddress: Int,
+        values: [UInt16],
+        map: SungrowRegisterMap = .standard
     ) throws(SungrowInverterError) {
         var changes: [(String, UInt16)] = []
         for (offset, value) in values.enumerated() {
             let address = wireAddress + offset
             guard let register = map.registers.first(where: { $0.table == .holding && $0.wireAddress == address })
-            else { throw SungrowInverterError(field: "address", message: "no holding register at wire address \(address)") }
+            else {
+                throw SungrowInverterError(field: "address", message: "no holding register at wire address \(address)")
+            }
             switch register.name {
             case "start_stop":
                 guard value == SungrowCommandValue.start || value == SungrowCommandValue.stop else {
@@ -69,7 +75,9 @@ extension SungrowInverter {
                 guard value == SungrowCommandValue.limitationEnabled || value == SungrowCommandValue.limitationDisabled
                 else {
                     throw SungrowInverterError(
-                        field: "power_limitation_switch", message: "must be 0xAA (enable) or 0x55 (disable)")
+                        field: "power_limitation_switch",
+                        message: "must be 0xAA (enable) or 0x55 (disable)"
+                    )
                 }
             case "power_limitation_setting":
                 guard value <= 1000 else {

@@ -37,8 +37,11 @@ public struct SungrowInverter: Sendable {
     public init(configuration: SungrowInverterConfiguration, start: SimInstant) {
         self.configuration = configuration
         self.pvCurve = PVCurve(
-            peakW: configuration.pvPeakW, sunriseSecond: configuration.sunriseSecond,
-            sunsetSecond: configuration.sunsetSecond, utcOffsetSeconds: configuration.utcOffsetSeconds)
+            peakW: configuration.pvPeakW,
+            sunriseSecond: configuration.sunriseSecond,
+            sunsetSecond: configuration.sunsetSecond,
+            utcOffsetSeconds: configuration.utcOffsetSeconds
+        )
         self.now = start
         self.stateOfCharge = configuration.initialStateOfCharge
         self.totalPVWh = configuration.initialTotalPVWh
@@ -84,12 +87,11 @@ public struct SungrowInverter: Sendable {
         let available = self.pvCurve.power(at: instant)
         let limitW = config.nominalPowerW * Double(self.powerLimitationPermille) / 1000
         let workState: SungrowWorkState =
-            if self.isEmergencyStopped { .emergencyStop }
-            else if self.faultCode != nil { .fault }
-            else if !self.isStarted { .stop }
-            else if available <= 0 { .standby }
-            else if self.powerLimitationEnabled && available > limitW { .deratingRun }
-            else { .run }
+            if self.isEmergencyStopped { .emergencyStop } else if self.faultCode != nil {
+                .fault
+            } else if !self.isStarted { .stop } else if available <= 0 {
+                .standby
+            } else if self.powerLimitationEnabled && available > limitW { .deratingRun } else { .run }
         let pvW = workState.producesPower ? min(available, self.powerLimitationEnabled ? limitW : available) : 0
         var batteryW = 0.0
         if workState.producesPower || workState == .standby {
@@ -101,7 +103,11 @@ public struct SungrowInverter: Sendable {
             }
         }
         return Flows(
-            workState: workState, pvW: pvW, batteryW: batteryW, loadW: config.loadW,
-            exportW: pvW - config.loadW - batteryW)
+            workState: workState,
+            pvW: pvW,
+            batteryW: batteryW,
+            loadW: config.loadW,
+            exportW: pvW - config.loadW - batteryW
+        )
     }
 }

@@ -23,10 +23,19 @@ public struct SungrowInverterConfiguration: Hashable, Sendable {
     public var initialTotalPVWh: Double
 
     public init(
-        deviceTypeCode: UInt16 = 0x0E03, nominalPowerW: Double = 10_000, mpptCount: Int = 2, pvPeakW: Double = 9_000,
-        sunriseSecond: Int = 6 * 3600, sunsetSecond: Int = 20 * 3600, utcOffsetSeconds: Int = 0,
-        batteryCapacityWh: Double = 9_600, batteryMaxPowerW: Double = 5_000, batteryReserve: Double = 0.1,
-        initialStateOfCharge: Double = 0.5, loadW: Double = 1_500, initialTotalPVWh: Double = 12_345_600
+        deviceTypeCode: UInt16 = 0x0E03,
+        nominalPowerW: Double = 10_000,
+        mpptCount: Int = 2,
+        pvPeakW: Double = 9_000,
+        sunriseSecond: Int = 6 * 3600,
+        sunsetSecond: Int = 20 * 3600,
+        utcOffsetSeconds: Int = 0,
+        batteryCapacityWh: Double = 9_600,
+        batteryMaxPowerW: Double = 5_000,
+        batteryReserve: Double = 0.1,
+        initialStateOfCharge: Double = 0.5,
+        loadW: Double = 1_500,
+        initialTotalPVWh: Double = 12_345_600
     ) throws(SungrowInverterError) {
         func require(_ ok: Bool, _ field: String, _ message: String) throws(SungrowInverterError) {
             if !ok { throw SungrowInverterError(field: field, message: message) }
@@ -36,7 +45,9 @@ public struct SungrowInverterConfiguration: Hashable, Sendable {
         try require(pvPeakW >= 0 && pvPeakW <= 1_000_000, "pvPeakW", "must be 0...1 MW")
         try require(
             (0..<86_400).contains(sunriseSecond) && sunriseSecond < sunsetSecond && sunsetSecond <= 86_400,
-            "sunriseSecond", "sunrise must come before sunset within one day")
+            "sunriseSecond",
+            "sunrise must come before sunset within one day"
+        )
         try require(abs(utcOffsetSeconds) <= 14 * 3600, "utcOffsetSeconds", "must be within ±14 h")
         try require(batteryCapacityWh > 0, "batteryCapacityWh", "must be positive")
         try require(batteryMaxPowerW >= 0 && batteryMaxPowerW <= 65_535, "batteryMaxPowerW", "must be 0...65535 W")

@@ -88,7 +88,13 @@ public struct SungrowRegisterMap: Hashable, Sendable {
             throw fail("scale", "must be a positive number, got '\(fields[4])'")
         }
         return SungrowRegister(
-            name: name, documentedAddress: address, table: table, type: type, scale: scale, unit: fields[5])
+            name: name,
+            documentedAddress: address,
+            table: table,
+            type: type,
+            scale: scale,
+            unit: fields[5]
+        )
     }
 
     private static func checkOverlaps(_ registers: [SungrowRegister]) throws(ParseError) {
@@ -102,7 +108,10 @@ public struct SungrowRegisterMap: Hashable, Sendable {
                 let key = "\(register.table)/\(register.documentedAddress + word)"
                 if let other = taken.updateValue(register.name, forKey: key) {
                     throw ParseError(
-                        line: index + 2, field: "address", message: "\(key) is also used by '\(other)'")
+                        line: index + 2,
+                        field: "address",
+                        message: "\(key) is also used by '\(other)'"
+                    )
                 }
             }
         }

@@ -14,7 +14,9 @@ public struct WiNetSLimits: Hashable, Sendable {
     public var lockupDuration: Duration
 
     public init(
-        minimumGap: Duration = .milliseconds(20), violationsBeforeLockup: Int = 5, lockupDuration: Duration = .seconds(30)
+        minimumGap: Duration = .milliseconds(20),
+        violationsBeforeLockup: Int = 5,
+        lockupDuration: Duration = .seconds(30)
     ) {
         self.minimumGap = minimumGap
         self.violationsBeforeLockup = violationsBeforeLockup
@@ -24,7 +26,11 @@ public struct WiNetSLimits: Hashable, Sendable {
     /// As the server's pacing rules; throws naming the field that is out of range.
     public func pacingRules() throws(ModbusError) -> RequestPacing.Rules {
         try RequestPacing.Rules(
-            maxReadCount: Self.maxReadCount, oversizedReadException: .illegalDataValue, minimumGap: self.minimumGap,
-            violationsBeforeLockup: self.violationsBeforeLockup, lockupDuration: self.lockupDuration)
+            maxReadCount: Self.maxReadCount,
+            oversizedReadException: .illegalDataValue,
+            minimumGap: self.minimumGap,
+            violationsBeforeLockup: self.violationsBeforeLockup,
+            lockupDuration: self.lockupDuration
+        )
     }
 }

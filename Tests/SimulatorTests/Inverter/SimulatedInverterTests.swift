@@ -6,14 +6,19 @@ import Synchronization
 import Testing
 
 func withInverter(
-    at hour: Int = 12, wiNetS: WiNetSLimits? = nil,
+    at hour: Int = 12,
+    wiNetS: WiNetSLimits? = nil,
     onIntervention: (@Sendable (ModbusServer.Intervention) -> Void)? = nil,
     _ body: (SimulatedInverter) async throws -> Void
 ) async throws {
     let configuration = try SungrowInverterConfiguration()
     let inverter = try SimulatedInverter(
-        configuration: configuration, start: midnight + .seconds(hour * 3600), wiNetS: wiNetS,
-        logger: Logger(label: "inverter-test"), onIntervention: onIntervention)
+        configuration: configuration,
+        start: midnight + .seconds(hour * 3600),
+        wiNetS: wiNetS,
+        logger: Logger(label: "inverter-test"),
+        onIntervention: onIntervention
+    )
     do {
         try await body(inverter)
     } catch {
@@ -68,11 +73,16 @@ let polledBlocks: [(RegisterKind, Int, Int)] = [(.input, 5000, 39), (.input, 130
 func poll(_ client: ModbusClient) async throws -> PolledRegisters {
     var registers = PolledRegisters(input: [:], holding: [:])
     for (kind, first, count) in polledBlocks {
-        let words = kind == .input
+        let words =
+            kind == .input
             ? try await client.readInputRegisters(address: first - 1, count: count)
             : try await client.readHoldingRegisters(address: first - 1, count: count)
         for (offset, word) in words.enumerated() {
-            if kind == .input { registers.input[first + offset] = word } else { registers.holding[first + offset] = word }
+            if kind == .input {
+                registers.input[first + offset] = word
+            } else {
+                registers.holding[first + offset] = word
+            }
         }
     }
     return registers
@@ -144,10 +154,14 @@ struct SimulatedInverterTests {
             try await client.writeRegisters(address: 5005, values: [0xCF, 0xAA, 250])
             #expect(inverter.state.flows.workState == .deratingRun && inverter.state.flows.pvW == 2_500)
             try await poll(client).expectMatches(inverter.state)
-            #expect(await errorCode { try await client.writeRegister(address: 5005, value: 0x12) }
-                == .exception(.illegalDataValue))
-            #expect(await errorCode { try await client.writeRegister(address: 4999, value: 1) }
-                == .exception(.illegalDataAddress))
+            #expect(
+                await errorCode { try await client.writeRegister(address: 5005, value: 0x12) }
+                    == .exception(.illegalDataValue)
+            )
+            #expect(
+                await errorCode { try await client.writeRegister(address: 4999, value: 1) }
+                    == .exception(.illegalDataAddress)
+            )
             await client.close()
         }
     }
@@ -176,15 +190,19 @@ struct SimulatedInverterTests {
         let limits = WiNetSLimits(minimumGap: .seconds(60), violationsBeforeLockup: 3, lockupDuration: .seconds(60))
         try await withInverter(wiNetS: limits) { inverter in
             let client = try await ModbusClient(port: inverter.port, responseTimeout: .milliseconds(300))
-            #expect(await errorCode { _ = try await client.readInputRegisters(address: 4999, count: 101) }
-                == .exception(.illegalDataValue))
+            #expect(
+                await errorCode { _ = try await client.readInputRegisters(address: 4999, count: 101) }
+                    == .exception(.illegalDataValue)
+            )
             let read170 = try await client.readInputRegisters(address: 13_001, count: 34)
             #expect(read170.count == 34)
             let read171 = try await client.readInputRegisters(address: 4999, count: 39)
             #expect(read171.count == 39)
             #expect(await errorCode { _ = try await client.readInputRegisters(address: 4999, count: 1) } == .timeout)
             #expect(await errorCode { _ = try await client.readInputRegisters(address: 4999, count: 1) } == .timeout)
-            #expect(inverter.server.interventions().map(\.cause).suffix(2) == ["pacing lockupStarted", "pacing lockedUp"])
+            #expect(
+                inverter.server.interventions().map(\.cause).suffix(2) == ["pacing lockupStarted", "pacing lockedUp"]
+            )
             try inverter.setWiNetS(nil)
             let read176 = try await client.readInputRegisters(address: 4999, count: 1)
             #expect(read176 == [0x0E03])
@@ -193,7 +211,11 @@ struct SimulatedInverterTests {
     }
 
     @Test func aWellPacedPollerIsNeverLockedOut() async throws {
-        let limits = WiNetSLimits(minimumGap: .milliseconds(20), violationsBeforeLockup: 1, lockupDuration: .seconds(60))
+        let limits = WiNetSLimits(
+            minimumGap: .milliseconds(20),
+            violationsBeforeLockup: 1,
+            lockupDuration: .seconds(60)
+        )
         try await withInverter(wiNetS: limits) { inverter in
             let client = try await ModbusClient(port: inverter.port, responseTimeout: .seconds(2))
             for _ in 0..<5 {
@@ -207,12 +229,19 @@ struct SimulatedInverterTests {
 
     @Test func modbusFaultsApplyToTheNamedRegistersAndAreLogged() async throws {
         let observed = Mutex<[String]>([])
-        try await withInverter(onIntervention: { intervention in observed.withLock { $0.append(intervention.cause) } }) {
+        try await withInverter(onIntervention: { intervention in observed.withLock { $0.append(intervention.cause) } })
+        {
             inverter in
             let client = try await ModbusClient(port: inverter.port, responseTimeout: .milliseconds(300))
-            try inverter.setModbusFault(name: "soc-busy", effect: .exception(.serverDeviceBusy), registers: ["battery_level"])
-            #expect(await errorCode { _ = try await client.readInputRegisters(address: 13_001, count: 34) }
-                == .exception(.serverDeviceBusy))
+            try inverter.setModbusFault(
+                name: "soc-busy",
+                effect: .exception(.serverDeviceBusy),
+                registers: ["battery_level"]
+            )
+            #expect(
+                await errorCode { _ = try await client.readInputRegisters(address: 13_001, count: 34) }
+                    == .exception(.serverDeviceBusy)
+            )
             let read199 = try await client.readInputRegisters(address: 4999, count: 39)
             #expect(read199.count == 39)
             #expect(inverter.clearModbusFault(name: "soc-busy"))
@@ -220,7 +249,9 @@ struct SimulatedInverterTests {
             try inverter.setModbusFault(name: "silent", effect: .noReply, remaining: 1)
             #expect(await errorCode { _ = try await client.readInputRegisters(address: 4999, count: 1) } == .timeout)
             try inverter.setModbusFault(name: "garbled", effect: .junkReply, registers: ["work_state"], remaining: 1)
-            #expect(await errorCode { _ = try await client.readInputRegisters(address: 5037, count: 1) } == .malformedReply)
+            #expect(
+                await errorCode { _ = try await client.readInputRegisters(address: 5037, count: 1) } == .malformedReply
+            )
             let read206 = try await client.readInputRegisters(address: 5037, count: 1)
             #expect(read206 == [0])
 
@@ -228,10 +259,14 @@ struct SimulatedInverterTests {
             #expect(log.map(\.cause) == ["fault soc-busy", "fault silent", "fault garbled"])
             #expect(log.map(\.request.address) == [13_001, 4999, 5037])
             #expect(observed.withLock { $0 } == log.map(\.cause))
-            #expect(await errorCode { try inverter.setModbusFault(name: "x", effect: .noReply, registers: ["nope"]) }
-                == .invalidArgument(field: "registers"))
-            #expect(await errorCode { try inverter.setModbusFault(name: "x", effect: .noReply, duration: .zero) }
-                == .invalidArgument(field: "duration"))
+            #expect(
+                await errorCode { try inverter.setModbusFault(name: "x", effect: .noReply, registers: ["nope"]) }
+                    == .invalidArgument(field: "registers")
+            )
+            #expect(
+                await errorCode { try inverter.setModbusFault(name: "x", effect: .noReply, duration: .zero) }
+                    == .invalidArgument(field: "duration")
+            )
             await client.close()
         }
     }

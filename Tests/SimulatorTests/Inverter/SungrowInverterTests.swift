@@ -4,7 +4,10 @@ import Testing
 /// 2026-06-01 00:00 UTC.
 let midnight = SimInstant(secondsSinceEpoch: 1_780_272_000)
 
-func inverter(at hour: Int, _ configure: (inout SungrowInverterConfiguration) -> Void = { _ in }) throws -> SungrowInverter {
+func inverter(
+    at hour: Int,
+    _ configure: (inout SungrowInverterConfiguration) -> Void = { _ in }
+) throws -> SungrowInverter {
     var configuration = try SungrowInverterConfiguration()
     configure(&configuration)
     return SungrowInverter(configuration: configuration, start: midnight + .seconds(hour * 3600))

@@ -36,12 +36,26 @@ struct RequestFrame {
             guard (1...ModbusLimits.maxReadCount).contains(Int(field)), Int(address) + Int(field) <= 0x1_0000 else {
                 return .refused(.illegalDataValue)
             }
-            return .request(ModbusRequest(
-                connection: self.connection, unit: unit, function: function, address: address, count: Int(field)))
+            return .request(
+                ModbusRequest(
+                    connection: self.connection,
+                    unit: unit,
+                    function: function,
+                    address: address,
+                    count: Int(field)
+                )
+            )
         case .writeSingleRegister:
-            return .request(ModbusRequest(
-                connection: self.connection, unit: unit, function: function, address: address, count: 1,
-                values: [field]))
+            return .request(
+                ModbusRequest(
+                    connection: self.connection,
+                    unit: unit,
+                    function: function,
+                    address: address,
+                    count: 1,
+                    values: [field]
+                )
+            )
         case .writeMultipleRegisters:
             let count = Int(field)
             guard (1...ModbusLimits.maxWriteCount).contains(count), Int(address) + count <= 0x1_0000,
@@ -49,9 +63,16 @@ struct RequestFrame {
                 self.bytes.count >= h + 6 + 2 * count
             else { return .refused(.illegalDataValue) }
             let values = (0..<count).compactMap { self.word(at: h + 6 + 2 * $0) }
-            return .request(ModbusRequest(
-                connection: self.connection, unit: unit, function: function, address: address, count: count,
-                values: values))
+            return .request(
+                ModbusRequest(
+                    connection: self.connection,
+                    unit: unit,
+                    function: function,
+                    address: address,
+                    count: count,
+                    values: values
+                )
+            )
         }
     }
 
@@ -67,7 +88,9 @@ struct RequestFrame {
             for _ in 0..<request.count { pdu += [0xDE, 0xAD] }
         }
         let length = UInt16(pdu.count + 1)
-        return [UInt8(transaction >> 8), UInt8(transaction & 0xFF), 0, 0, UInt8(length >> 8), UInt8(length & 0xFF),
-                request.unit] + pdu
+        return [
+            UInt8(transaction >> 8), UInt8(transaction & 0xFF), 0, 0, UInt8(length >> 8), UInt8(length & 0xFF),
+            request.unit,
+        ] + pdu
     }
 }

@@ -36,7 +36,10 @@ final class ServerLoop: @unchecked Sendable {
             let reason = String(cString: modbus_strerror(errno))
             modbus_mapping_free(mapping)
             modbus_free(context)
-            throw ModbusError(code: .connection, message: "listen on \(configuration.host):\(configuration.port): \(reason)")
+            throw ModbusError(
+                code: .connection,
+                message: "listen on \(configuration.host):\(configuration.port): \(reason)"
+            )
         }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else {
@@ -92,8 +95,10 @@ final class ServerLoop: @unchecked Sendable {
     private func run(server: ModbusServer) {
         var query = [UInt8](repeating: 0, count: Int(MODBUS_TCP_MAX_ADU_LENGTH))
         while true {
-            var fds = [pollfd(fd: self.listenSocket, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: self.wake.read, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: self.listenSocket, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: self.wake.read, events: Int16(POLLIN), revents: 0),
+            ]
             fds += self.clients.map { pollfd(fd: $0.socket, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&fds, nfds_t(fds.count), -1)
             if ready < 0 {
@@ -123,7 +128,10 @@ final class ServerLoop: @unchecked Sendable {
         guard socket >= 0 else { return }
         if self.clients.count >= self.maxConnections {
             close(socket)
-            server.logger.info("modbus connection refused: too many clients", metadata: ["max": "\(self.maxConnections)"])
+            server.logger.info(
+                "modbus connection refused: too many clients",
+                metadata: ["max": "\(self.maxConnections)"]
+            )
             return
         }
         self.clients.append((socket, self.nextConnection))
