@@ -4,7 +4,7 @@ extension SungrowRegisterMap {
         self[name].map { $0.wireAddress...($0.wireAddress + $0.type.words - 1) }
     }
 
-    /// The wire address blocks a device answers for, per table: registers less than `gap` apart are one block, and
+    /// The wire address blocks a device answers for, per table: registers at most `gap` apart are one block, and
     /// the reserved registers inside a block read as zero (a poller reads a block in one request).
     public func wireBlocks(table: SungrowRegister.Table, gap: Int = 32) -> [ClosedRange<Int>] {
         let ranges = self.registers.filter { $0.table == table }.compactMap { self.wireRange(of: $0.name) }
