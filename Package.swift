@@ -123,6 +123,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Modbus TCP over libmodbus: a client (the edge poller, tests) and a server with a register datastore, fault
+        // table and request pacing (simulated devices). Domain-free.
+        .target(
+            name: "Fieldbus",
+            dependencies: [
+                "CModbus",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The device simulator (docs/simulator.md): device models, the edge controller's safety logic, site model and
         // physics in pure Swift (Core/, Models/, Controller/); the MQTT runtime, fault proxy, simulated inverter and
         // ground-truth recorder around them.
@@ -131,11 +142,14 @@ let package = Package(
             dependencies: [
                 "API",
                 "Bus",
+                "Fieldbus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
+            // The register map is compiled in through Inverter/SungrowRegisterMap+Embedded.swift (scripts/generate).
+            exclude: ["Inverter/sungrow-register-map.csv"],
             swiftSettings: swiftSettings
         ),
 
@@ -295,10 +309,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FieldbusTests",
+            dependencies: [
+                "Fieldbus",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SimulatorTests",
             dependencies: [
                 "API",
                 "Bus",
+                "Fieldbus",
                 "ProcessSupport",
                 "Simulator",
                 .product(name: "Logging", package: "swift-log"),
