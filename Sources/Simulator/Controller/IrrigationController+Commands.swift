@@ -10,29 +10,9 @@ extension IrrigationController {
     ) {
         guard self.power.isPowered else { return }
         self.advance(to: now, into: &out)
-        out.append(
-            Emission(
-                device: command.device,
-                at: now,
-                kind: .ack(
-                    commandID: command.id,
-                    stage: .received,
-                    reason: ""
-                )
-            )
-        )
+        out.append(.ack(command, .received, at: now))
         if let original = self.outcomes[command.idempotencyKey] {
-            out.append(
-                Emission(
-                    device: command.device,
-                    at: now,
-                    kind: .ack(
-                        commandID: command.id,
-                        stage: original.stage,
-                        reason: original.reason
-                    )
-                )
-            )
+            out.append(.ack(command, original.stage, reason: original.reason, at: now))
             return
         }
         let outcome: CommandOutcomes.Outcome
@@ -44,17 +24,7 @@ extension IrrigationController {
             self.settle(at: now, into: &out)
         }
         self.outcomes.record(outcome, for: command.idempotencyKey)
-        out.append(
-            Emission(
-                device: command.device,
-                at: now,
-                kind: .ack(
-                    commandID: command.id,
-                    stage: outcome.stage,
-                    reason: outcome.reason
-                )
-            )
-        )
+        out.append(.ack(command, outcome.stage, reason: outcome.reason, at: now))
     }
 
     /// Carries the command out; returns the reject reason, or nil when executed.

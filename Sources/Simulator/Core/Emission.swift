@@ -59,3 +59,10 @@ public struct SimCommand: Hashable, Sendable {
         self.expireTime = expireTime
     }
 }
+
+extension Emission {
+    /// The device's ack of `command` at `stage` (`reason` only for REJECTED).
+    public static func ack(_ command: SimCommand, _ stage: AckStage, reason: String = "", at now: SimInstant) -> Emission {
+        Emission(device: command.device, at: now, kind: .ack(commandID: command.id, stage: stage, reason: reason))
+    }
+}

@@ -21,28 +21,8 @@ extension SiteSimulation {
 
     private static func reject(_ command: SimCommand, _ reason: String, at now: SimInstant, into out: inout [Emission])
     {
-        out.append(
-            Emission(
-                device: command.device,
-                at: now,
-                kind: .ack(
-                    commandID: command.id,
-                    stage: .received,
-                    reason: ""
-                )
-            )
-        )
-        out.append(
-            Emission(
-                device: command.device,
-                at: now,
-                kind: .ack(
-                    commandID: command.id,
-                    stage: .rejected,
-                    reason: reason
-                )
-            )
-        )
+        out.append(.ack(command, .received, at: now))
+        out.append(.ack(command, .rejected, reason: reason, at: now))
     }
 
     /// Why `fault` cannot be applied to `device`, naming the field; nil when it can.
