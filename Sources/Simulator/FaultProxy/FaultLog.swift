@@ -1,0 +1,46 @@
+import Foundation
+
+/// A bounded in-memory log of fault records: the newest `capacity` are kept, older ones dropped and counted.
+public struct FaultLog: Sendable {
+    public let capacity: Int
+    private var ring: [FaultRecord] = []
+    /// Index in `ring` of the oldest record once the ring is full.
+    private var start = 0
+    private var nextSequence: UInt64 = 1
+    /// Records dropped to stay within `capacity`.
+    public private(set) var droppedCount = 0
+
+    public init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        self.ring.reserveCapacity(min(self.capacity, 4096))
+    }
+
+    /// Stamps `record` with the next sequence number and keeps it, dropping the oldest when full.
+    mutating func append(_ record: FaultRecord) {
+        var record = record
+        record.sequence = self.nextSequence
+        self.nextSequence += 1
+        if self.ring.count < self.capacity {
+            self.ring.append(record)
+        } else {
+            self.ring[self.start] = record
+            self.start = (self.start + 1) % self.capacity
+            self.droppedCount += 1
+        }
+    }
+
+    /// Oldest first.
+    public var records: [FaultRecord] {
+        Array(self.ring[self.start...] + self.ring[..<self.start])
+    }
+
+    /// One JSON object per line, oldest first (ISO 8601 times, snake_case keys).
+    public func jsonLines() -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return self.records.compactMap { record in
+            (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) + "\n" }
+        }.joined()
+    }
+}
