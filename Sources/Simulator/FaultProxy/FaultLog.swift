@@ -10,6 +10,9 @@ public struct FaultLog: Sendable {
     /// Records dropped to stay within `capacity`.
     public private(set) var droppedCount = 0
 
+    /// `2026-11-30T15:04:05.123Z`: faults are correlated with ground truth to the millisecond.
+    public static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
         self.ring.reserveCapacity(min(self.capacity, 4096))
@@ -34,10 +37,13 @@ public struct FaultLog: Sendable {
         Array(self.ring[self.start...] + self.ring[..<self.start])
     }
 
-    /// One JSON object per line, oldest first (ISO 8601 times, snake_case keys).
+    /// One JSON object per line, oldest first (ISO 8601 times with milliseconds, snake_case keys).
     public func jsonLines() -> String {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Self.timeFormat))
+        }
         encoder.outputFormatting = [.sortedKeys]
         return self.records.compactMap { record in
             (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) + "\n" }

@@ -43,8 +43,12 @@ struct FaultLogTests {
         #expect(object["direction"] as? String == "downstream")
         #expect(object["sequence"] as? Int == 2)
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            try FaultLog.timeFormat.parse(try decoder.singleValueContainer().decode(String.self))
+        }
         let decoded = try decoder.decode(FaultRecord.self, from: Data(lines[0].utf8))
         #expect(decoded.effect == .added && decoded.bytes == 4)
+        #expect(decoded.time == Self.record(.added).time)
+        #expect((object["time"] as? String)?.hasSuffix(".000Z") == true)
     }
 }
