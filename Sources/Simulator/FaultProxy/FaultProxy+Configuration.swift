@@ -41,7 +41,10 @@ extension FaultProxy {
             do {
                 try Toxic.validateName(self.name)
             } catch {
-                throw FaultProxyError.invalid("name", "'\(self.name.prefix(80))' must be 1-64 letters, digits, '_', '-' or '.'")
+                throw FaultProxyError.invalid(
+                    "name",
+                    "'\(self.name.prefix(80))' must be 1-64 letters, digits, '_', '-' or '.'"
+                )
             }
             if let group = self.group, group.isEmpty || group.count > 128 {
                 throw FaultProxyError.invalid("group", "must be 1-128 characters when given")

@@ -36,7 +36,11 @@ extension FaultProxy {
     /// done) are cancelled.
     @discardableResult
     public func remove(toxicNamed name: String) -> Bool {
-        self.finish { table in table.remove(named: name).map { [$0] } ?? [] } effect: { _ in .removed }
+        self.finish { table in
+            table.remove(named: name).map { [$0] } ?? []
+        } effect: { _ in
+            .removed
+        }
     }
 
     /// Removes every toxic.
@@ -45,7 +49,9 @@ extension FaultProxy {
             let all = table.active
             for entry in all { _ = table.remove(id: entry.id) }
             return all
-        } effect: { _ in .removed }
+        } effect: { _ in
+            .removed
+        }
     }
 
     func expire(toxicID: UInt64) {
@@ -57,7 +63,9 @@ extension FaultProxy {
             }
             // The timer fired a hair before the table's clock agreed: it is due all the same.
             return expired + [late]
-        } effect: { _ in .expired }
+        } effect: { _ in
+            .expired
+        }
     }
 
     /// Removes toxics from the table (by `take`), logs each with `effect`, cancels their pending connection effects.

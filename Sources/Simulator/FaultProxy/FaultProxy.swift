@@ -52,7 +52,10 @@ public final class FaultProxy: Sendable {
     public func start() async throws(FaultProxyError) -> Int {
         try self.configuration.validate()
         guard self.state.withLock({ $0.server == nil && !$0.stopped }) else {
-            throw FaultProxyError(code: .notRunning, message: "the proxy \(self.configuration.name) was already started")
+            throw FaultProxyError(
+                code: .notRunning,
+                message: "the proxy \(self.configuration.name) was already started"
+            )
         }
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

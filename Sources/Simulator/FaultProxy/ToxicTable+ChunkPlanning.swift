@@ -13,7 +13,9 @@ extension ToxicTable {
         state: inout ProxyFlowState
     ) -> ChunkPlan {
         var plan = ChunkPlan()
-        let toxics = self.inForce(at: now).filter { $0.toxic.direction.covers(flow) && self.applies($0, to: connection) }
+        let toxics = self.inForce(at: now).filter {
+            $0.toxic.direction.covers(flow) && self.applies($0, to: connection)
+        }
         if let swallowing = toxics.first(where: { $0.swallowsData }) {
             plan.applications.append(.init(toxic: swallowing, effect: .swallowed, bytes: size))
             return plan

@@ -89,6 +89,8 @@ struct ToxicTable: Sendable {
 
     /// The actions of every active toxic for a connection that just opened, with the toxic each comes from.
     func connectionActions(for connection: UInt64, now: Duration) -> [(ActiveToxic, ToxicConnectionAction)] {
-        self.inForce(at: now).compactMap { toxic in self.connectionAction(of: toxic, for: connection).map { (toxic, $0) } }
+        self.inForce(at: now).compactMap { toxic in
+            self.connectionAction(of: toxic, for: connection).map { (toxic, $0) }
+        }
     }
 }

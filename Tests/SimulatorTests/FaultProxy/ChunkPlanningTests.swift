@@ -133,7 +133,10 @@ struct ChunkPlanningTests {
         var table = try Self.table(Toxic(name: "never", .blackhole, toxicity: 0))
         var state = ProxyFlowState()
         for connection in UInt64(1)...50 {
-            #expect(table.plan(size: 1, flow: .upstream, connection: connection, now: .zero, state: &state).forwardedBytes == 1)
+            #expect(
+                table.plan(size: 1, flow: .upstream, connection: connection, now: .zero, state: &state).forwardedBytes
+                    == 1
+            )
         }
     }
 
@@ -153,8 +156,12 @@ struct ChunkPlanningTests {
     @Test func anExpiredToxicNoLongerApplies() throws {
         var table = try Self.table(Toxic(.blackhole, lifetime: .timed(.seconds(2))))
         var state = ProxyFlowState()
-        #expect(table.plan(size: 5, flow: .upstream, connection: 1, now: .seconds(1), state: &state).forwardedBytes == 0)
-        #expect(table.plan(size: 5, flow: .upstream, connection: 1, now: .seconds(2), state: &state).forwardedBytes == 5)
+        #expect(
+            table.plan(size: 5, flow: .upstream, connection: 1, now: .seconds(1), state: &state).forwardedBytes == 0
+        )
+        #expect(
+            table.plan(size: 5, flow: .upstream, connection: 1, now: .seconds(2), state: &state).forwardedBytes == 5
+        )
         #expect(table.expire(now: .seconds(2)).map(\.toxic.name) == ["blackhole_both"])
         #expect(table.active.isEmpty)
     }

@@ -18,9 +18,13 @@ struct FaultProxyMQTTTests {
                 for index in 0..<5 { try await device.publish(Array("m\(index)".utf8), to: "flap/x") }
 
                 try proxy.add(Toxic(name: "flap", .down))
-                await ProxyFixture.expectEventually(timeout: .seconds(15)) { observed.connectionChanges.contains(false) }
+                await ProxyFixture.expectEventually(timeout: .seconds(15)) {
+                    observed.connectionChanges.contains(false)
+                }
                 group.addTask {
-                    for index in 5..<15 { try await MQTTThroughProxy.publishRetrying(device, "m\(index)", to: "flap/x") }
+                    for index in 5..<15 {
+                        try await MQTTThroughProxy.publishRetrying(device, "m\(index)", to: "flap/x")
+                    }
                 }
                 // Held: the device's reconnect attempts are refused while the toxic stays.
                 await ProxyFixture.expectEventually(timeout: .seconds(15)) { !proxy.records(.refused).isEmpty }
@@ -29,7 +33,9 @@ struct FaultProxyMQTTTests {
 
                 await ProxyFixture.expectEventually(timeout: .seconds(30)) { observed.connectionChanges.last == true }
                 let expected = Set((0..<15).map { "m\($0)" })
-                await ProxyFixture.expectEventually(timeout: .seconds(30)) { Set(observed.payloads).isSuperset(of: expected) }
+                await ProxyFixture.expectEventually(timeout: .seconds(30)) {
+                    Set(observed.payloads).isSuperset(of: expected)
+                }
                 try await group.next()
                 await device.disconnect()
                 await subscriber.disconnect()

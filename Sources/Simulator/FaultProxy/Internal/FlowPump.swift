@@ -19,7 +19,12 @@ final class FlowPump: @unchecked Sendable {
     static let pauseAbove = 4 << 20
     static let resumeBelow = 1 << 20
 
-    init(flow: FlowDirection, source: (any Channel)? = nil, destination: (any Channel)? = nil, connection: ProxyConnection) {
+    init(
+        flow: FlowDirection,
+        source: (any Channel)? = nil,
+        destination: (any Channel)? = nil,
+        connection: ProxyConnection
+    ) {
         self.flow = flow
         self.source = source
         self.destination = destination

@@ -38,7 +38,9 @@ final class ProxyConnection: @unchecked Sendable {
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ProxyRelayHandler(flow: .downstream, connection: self))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ProxyRelayHandler(flow: .downstream, connection: self)
+                    )
                 }
             }
             .connect(host: configuration.upstreamHost, port: configuration.upstreamPort)
@@ -95,7 +97,10 @@ final class ProxyConnection: @unchecked Sendable {
             if delay <= .zero {
                 fire()
             } else {
-                self.timers[entry.id] = self.eventLoop.scheduleTask(in: .nanoseconds(ProxyTime.nanoseconds(delay)), fire)
+                self.timers[entry.id] = self.eventLoop.scheduleTask(
+                    in: .nanoseconds(ProxyTime.nanoseconds(delay)),
+                    fire
+                )
             }
         }
     }

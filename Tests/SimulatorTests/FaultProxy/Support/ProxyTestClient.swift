@@ -35,6 +35,7 @@ final class ProxyTestClient: Sendable {
     }
 
     var received: [UInt8] { self.inbox.state.withLock { $0.bytes } }
+    var receivedCount: Int { self.inbox.state.withLock { $0.bytes.count } }
     var isClosed: Bool { self.inbox.state.withLock { $0.closed } }
     /// The connection ended with ECONNRESET (a TCP RST).
     var wasReset: Bool { self.inbox.state.withLock { $0.errno == ECONNRESET } }
@@ -42,7 +43,7 @@ final class ProxyTestClient: Sendable {
     /// Waits (at most `timeout`) until `count` bytes arrived.
     @discardableResult
     func waitForBytes(_ count: Int, timeout: Duration = .seconds(10)) async -> Bool {
-        await ProxyFixture.eventually(timeout: timeout) { self.received.count >= count }
+        await ProxyFixture.eventually(timeout: timeout) { self.receivedCount >= count }
     }
 
     @discardableResult
@@ -67,7 +68,9 @@ private final class CollectingHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = Self.unwrapInboundIn(data)
-        self.inbox.state.withLock { $0.bytes += buffer.readableBytesView }
+        buffer.withUnsafeReadableBytes { bytes in
+            self.inbox.state.withLock { $0.bytes.append(contentsOf: bytes) }
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
