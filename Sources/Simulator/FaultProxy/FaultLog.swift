@@ -18,8 +18,9 @@ public struct FaultLog: Sendable {
         self.ring.reserveCapacity(min(self.capacity, 4096))
     }
 
-    /// Stamps `record` with the next sequence number and keeps it, dropping the oldest when full.
-    mutating func append(_ record: FaultRecord) {
+    /// Stamps `record` with the next sequence number and keeps it, dropping the oldest when full; returns it stamped.
+    @discardableResult
+    mutating func append(_ record: FaultRecord) -> FaultRecord {
         var record = record
         record.sequence = self.nextSequence
         self.nextSequence += 1
@@ -30,6 +31,7 @@ public struct FaultLog: Sendable {
             self.start = (self.start + 1) % self.capacity
             self.droppedCount += 1
         }
+        return record
     }
 
     /// Oldest first.

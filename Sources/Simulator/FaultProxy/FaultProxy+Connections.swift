@@ -17,11 +17,11 @@ extension FaultProxy {
                 break
             case .refuse(let toxicID):
                 if let entry = state.table.active.first(where: { $0.id == toxicID }) {
-                    state.log.append(self.record(entry, .refused, connection: id))
+                    self.keep(&state, self.record(entry, .refused, connection: id))
                 }
             case .drop(let toxicID):
                 if let entry = state.table.active.first(where: { $0.id == toxicID }) {
-                    state.log.append(self.record(entry, .droppedConnection, connection: id))
+                    self.keep(&state, self.record(entry, .droppedConnection, connection: id))
                 }
             }
             return (id, admission)
@@ -53,7 +53,8 @@ extension FaultProxy {
             self.expireDue(&state, now: now)
             let plan = state.table.plan(size: size, flow: flow, connection: connection, now: now, state: &flowState)
             for application in plan.applications {
-                state.log.append(
+                self.keep(
+                    &state,
                     self.record(
                         application.toxic,
                         application.effect,
@@ -70,6 +71,6 @@ extension FaultProxy {
 
     /// Logs a connection-level effect (a reset, a close) as it happens.
     func recordEffect(_ entry: ActiveToxic, _ effect: FaultEffect, connection: UInt64) {
-        self.state.withLock { $0.log.append(self.record(entry, effect, connection: connection)) }
+        self.state.withLock { self.keep(&$0, self.record(entry, effect, connection: connection)) }
     }
 }

@@ -10,7 +10,7 @@ extension FaultProxy {
         let now = self.now
         let (entry, actions) = try self.state.withLock { state throws(FaultProxyError) in
             let entry = try state.table.add(toxic, now: now)
-            state.log.append(self.record(entry, .added))
+            self.keep(&state, self.record(entry, .added))
             let actions = state.connections.values.compactMap { connection in
                 state.table.connectionAction(of: entry, for: connection.id).map { (connection, $0) }
             }
@@ -76,7 +76,7 @@ extension FaultProxy {
     ) -> Bool {
         let (removed, connections) = self.state.withLock { state in
             let removed = take(&state.table)
-            for entry in removed { state.log.append(self.record(entry, effect(entry))) }
+            for entry in removed { self.keep(&state, self.record(entry, effect(entry))) }
             return (removed, Array(state.connections.values))
         }
         for entry in removed {
@@ -88,7 +88,13 @@ extension FaultProxy {
 
     /// Expires due toxics (logging them) before a decision; call with the lock held.
     func expireDue(_ state: inout ProxyState, now: Duration) {
-        for entry in state.table.expire(now: now) { state.log.append(self.record(entry, .expired)) }
+        for entry in state.table.expire(now: now) { self.keep(&state, self.record(entry, .expired)) }
+    }
+
+    /// Logs `record` and hands it, stamped, to `onRecord` (with the lock held, so in sequence order).
+    func keep(_ state: inout ProxyState, _ record: FaultRecord) {
+        let stamped = state.log.append(record)
+        self.onRecord?(stamped)
     }
 
     func record(

@@ -17,6 +17,7 @@ public final class FaultProxy: Sendable {
     /// Time zero of the table's monotonic durations.
     private let origin: NIODeadline
     let state: Mutex<ProxyState>
+    let onRecord: (@Sendable (FaultRecord) -> Void)?
 
     struct ProxyState {
         var table: ToxicTable
@@ -27,12 +28,16 @@ public final class FaultProxy: Sendable {
         var stopped = false
     }
 
-    /// `group` defaults to NIO's shared event loops.
+    /// `group` defaults to NIO's shared event loops. `onRecord` receives every fault record as it is logged, in
+    /// sequence order (for the ground-truth recorder); it runs with the proxy's lock held, so it must be quick and
+    /// must not call back into the proxy.
     public init(
         _ configuration: Configuration,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "harvestry.sim.fault-proxy")
+        logger: Logger = Logger(label: "harvestry.sim.fault-proxy"),
+        onRecord: (@Sendable (FaultRecord) -> Void)? = nil
     ) {
+        self.onRecord = onRecord
         self.configuration = configuration
         self.group = group
         self.logger = logger

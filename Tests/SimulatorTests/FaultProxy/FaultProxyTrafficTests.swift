@@ -218,6 +218,25 @@ struct FaultProxyTrafficTests {
         }
     }
 
+    @Test func onRecordSeesEveryRecordInSequence() async throws {
+        let upstream = try await ProxyEchoUpstream.start()
+        let streamed = ProxyRecordSink()
+        let proxy = FaultProxy(
+            .init(name: "streamed", upstreamPort: upstream.port),
+            logger: ProxyFixture.logger,
+            onRecord: { streamed.append($0) }
+        )
+        let port = try await proxy.start()
+        try proxy.add(Toxic(.dropFirstConnections(count: 1)))
+        let dropped = try await ProxyTestClient.connect(port: port)
+        #expect(await dropped.waitUntilClosed())
+        proxy.removeAllToxics()
+        #expect(streamed.records == proxy.records)
+        #expect(streamed.records.map(\.sequence) == [1, 2, 3])
+        await proxy.stop()
+        await upstream.stop()
+    }
+
     @Test func invalidConfigurationNamesTheField() async {
         let proxy = FaultProxy(.init(name: "p", listenHost: "0.0.0.0", upstreamPort: 1))
         await #expect {

@@ -1,5 +1,6 @@
 import Logging
 import Simulator
+import Synchronization
 import Testing
 
 /// A proxy in front of an `ProxyEchoUpstream`, both on 127.0.0.1, torn down after `body`.
@@ -61,4 +62,11 @@ enum ProxyFixture {
 
 extension FaultProxy {
     func records(_ effect: FaultEffect) -> [FaultRecord] { self.records.filter { $0.effect == effect } }
+}
+
+/// Collects the records a proxy streams through `onRecord`.
+final class ProxyRecordSink: Sendable {
+    private let stored = Mutex<[FaultRecord]>([])
+    var records: [FaultRecord] { self.stored.withLock { $0 } }
+    func append(_ record: FaultRecord) { self.stored.withLock { $0.append(record) } }
 }
