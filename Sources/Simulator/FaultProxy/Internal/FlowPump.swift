@@ -1,7 +1,8 @@
 import NIOCore
 
 /// Writes one flow's planned pieces to its destination at their release times, in order, with one timer for the
-/// head of the queue. Stops reading the source while much is queued (latency and bandwidth hold data back).
+/// head of the queue. Stops reading the source while much is queued (latency and bandwidth hold data back) or while
+/// the destination is not writable (its reader is slow), so a slow side slows the other instead of filling memory.
 /// Confined to the connection's event loop (so `@unchecked Sendable`, like `ProxyConnection`).
 final class FlowPump: @unchecked Sendable {
     let flow: FlowDirection
@@ -40,11 +41,22 @@ final class FlowPump: @unchecked Sendable {
         if plan.closeAfterward {
             self.queue.append((self.queue.last?.release ?? .zero, nil, true))
         }
-        if self.queuedBytes > Self.pauseAbove, !self.readingPaused {
-            self.readingPaused = true
-            self.source?.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
-        }
         self.drain()
+    }
+
+    /// The destination's writability changed: resume or pause reading the source.
+    func destinationWritabilityChanged() {
+        self.updateReading()
+    }
+
+    private func updateReading() {
+        let writable = self.destination?.isWritable ?? true
+        let shouldPause =
+            !writable || self.queuedBytes > Self.pauseAbove
+            || (self.readingPaused && self.queuedBytes >= Self.resumeBelow)
+        guard shouldPause != self.readingPaused, !self.connection.isClosed else { return }
+        self.readingPaused = shouldPause
+        self.source?.setOption(ChannelOptions.autoRead, value: !shouldPause).whenFailure { _ in }
     }
 
     func finish() {
@@ -82,10 +94,7 @@ final class FlowPump: @unchecked Sendable {
             self.queue.removeAll(keepingCapacity: true)
             self.head = 0
         }
-        if self.readingPaused, self.queuedBytes < Self.resumeBelow {
-            self.readingPaused = false
-            self.source?.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-        }
+        self.updateReading()
         self.timer?.cancel()
         self.timer = nil
         if self.head < self.queue.count {

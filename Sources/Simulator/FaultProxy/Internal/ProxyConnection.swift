@@ -75,6 +75,12 @@ final class ProxyConnection: @unchecked Sendable {
         pump.enqueue(plan, from: buffer)
     }
 
+    /// The channel that feeds `flow` changed writability: it is the destination of the opposite flow.
+    func writabilityChanged(ofSourceOf flow: FlowDirection) {
+        let opposite: FlowDirection = flow == .upstream ? .downstream : .upstream
+        self.pumps[opposite]?.destinationWritabilityChanged()
+    }
+
     /// The side that feeds `flow` closed: once what is queued on that flow is out, the connection closes.
     func sourceClosed(_ flow: FlowDirection) {
         self.pumps[flow]?.finish()

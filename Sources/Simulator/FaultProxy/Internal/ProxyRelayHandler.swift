@@ -22,6 +22,11 @@ final class ProxyRelayHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        self.connection?.writabilityChanged(ofSourceOf: self.flow)
+        context.fireChannelWritabilityChanged()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A reset or broken pipe on one side ends the whole connection.
         self.connection?.close()
@@ -56,6 +61,10 @@ final class ProxyClientSideHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.relay.channelInactive(context: context)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        self.relay.channelWritabilityChanged(context: context)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -16,10 +16,12 @@ final class ProxyTestClient: Sendable {
         self.inbox = inbox
     }
 
-    static func connect(port: Int) async throws -> ProxyTestClient {
+    /// `reading: false` reads nothing until `startReading()`: a slow peer.
+    static func connect(port: Int, reading: Bool = true) async throws -> ProxyTestClient {
         let inbox = ProxyClientInbox()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
+            .channelOption(.autoRead, value: reading)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(CollectingHandler(inbox: inbox))
@@ -49,6 +51,10 @@ final class ProxyTestClient: Sendable {
     @discardableResult
     func waitUntilClosed(timeout: Duration = .seconds(10)) async -> Bool {
         await ProxyFixture.eventually(timeout: timeout) { self.isClosed }
+    }
+
+    func startReading() async throws {
+        try await self.channel.setOption(.autoRead, value: true).get()
     }
 
     func close() async {
