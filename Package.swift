@@ -325,6 +325,9 @@ let package = Package(
                 "ProcessSupport",
                 "Simulator",
                 .product(name: "Logging", package: "swift-log"),
+                // The fault proxy's tests run an echo upstream and raw TCP clients.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings

@@ -1,0 +1,72 @@
+import Logging
+import Simulator
+import Synchronization
+import Testing
+
+/// A proxy in front of an `ProxyEchoUpstream`, both on 127.0.0.1, torn down after `body`.
+enum ProxyFixture {
+    static let logger: Logger = {
+        var logger = Logger(label: "fault-proxy-tests")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    static func withProxy<T>(
+        echo: Bool = true,
+        group: String = "zone-a",
+        _ body: (FaultProxy, ProxyEchoUpstream, Int) async throws -> T
+    ) async throws -> T {
+        let upstream = try await ProxyEchoUpstream.start(echo: echo)
+        let proxy = FaultProxy(
+            .init(name: "test-proxy", group: group, upstreamPort: upstream.port),
+            logger: Self.logger
+        )
+        do {
+            let port = try await proxy.start()
+            let value = try await body(proxy, upstream, port)
+            await proxy.stop()
+            await upstream.stop()
+            return value
+        } catch {
+            await proxy.stop()
+            await upstream.stop()
+            throw error
+        }
+    }
+
+    /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
+    static func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
+    /// `eventually` as an expectation (a failure points at the caller).
+    static func expectEventually(
+        timeout: Duration = .seconds(10),
+        _ comment: Comment? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: () -> Bool
+    ) async {
+        let held = await Self.eventually(timeout: timeout, condition)
+        #expect(held, comment, sourceLocation: sourceLocation)
+    }
+
+    static func bytes(_ count: Int, seed: UInt8 = 0) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: $0 &+ Int(seed)) }
+    }
+}
+
+extension FaultProxy {
+    func records(_ effect: FaultEffect) -> [FaultRecord] { self.records.filter { $0.effect == effect } }
+}
+
+/// Collects the records a proxy streams through `onRecord`.
+final class ProxyRecordSink: Sendable {
+    private let stored = Mutex<[FaultRecord]>([])
+    var records: [FaultRecord] { self.stored.withLock { $0 } }
+    func append(_ record: FaultRecord) { self.stored.withLock { $0.append(record) } }
+}
