@@ -12,8 +12,10 @@ struct RegisterMapDocumentationTests {
             contentsOf: root.appendingPathComponent("Sources/Simulator/Inverter/sungrow-register-map.csv"),
             encoding: .utf8
         )
-        let section = try #require(doc.components(separatedBy: "### Register map").dropFirst().first)
-        let rows = section.split(separator: "\n").filter {
+        // From the heading to the next heading of any level: the table and nothing of the sections after it.
+        let after = try #require(doc.components(separatedBy: "### Register map").dropFirst().first)
+        let section = after.split(separator: "\n").prefix { !$0.hasPrefix("#") }
+        let rows = section.filter {
             $0.hasPrefix("| ") && !$0.hasPrefix("| name") && !$0.hasPrefix("| ---")
         }
         .map {
