@@ -172,6 +172,7 @@ extension Bench.Ingest {
             published: published,
             latencies: clocks.latencies,
             rate: self.rate,
+            batchSize: self.batch,
             groupCommit: GroupCommit(from: before, to: after),
             timeline: clocks.timeline(since: start)
         )
@@ -237,6 +238,8 @@ struct BrokerRun: Sendable {
     var published: Duration
     var latencies: [Duration]
     var rate: Int?
+    /// Readings per published batch.
+    var batchSize: Int
     var groupCommit: GroupCommit
     /// Device -> store latency second by second.
     var timeline: [LatencySecond]
@@ -264,6 +267,23 @@ struct BrokerRun: Sendable {
             + "publishers done after \(String(format: "%.2f", BenchResult.seconds(self.published))) s; "
             + "device -> store (publish -> hub subscriber), \(self.latencies.count) batches: "
             + "p50 \(result.percentile(0.5)), p95 \(result.percentile(0.95)), p99 \(result.percentile(0.99)); "
-            + "group commit: \(self.groupCommit)"
+            + "group commit: \(self.groupCommit)\n" + self.steadiness
+    }
+
+    /// Readings stored per second early and late in the publishing (medians over 10 s): a paced run that keeps up
+    /// stores the offered rate in both; an overloaded one should level off at its capacity, not fall away.
+    var steadiness: String {
+        let end = Int(BenchResult.seconds(self.published))
+        let perSecond = Dictionary(uniqueKeysWithValues: self.timeline.map { ($0.second, $0.latencies.count) })
+        let batchSize = self.batchSize
+        func median(_ seconds: Range<Int>) -> Int {
+            let counts = seconds.map { perSecond[$0, default: 0] * batchSize }.sorted()
+            return counts.isEmpty ? 0 : counts[counts.count / 2]
+        }
+        guard end >= 22 else { return "stored per second: the run is too short to compare its start and end" }
+        let (early, late) = (median(1..<11), median(end - 10..<end))
+        let share = early == 0 ? 0 : 100 * late / early
+        return "stored per second while publishing (median of 10 s): seconds 1-10 \(early), "
+            + "seconds \(end - 10)-\(end - 1) \(late) (\(share) % of the start)"
     }
 }
