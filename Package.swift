@@ -143,6 +143,9 @@ let package = Package(
                 "API",
                 "Bus",
                 "Fieldbus",
+                // Service/: the gRPC SimulatorService (fault injection) the simulator process serves.
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
