@@ -319,6 +319,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // SimulatorService over the C-core transport and through the JSON gateway (its own target: it needs the
+        // transport and the gateway, which the simulator's model tests do not).
+        .testTarget(
+            name: "SimulatorServiceTests",
+            dependencies: [
+                "API",
+                "CoreTransport",
+                "Gateway",
+                "Simulator",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SimulatorTests",
             dependencies: [
