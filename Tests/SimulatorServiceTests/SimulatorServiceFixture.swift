@@ -22,6 +22,8 @@ struct SimulatorServiceFixture: Sendable {
     let injector: FaultInjector
     let clock: FixtureClock
     let client: Harvestry_Simulator_V1_SimulatorService.Client<CoreClientTransport>
+    /// The gRPC server's host:port.
+    let address: String?
     /// The gateway's port, when started with one.
     let httpPort: Int?
 
@@ -72,6 +74,7 @@ struct SimulatorServiceFixture: Sendable {
                         injector: injector,
                         clock: clock,
                         client: .init(wrapping: grpc),
+                        address: address,
                         httpPort: port
                     )
                 )
