@@ -115,7 +115,8 @@ struct FaultParameterOptions: ParsableArguments {
         return fault
     }
 
-    private func network(_ kind: Harvestry_Simulator_V1_NetworkFault.Kind) throws -> Harvestry_Simulator_V1_NetworkFault {
+    private func network(_ kind: Harvestry_Simulator_V1_NetworkFault.Kind) throws -> Harvestry_Simulator_V1_NetworkFault
+    {
         var network = Harvestry_Simulator_V1_NetworkFault()
         network.kind = kind
         switch self.direction?.lowercased() {

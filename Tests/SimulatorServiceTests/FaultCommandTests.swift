@@ -42,7 +42,9 @@ import Testing
                 "cli-test",
             ])
             #expect(injected.status == 0, "\(injected.output)")
-            #expect(injected.output.hasPrefix("simulator/faults/1\tactive\testop-open on devices/ctl-1 for 30.0 seconds"))
+            #expect(
+                injected.output.hasPrefix("simulator/faults/1\tactive\testop-open on devices/ctl-1 for 30.0 seconds")
+            )
             #expect(fixture.site.withSimulation { $0.controllers[0].estopOpen })
 
             let listed = try await Self.run(["fault", "list", "--server", server, "--active"])

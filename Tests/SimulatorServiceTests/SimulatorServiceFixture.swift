@@ -57,7 +57,12 @@ struct SimulatorServiceFixture: Sendable {
             if gateway {
                 let (ports, portContinuation) = AsyncStream<Int>.makeStream()
                 let gatewayServer = try GatewayServer(
-                    configuration: GatewayConfiguration(host: "127.0.0.1", port: 0, maxBodyBytes: 64 * 1024, corsOrigins: []),
+                    configuration: GatewayConfiguration(
+                        host: "127.0.0.1",
+                        port: 0,
+                        maxBodyBytes: 64 * 1024,
+                        corsOrigins: []
+                    ),
                     upstream: ClientUpstream(transport: try CoreClientTransport(target: address)),
                     logger: logger,
                     onListening: { portContinuation.yield($0) }

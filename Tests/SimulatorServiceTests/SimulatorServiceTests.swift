@@ -59,12 +59,33 @@ struct SimulatorServiceTests {
     @Test func invalidRequestsAreInvalidArgumentWithTheField() async throws {
         try await SimulatorServiceFixture.with { fixture in
             let cases: [(Harvestry_Simulator_V1_InjectFaultRequest, String)] = [
-                (.with { $0.fault = .with { $0.target = "devices/clim-1"; $0.sensor = .with { $0.kind = .noise } } },
-                 "fault.sensor.sigma"),
-                (.with { $0.fault = .with { $0.target = "devices/clim-1"; $0.sensor = .with { $0.kind = .stuck; $0.stream = "ph" } } },
-                 "fault.sensor.stream"),
-                (.with { $0.fault = .with { $0.target = "rooms/1"; $0.device = .with { $0.kind = .offline } } },
-                 "fault.target"),
+                (
+                    .with {
+                        $0.fault = .with {
+                            $0.target = "devices/clim-1"; $0.sensor = .with { $0.kind = .noise }
+                        }
+                    },
+                    "fault.sensor.sigma"
+                ),
+                (
+                    .with {
+                        $0.fault = .with {
+                            $0.target = "devices/clim-1";
+                            $0.sensor = .with {
+                                $0.kind = .stuck; $0.stream = "ph"
+                            }
+                        }
+                    },
+                    "fault.sensor.stream"
+                ),
+                (
+                    .with {
+                        $0.fault = .with {
+                            $0.target = "rooms/1"; $0.device = .with { $0.kind = .offline }
+                        }
+                    },
+                    "fault.target"
+                ),
                 (.with { $0.fault = .with { $0.target = "devices/ctl-1" } }, "fault.effect"),
                 (.init(), "fault"),
             ]

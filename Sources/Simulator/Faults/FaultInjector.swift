@@ -120,7 +120,12 @@ public actor FaultInjector {
     }
 
     /// Marks the fault ended first (so a concurrent call cannot end it twice), then undoes it and logs.
-    private func end(_ id: Int, as state: FaultRecord.State, at now: SimInstant, by actor: String) async
+    private func end(
+        _ id: Int,
+        as state: FaultRecord.State,
+        at now: SimInstant,
+        by actor: String
+    ) async
         -> FaultRecord?
     {
         guard let record = self.book.end(id, as: state, at: now, by: actor) else { return nil }

@@ -10,7 +10,10 @@ extension FaultRequest {
             problems.append(FaultError.Violation(field: field, description: description))
         }
         if !self.targetFits {
-            add("fault.target", "'\(self.target)' is not a target of a \(self.effect.name) fault (\(self.effect.targetKinds))")
+            add(
+                "fault.target",
+                "'\(self.target)' is not a target of a \(self.effect.name) fault (\(self.effect.targetKinds))"
+            )
         }
         if let duration = self.duration {
             if self.effect.isMomentary {
@@ -69,7 +72,10 @@ extension FaultEffect {
         case "per_hour": field = "fault.sensor.per_hour"
         default: field = "fault"
         }
-        return FaultError.Violation(field: field, description: parts.count == 2 ? String(parts[1].drop(while: { $0 == " " })) : problem)
+        return FaultError.Violation(
+            field: field,
+            description: parts.count == 2 ? String(parts[1].drop(while: { $0 == " " })) : problem
+        )
     }
 }
 
@@ -135,7 +141,9 @@ extension ModbusFaultSpec {
             break
         case .named(let names):
             if let bad = names.first(where: { $0.isEmpty || $0.count > 64 }) {
-                problems.append(.init(field: "fault.modbus.registers", description: "'\(bad.prefix(64))' is not a name"))
+                problems.append(
+                    .init(field: "fault.modbus.registers", description: "'\(bad.prefix(64))' is not a name")
+                )
             }
         case .wire(let range):
             if range.lowerBound < 0 || range.upperBound > 0xFFFF {

@@ -37,10 +37,12 @@ extension Harvestry_Simulator_V1_Fault {
 
     private static func device(_ fault: DeviceFault) -> OneOf_Effect {
         func sensor(_ kind: Harvestry_Simulator_V1_SensorFault.Kind, _ stream: String?) -> OneOf_Effect {
-            .sensor(.with {
-                $0.kind = kind
-                $0.stream = stream ?? ""
-            })
+            .sensor(
+                .with {
+                    $0.kind = kind
+                    $0.stream = stream ?? ""
+                }
+            )
         }
         func device(_ kind: Harvestry_Simulator_V1_DeviceFault.Kind) -> OneOf_Effect {
             .device(.with { $0.kind = kind })

@@ -20,7 +20,10 @@ extension FaultRequest {
         if fault.target.isEmpty {
             add("target", "is required (devices/{device}, deviceGroups/{group}, broker or inverter)")
         } else if target == nil {
-            add("target", "'\(fault.target.prefix(60))' is not devices/{device}, deviceGroups/{group}, broker or inverter")
+            add(
+                "target",
+                "'\(fault.target.prefix(60))' is not devices/{device}, deviceGroups/{group}, broker or inverter"
+            )
         }
         var duration: Duration?
         if fault.hasDuration {
@@ -54,18 +57,19 @@ extension FaultRequest {
         _ add: (String, String) -> Void
     ) -> FaultEffect? {
         switch device.kind {
-        case .estopOpen: .device(.estopOpen)
-        case .estopClose: .device(.estopClosed)
-        case .doorOpen: .device(.doorOpen)
-        case .doorClose: .device(.doorClosed)
-        case .poeLoss: .device(.poeLost)
-        case .acLoss: .device(.acLost)
-        case .restorePower: .restorePower
-        case .tankLow: .device(.tankLow)
-        case .offline: .device(.offline)
-        case .restore: .device(.restore)
+        case .estopOpen: return .device(.estopOpen)
+        case .estopClose: return .device(.estopClosed)
+        case .doorOpen: return .device(.doorOpen)
+        case .doorClose: return .device(.doorClosed)
+        case .poeLoss: return .device(.poeLost)
+        case .acLoss: return .device(.acLost)
+        case .restorePower: return .restorePower
+        case .tankLow: return .device(.tankLow)
+        case .offline: return .device(.offline)
+        case .restore: return .device(.restore)
         case .unspecified, .UNRECOGNIZED:
-            { add("device.kind", "is required (a known DeviceFault.Kind)"); return nil }()
+            add("device.kind", "is required (a known DeviceFault.Kind)")
+            return nil
         }
     }
 
@@ -123,7 +127,8 @@ extension FaultRequest {
                 duration("latency", network.latency, present: network.hasLatency),
                 jitter: duration("jitter", network.jitter, present: network.hasJitter)
             )
-        case .bandwidth: kind = .bandwidth(kilobytesPerSecond: int("rate_kilobytes_per_second", network.rateKilobytesPerSecond))
+        case .bandwidth:
+            kind = .bandwidth(kilobytesPerSecond: int("rate_kilobytes_per_second", network.rateKilobytesPerSecond))
         case .resetPeer: kind = .resetPeer(after: duration("timeout", network.timeout, present: network.hasTimeout))
         case .slicer:
             kind = .slicer(
@@ -180,6 +185,8 @@ extension FaultRequest {
             add("modbus.count", "must be in 0...\(Int32.max)")
             return nil
         }
-        return .modbus(ModbusFaultSpec(effect: effect, registers: registers, count: modbus.count == 0 ? nil : Int(modbus.count)))
+        return .modbus(
+            ModbusFaultSpec(effect: effect, registers: registers, count: modbus.count == 0 ? nil : Int(modbus.count))
+        )
     }
 }

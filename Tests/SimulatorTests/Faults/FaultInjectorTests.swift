@@ -11,14 +11,20 @@ import Testing
         #expect(h.controller().outputs.contains { $0.isOn })
 
         let fault = try await h.injector.inject(
-            FaultRequest(target: .device(ModelsFixture.controller), effect: .device(.estopOpen), duration: .seconds(30)),
+            FaultRequest(
+                target: .device(ModelsFixture.controller),
+                effect: .device(.estopOpen),
+                duration: .seconds(30)
+            ),
             by: "test"
         )
         #expect(fault.state == .active)
         #expect(fault.expiresAt == ModelsFixture.start + .seconds(31))
         #expect(h.controller().estopOpen)
         #expect(h.controller().outputs.allSatisfy { !$0.isOn })
-        let switches = h.site.takeEmissions().filter { if case .outputChanged(_, false) = $0.kind { true } else { false } }
+        let switches = h.site.takeEmissions().filter {
+            if case .outputChanged(_, false) = $0.kind { true } else { false }
+        }
         #expect(switches.count == 2)  // the valve and the pump
 
         h.advance(to: .seconds(20))
@@ -51,7 +57,11 @@ import Testing
             by: "test"
         )
         #expect(fault.expiresAt == nil)
-        let stuck = FaultHarness.readings(h.advance(to: .seconds(60)), device: ModelsFixture.climate, stream: "temperature")
+        let stuck = FaultHarness.readings(
+            h.advance(to: .seconds(60)),
+            device: ModelsFixture.climate,
+            stream: "temperature"
+        )
         #expect(stuck.count >= 50)
         #expect(Set(stuck).count == 1)
         #expect(await h.injector.expireDue(at: h.clock.read()).isEmpty)  // held: never expires
@@ -59,7 +69,11 @@ import Testing
         let cleared = try await h.injector.clear(id: fault.id, by: "operator")
         #expect(cleared.state == .cleared)
         #expect(cleared.endedBy == "operator")
-        let after = FaultHarness.readings(h.advance(to: .seconds(120)), device: ModelsFixture.climate, stream: "temperature")
+        let after = FaultHarness.readings(
+            h.advance(to: .seconds(120)),
+            device: ModelsFixture.climate,
+            stream: "temperature"
+        )
         #expect(Set(after).count > 10)
         #expect(h.sink.all.map(\.action) == [.applied, .cleared])
 
@@ -80,7 +94,9 @@ import Testing
             FaultRequest(target: climate, effect: .device(.offline), duration: .seconds(10)),
             by: "t"
         )
-        #expect(FaultHarness.readings(h.advance(to: .seconds(14)), device: ModelsFixture.climate, stream: "co2").isEmpty)
+        #expect(
+            FaultHarness.readings(h.advance(to: .seconds(14)), device: ModelsFixture.climate, stream: "co2").isEmpty
+        )
         h.advance(to: .seconds(15))
         #expect(await h.injector.expireDue(at: h.clock.read()).count == 1)
         let co2 = FaultHarness.readings(h.advance(to: .seconds(60)), device: ModelsFixture.climate, stream: "co2")
@@ -92,7 +108,11 @@ import Testing
         let h = FaultHarness()
         h.advance(to: .seconds(2))
         let fault = try await h.injector.inject(
-            FaultRequest(target: .deviceGroup("sensors"), effect: .device(.dropout(stream: nil)), duration: .seconds(5)),
+            FaultRequest(
+                target: .deviceGroup("sensors"),
+                effect: .device(.dropout(stream: nil)),
+                duration: .seconds(5)
+            ),
             by: "t"
         )
         #expect(fault.devices == [ModelsFixture.climate, ModelsFixture.substrate])
@@ -147,7 +167,10 @@ import Testing
 
     static let invalid: [(FaultRequest, String)] = [
         (.init(target: .device("clim-1"), effect: .device(.noise(stream: "co2", sigma: 0))), "fault.sensor.sigma"),
-        (.init(target: .device("clim-1"), effect: .device(.drift(stream: nil, perHour: .nan))), "fault.sensor.per_hour"),
+        (
+            .init(target: .device("clim-1"), effect: .device(.drift(stream: nil, perHour: .nan))),
+            "fault.sensor.per_hour"
+        ),
         (.init(target: .device("clim-1"), effect: .device(.stuck(stream: "level"))), "fault.sensor.stream"),
         (.init(target: .device("clim-1"), effect: .device(.estopOpen)), "fault.device.kind"),
         (.init(target: .device("nope"), effect: .device(.offline)), "fault.target"),
@@ -155,10 +178,14 @@ import Testing
         (.init(target: .broker, effect: .device(.offline)), "fault.target"),
         (.init(target: .device("ctl-1"), effect: .device(.estopClosed), duration: .seconds(1)), "fault.duration"),
         (.init(target: .device("ctl-1"), effect: .device(.estopOpen), duration: .seconds(-1)), "fault.duration"),
-        (.init(target: .deviceGroup("room-a"), effect: .network(NetworkToxic(.down, direction: .upstream))),
-         "fault.network.direction"),
-        (.init(target: .deviceGroup("room-a"), effect: .network(NetworkToxic(.bandwidth(kilobytesPerSecond: 0)))),
-         "fault.network.rate_kilobytes_per_second"),
+        (
+            .init(target: .deviceGroup("room-a"), effect: .network(NetworkToxic(.down, direction: .upstream))),
+            "fault.network.direction"
+        ),
+        (
+            .init(target: .deviceGroup("room-a"), effect: .network(NetworkToxic(.bandwidth(kilobytesPerSecond: 0)))),
+            "fault.network.rate_kilobytes_per_second"
+        ),
         (.init(target: .deviceGroup("room-b"), effect: .network(NetworkToxic(.blackhole))), "fault.target"),
         (.init(target: .device("ctl-1"), effect: .modbus(ModbusFaultSpec(effect: .noReply))), "fault.target"),
         (.init(target: .inverter, effect: .modbus(ModbusFaultSpec(effect: .noReply, count: 0))), "fault.modbus.count"),
