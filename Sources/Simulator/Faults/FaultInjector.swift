@@ -63,7 +63,7 @@ public actor FaultInjector {
         let devices = try await self.resolveDevices(request)
         let id = self.book.nextID()
         let now = self.clock()
-        var record = FaultRecord(
+        let record = FaultRecord(
             id: id,
             request: request,
             state: request.effect.isMomentary ? .done : .active,
@@ -75,8 +75,7 @@ public actor FaultInjector {
             devices: devices
         )
         try await self.apply(record, at: now)
-        if let requestID, let first = self.book.fault(forRequestID: requestID) { return first }
-        record.endedAt = record.state == .done ? now : nil
+        // Kept even if a concurrent call with the same request id got in first: it is applied, so it must be ended.
         self.book.add(record, requestID: requestID)
         self.log(FaultLogRecord(.applied, record, at: now, by: actor))
         return record
