@@ -86,11 +86,12 @@ extension FaultInjector {
     /// Undoes an ended fault. A sensor fault, `offline` or `tankLow` is undone by restoring the device, which
     /// clears all three kinds: the device's other active faults of those kinds are applied again (a drift starts
     /// afresh from then).
-    func undo(_ record: FaultRecord, at now: SimInstant) async {
+    /// Returns why the undo failed, when a target refused it.
+    func undo(_ record: FaultRecord, at now: SimInstant) async -> String? {
         let name = "fault-\(record.id)"
         switch record.request.effect {
         case .device(let fault):
-            guard let undoing = fault.undoing, let target = self.targets.devices else { return }
+            guard let undoing = fault.undoing, let target = self.targets.devices else { return nil }
             for device in record.devices {
                 await target.apply(undoing, to: device, at: now)
                 guard undoing == .restore else { continue }
@@ -101,16 +102,21 @@ extension FaultInjector {
                 }
             }
         case .restorePower:
-            return
+            return nil
         case .network:
-            guard case .deviceGroup(let group) = record.request.target else { return }
+            guard case .deviceGroup(let group) = record.request.target else { return nil }
             await self.targets.network?.removeToxic(named: name, group: group)
         case .broker(let action):
-            guard action == .kill else { return }
-            try? await self.targets.broker?.startBroker()
+            guard action == .kill else { return nil }
+            do {
+                try await self.targets.broker?.startBroker()
+            } catch {
+                return "starting the broker failed: \(error)"
+            }
         case .modbus:
             await self.targets.modbus?.clearModbusFault(named: name)
         }
+        return nil
     }
 
     static func deviceFaults(of effect: FaultEffect) -> [DeviceFault] {

@@ -128,8 +128,10 @@ public actor FaultInjector {
         -> FaultRecord?
     {
         guard let record = self.book.end(id, as: state, at: now, by: actor) else { return nil }
-        await self.undo(record, at: now)
-        self.log(FaultLogRecord(state == .expired ? .expired : .cleared, record, at: now, by: actor))
+        let failure = await self.undo(record, at: now)
+        var line = FaultLogRecord(state == .expired ? .expired : .cleared, record, at: now, by: actor)
+        if let failure { line.detail += "; \(failure)" }
+        self.log(line)
         return record
     }
 }

@@ -92,3 +92,20 @@ struct FaultHarness {
         }
     }
 }
+
+/// A broker target that records kills and starts, and fails to start when told to.
+final class RecordingBrokerTarget: BrokerFaultTarget {
+    private let calls = Mutex<[String]>([])
+    let failStart: Bool
+
+    init(failStart: Bool = false) { self.failStart = failStart }
+
+    var log: [String] { self.calls.withLock { $0 } }
+
+    func killBroker() async throws(FaultTargetError) { self.calls.withLock { $0.append("kill") } }
+
+    func startBroker() async throws(FaultTargetError) {
+        self.calls.withLock { $0.append("start") }
+        if self.failStart { throw FaultTargetError("port in use") }
+    }
+}
