@@ -143,6 +143,9 @@ let package = Package(
                 "API",
                 "Bus",
                 "Fieldbus",
+                // Service/: the gRPC SimulatorService (fault injection) the simulator process serves.
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -313,6 +316,22 @@ let package = Package(
             dependencies: [
                 "Fieldbus",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // SimulatorService over the C-core transport and through the JSON gateway (its own target: it needs the
+        // transport and the gateway, which the simulator's model tests do not).
+        .testTarget(
+            name: "SimulatorServiceTests",
+            dependencies: [
+                "API",
+                "CoreTransport",
+                "Gateway",
+                "Simulator",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings
         ),

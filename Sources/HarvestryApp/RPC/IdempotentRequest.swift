@@ -38,3 +38,5 @@ extension Harvestry_Spatial_V1_UnmapValveFromZoneRequest: IdempotentRequest {}
 extension Harvestry_Telemetry_V1_IngestReadingsRequest: IdempotentRequest {}
 extension Harvestry_Telemetry_V1_CreateStreamRequest: IdempotentRequest {}
 extension Harvestry_Telemetry_V1_CreateAlertRuleRequest: IdempotentRequest {}
+// Served by the simulator process, not by HarvestryServer; conforming keeps the descriptor check honest.
+extension Harvestry_Simulator_V1_InjectFaultRequest: IdempotentRequest {}
