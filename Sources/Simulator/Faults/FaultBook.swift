@@ -4,9 +4,9 @@ struct FaultBook: Sendable {
     static let recentCapacity = 256
     static let requestIDCapacity = 1024
 
-    private(set) var active: [Int: FaultRecord] = [:]
+    private(set) var active: [Int: InjectedFault] = [:]
     /// Ended faults, oldest first, at most `recentCapacity`.
-    private(set) var ended: [FaultRecord] = []
+    private(set) var ended: [InjectedFault] = []
     private var lastID = 0
     private var requestIDs: [String: Int] = [:]
     private var requestIDOrder: [String] = []
@@ -16,16 +16,16 @@ struct FaultBook: Sendable {
         return self.lastID
     }
 
-    func record(_ id: Int) -> FaultRecord? {
+    func record(_ id: Int) -> InjectedFault? {
         self.active[id] ?? self.ended.last(where: { $0.id == id })
     }
 
-    func fault(forRequestID requestID: String) -> FaultRecord? {
+    func fault(forRequestID requestID: String) -> InjectedFault? {
         self.requestIDs[requestID].flatMap(self.record)
     }
 
     /// Keeps `record`: active, or (momentary) straight among the ended.
-    mutating func add(_ record: FaultRecord, requestID: String?) {
+    mutating func add(_ record: InjectedFault, requestID: String?) {
         if record.state == .active {
             self.active[record.id] = record
         } else {
@@ -40,7 +40,7 @@ struct FaultBook: Sendable {
     }
 
     /// Ends an active fault; nil when it is not active.
-    mutating func end(_ id: Int, as state: FaultRecord.State, at now: SimInstant, by actor: String) -> FaultRecord? {
+    mutating func end(_ id: Int, as state: InjectedFault.State, at now: SimInstant, by actor: String) -> InjectedFault? {
         guard var record = self.active.removeValue(forKey: id) else { return nil }
         record.state = state
         record.endedAt = now
@@ -63,12 +63,12 @@ struct FaultBook: Sendable {
     }
 
     /// Active faults on `device` other than `id`.
-    func active(on device: DeviceID, except id: Int) -> [FaultRecord] {
+    func active(on device: DeviceID, except id: Int) -> [InjectedFault] {
         self.active.values.filter { $0.id != id && $0.devices.contains(device) }.sorted { $0.id < $1.id }
     }
 
     /// Newest first: faults with an id below `before` (all when nil), at most `size`; the next page's `before`.
-    func page(activeOnly: Bool, size: Int, before: Int?) -> (records: [FaultRecord], next: Int?) {
+    func page(activeOnly: Bool, size: Int, before: Int?) -> (records: [InjectedFault], next: Int?) {
         var all = Array(self.active.values)
         if !activeOnly { all += self.ended }
         let sorted = all.filter { before == nil || $0.id < before! }.sorted { $0.id > $1.id }
@@ -76,7 +76,7 @@ struct FaultBook: Sendable {
         return (records, sorted.count > size ? records.last?.id : nil)
     }
 
-    private mutating func appendEnded(_ record: FaultRecord) {
+    private mutating func appendEnded(_ record: InjectedFault) {
         self.ended.append(record)
         if self.ended.count > Self.recentCapacity { self.ended.removeFirst(self.ended.count - Self.recentCapacity) }
     }

@@ -51,7 +51,7 @@ extension FaultInjector {
     }
 
     /// Applies a new fault to its target(s).
-    func apply(_ record: FaultRecord, at now: SimInstant) async throws(FaultError) {
+    func apply(_ record: InjectedFault, at now: SimInstant) async throws(FaultError) {
         let name = "fault-\(record.id)"
         switch record.request.effect {
         case .device, .restorePower:
@@ -87,7 +87,7 @@ extension FaultInjector {
     /// clears all three kinds: the device's other active faults of those kinds are applied again (a drift starts
     /// afresh from then).
     /// Returns why the undo failed, when a target refused it.
-    func undo(_ record: FaultRecord, at now: SimInstant) async -> String? {
+    func undo(_ record: InjectedFault, at now: SimInstant) async -> String? {
         let name = "fault-\(record.id)"
         switch record.request.effect {
         case .device(let fault):
@@ -119,7 +119,7 @@ extension FaultInjector {
         return nil
     }
 
-    static func deviceFaults(of effect: FaultEffect) -> [DeviceFault] {
+    static func deviceFaults(of effect: InjectedEffect) -> [DeviceFault] {
         switch effect {
         case .device(let fault): [fault]
         case .restorePower: [.poeRestored, .acRestored]

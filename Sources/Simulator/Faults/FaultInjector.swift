@@ -55,7 +55,7 @@ public actor FaultInjector {
         _ request: FaultRequest,
         by actor: String,
         requestID: String? = nil
-    ) async throws(FaultError) -> FaultRecord {
+    ) async throws(FaultError) -> InjectedFault {
         await self.expireDue(at: self.clock())
         if let requestID, let first = self.book.fault(forRequestID: requestID) { return first }
         let violations = request.violations()
@@ -63,7 +63,7 @@ public actor FaultInjector {
         let devices = try await self.resolveDevices(request)
         let id = self.book.nextID()
         let now = self.clock()
-        let record = FaultRecord(
+        let record = InjectedFault(
             id: id,
             request: request,
             state: request.effect.isMomentary ? .done : .active,
@@ -82,7 +82,7 @@ public actor FaultInjector {
     }
 
     /// Ends an active fault now and undoes it.
-    public func clear(id: Int, by actor: String) async throws(FaultError) -> FaultRecord {
+    public func clear(id: Int, by actor: String) async throws(FaultError) -> InjectedFault {
         await self.expireDue(at: self.clock())
         guard let record = self.book.record(id) else { throw FaultError(.notFound, "no fault \(id)") }
         guard record.state == .active else {
@@ -93,8 +93,8 @@ public actor FaultInjector {
 
     /// Ends every timed fault due at `now`, earliest first; returns them.
     @discardableResult
-    public func expireDue(at now: SimInstant) async -> [FaultRecord] {
-        var ended: [FaultRecord] = []
+    public func expireDue(at now: SimInstant) async -> [InjectedFault] {
+        var ended: [InjectedFault] = []
         for id in self.book.expired(at: now) {
             if let record = await self.end(id, as: .expired, at: now, by: "expiry") { ended.append(record) }
         }
@@ -102,12 +102,12 @@ public actor FaultInjector {
     }
 
     /// Newest first, active and recently ended (or active only); `before` is the previous page's `next`.
-    public func faults(activeOnly: Bool, pageSize: Int, before: Int?) async -> (records: [FaultRecord], next: Int?) {
+    public func faults(activeOnly: Bool, pageSize: Int, before: Int?) async -> (records: [InjectedFault], next: Int?) {
         await self.expireDue(at: self.clock())
         return self.book.page(activeOnly: activeOnly, size: pageSize, before: before)
     }
 
-    public func fault(id: Int) async -> FaultRecord? {
+    public func fault(id: Int) async -> InjectedFault? {
         await self.expireDue(at: self.clock())
         return self.book.record(id)
     }
@@ -121,11 +121,11 @@ public actor FaultInjector {
     /// Marks the fault ended first (so a concurrent call cannot end it twice), then undoes it and logs.
     private func end(
         _ id: Int,
-        as state: FaultRecord.State,
+        as state: InjectedFault.State,
         at now: SimInstant,
         by actor: String
     ) async
-        -> FaultRecord?
+        -> InjectedFault?
     {
         guard let record = self.book.end(id, as: state, at: now, by: actor) else { return nil }
         let failure = await self.undo(record, at: now)

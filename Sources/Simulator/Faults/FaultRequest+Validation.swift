@@ -43,7 +43,7 @@ extension FaultRequest {
     }
 }
 
-extension FaultEffect {
+extension InjectedEffect {
     var targetKinds: String {
         switch self {
         case .device, .restorePower: "devices/{device} or deviceGroups/{group}"

@@ -2,10 +2,10 @@
 /// does, and for how long on the simulation's clock (nil: held until cleared).
 public struct FaultRequest: Hashable, Sendable {
     public var target: FaultTarget
-    public var effect: FaultEffect
+    public var effect: InjectedEffect
     public var duration: Duration?
 
-    public init(target: FaultTarget, effect: FaultEffect, duration: Duration? = nil) {
+    public init(target: FaultTarget, effect: InjectedEffect, duration: Duration? = nil) {
         self.target = target
         self.effect = effect
         self.duration = duration
@@ -58,7 +58,7 @@ public enum FaultTarget: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// What a fault does.
-public enum FaultEffect: Hashable, Sendable {
+public enum InjectedEffect: Hashable, Sendable {
     /// A fault of the device models (`DeviceFault`): controller inputs, sensor faults, tank low, offline, restore.
     case device(DeviceFault)
     /// Momentary: a controller's PoE+ and 24 VAC both restored.

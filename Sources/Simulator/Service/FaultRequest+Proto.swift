@@ -30,7 +30,7 @@ extension FaultRequest {
             duration = FaultProtoTime.duration(fault.duration)
             if duration == nil { add("duration", "is not a valid duration") }
         }
-        let effect: FaultEffect?
+        let effect: InjectedEffect?
         switch fault.effect {
         case .none:
             add("effect", "one of device, sensor, broker, network or modbus is required")
@@ -55,7 +55,7 @@ extension FaultRequest {
     private static func effect(
         _ device: Harvestry_Simulator_V1_DeviceFault,
         _ add: (String, String) -> Void
-    ) -> FaultEffect? {
+    ) -> InjectedEffect? {
         switch device.kind {
         case .estopOpen: return .device(.estopOpen)
         case .estopClose: return .device(.estopClosed)
@@ -76,7 +76,7 @@ extension FaultRequest {
     private static func effect(
         _ sensor: Harvestry_Simulator_V1_SensorFault,
         _ add: (String, String) -> Void
-    ) -> FaultEffect? {
+    ) -> InjectedEffect? {
         let stream = sensor.stream.isEmpty ? nil : sensor.stream
         if sensor.stream.count > 40 { add("sensor.stream", "is longer than 40 characters") }
         switch sensor.kind {
@@ -93,7 +93,7 @@ extension FaultRequest {
     private static func effect(
         _ network: Harvestry_Simulator_V1_NetworkFault,
         _ add: (String, String) -> Void
-    ) -> FaultEffect? {
+    ) -> InjectedEffect? {
         func duration(_ field: String, _ value: Google_Protobuf_Duration, present: Bool) -> Duration {
             guard present else { return .zero }
             guard let duration = FaultProtoTime.duration(value) else {
@@ -153,7 +153,7 @@ extension FaultRequest {
     private static func effect(
         _ modbus: Harvestry_Simulator_V1_ModbusFault,
         _ add: (String, String) -> Void
-    ) -> FaultEffect? {
+    ) -> InjectedEffect? {
         let effect: ModbusFault.Effect
         switch modbus.kind {
         case .exception:

@@ -113,7 +113,7 @@ public struct SimulatorService: Harvestry_Simulator_V1_SimulatorService.SimpleSe
         by actor: String
     ) async throws -> Harvestry_Simulator_V1_Fault {
         do {
-            guard let id = FaultRecord.id(fromName: request.name) else {
+            guard let id = InjectedFault.id(fromName: request.name) else {
                 throw FaultError.invalid("name", "'\(request.name.prefix(60))' is not simulator/faults/{fault}")
             }
             return Harvestry_Simulator_V1_Fault(record: try await self.injector.clear(id: id, by: actor))

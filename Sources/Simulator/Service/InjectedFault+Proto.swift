@@ -4,7 +4,7 @@ import SwiftProtobuf
 
 extension Harvestry_Simulator_V1_Fault {
     /// The API's view of a fault the injector keeps.
-    init(record: FaultRecord) {
+    init(record: InjectedFault) {
         self.init()
         self.name = record.name
         self.target = record.request.target.description
@@ -25,7 +25,7 @@ extension Harvestry_Simulator_V1_Fault {
         self.effect = Self.effect(record.request.effect)
     }
 
-    private static func effect(_ effect: FaultEffect) -> OneOf_Effect {
+    private static func effect(_ effect: InjectedEffect) -> OneOf_Effect {
         switch effect {
         case .device(let fault): Self.device(fault)
         case .restorePower: .device(.with { $0.kind = .restorePower })

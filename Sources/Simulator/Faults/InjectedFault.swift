@@ -1,5 +1,5 @@
 /// An injected fault and where it stands.
-public struct FaultRecord: Hashable, Sendable {
+public struct InjectedFault: Hashable, Sendable {
     public enum State: String, Hashable, Sendable {
         /// Applied and not yet ended.
         case active
@@ -72,7 +72,7 @@ public struct FaultLogRecord: Hashable, Sendable {
     /// `applied by cli (simulator/faults/3: estop-open on devices/ctl-1 for 30.0 seconds)`.
     public var detail: String
 
-    init(_ action: Action, _ record: FaultRecord, at: SimInstant, by: String) {
+    init(_ action: Action, _ record: InjectedFault, at: SimInstant, by: String) {
         self.action = action
         self.fault = record.name
         self.what = record.request.effect.name
