@@ -18,7 +18,8 @@ struct CommandOutcomes: Hashable, Sendable {
     subscript(key: String) -> Outcome? { self.byKey[key] }
 
     mutating func record(_ outcome: Outcome, for key: String) {
-        guard !key.isEmpty, self.byKey.updateValue(outcome, forKey: key) == nil else { return }
+        precondition(!key.isEmpty, "an empty idempotency key is refused before execution")
+        guard self.byKey.updateValue(outcome, forKey: key) == nil else { return }
         if self.order.count < self.capacity {
             self.order.append(key)
         } else {

@@ -32,10 +32,6 @@ public enum ControllerEvent {
     public static let tankLow = "TANK_LOW"
     public static let tankRestored = "TANK_RESTORED"
     public static let rearmed = "REARMED"
-    public static let openQueued = "OPEN_QUEUED"
-    public static let queuedOpenExecuted = "QUEUED_OPEN_EXECUTED"
-    public static let queuedOpenExpired = "QUEUED_OPEN_EXPIRED"
-    public static let queueCleared = "QUEUE_CLEARED"
     public static let programStarted = "PROGRAM_STARTED"
     public static let programWaiting = "PROGRAM_WAITING"
     public static let programCompleted = "PROGRAM_COMPLETED"
@@ -46,7 +42,8 @@ public enum ControllerEvent {
 
 /// The command names a controller (or a valve it drives) understands.
 public enum ControllerCommand {
-    /// Parameters: `valve` (the valve's device id; implied when sent to the valve), optional `duration_s`.
+    /// Parameters: `valve` (the valve's device id; implied when sent to the valve, and must name it if given),
+    /// optional `duration_s`.
     public static let valveOpen = "valve.open"
     /// Parameters: `valve` (implied when sent to the valve).
     public static let valveClose = "valve.close"

@@ -1,6 +1,7 @@
 /// The edge irrigation controller's fixed settings (its firmware configuration).
 public struct ControllerConfig: Hashable, Sendable {
-    /// A valve on this long is closed and MAX_RUNTIME latched. `duration_s` must be shorter.
+    /// A valve continuously on this long is closed and MAX_RUNTIME latched. `duration_s`, and the total of a
+    /// program's consecutive steps on one valve, must be shorter.
     public var maxRuntime: Duration = .seconds(1800)
     /// The INT-150VA supply's cap: high-load and standard valves on at once.
     public var maxHighLoad = 1
@@ -8,8 +9,9 @@ public struct ControllerConfig: Hashable, Sendable {
     /// Tank low below this level (%), restored at or above `tankRestoreLevel` (hysteresis).
     public var tankLowLevel = 10.0
     public var tankRestoreLevel = 15.0
-    /// Opens refused for the concurrency cap wait here (oldest first) for a free slot.
-    public var queueCapacity = 8
+    /// A program step waiting for a slot under the concurrency cap waits at most this long, then the program is
+    /// aborted (a step never opens late).
+    public var maxStepWait: Duration = .seconds(600)
     /// Who may re-arm; empty means any non-empty `authorizer`.
     public var authorizers: Set<String> = []
     /// Idempotency keys remembered for duplicate detection (oldest forgotten first).

@@ -8,8 +8,19 @@ public struct ControllerOutput: Hashable, Sendable {
     public let device: DeviceID
     public let kind: Kind
     public internal(set) var isOn = false
-    /// When the output last switched on (max runtime counts from here).
+    /// When the output's current run began (max runtime counts from here); an off and on again at one instant
+    /// continues the run.
     public internal(set) var onSince: SimInstant?
+    /// When it last switched off, and since when it had been on then.
+    var lastOff: (at: SimInstant, since: SimInstant)? {
+        get { self.offAt.flatMap { at in self.offSince.map { (at, $0) } } }
+        set {
+            self.offAt = newValue?.at
+            self.offSince = newValue?.since
+        }
+    }
+    private var offAt: SimInstant?
+    private var offSince: SimInstant?
     /// When a timed open ends.
     public internal(set) var closeAt: SimInstant?
 

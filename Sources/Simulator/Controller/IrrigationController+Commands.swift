@@ -1,7 +1,9 @@
 extension IrrigationController {
     /// A command for this controller, or for one of its valves (`addressedValve`: the valve it was sent to, which
-    /// stands in for a missing `valve` parameter). Acks go to the device the command was sent to: RECEIVED, then
-    /// EXECUTED or REJECTED. A dead (unpowered) controller hears nothing.
+    /// stands in for a missing `valve` parameter and must match a present one). Acks go to the device the command was
+    /// sent to: RECEIVED, then EXECUTED or REJECTED (final: a rejected command never executes later). A command
+    /// without an idempotency key is refused, since a redelivery of it could not be told from a new command. A dead
+    /// (unpowered) controller hears nothing.
     public mutating func receive(
         _ command: SimCommand,
         addressedValve: DeviceID? = nil,
@@ -11,6 +13,10 @@ extension IrrigationController {
         guard self.power.isPowered else { return }
         self.advance(to: now, into: &out)
         out.append(.ack(command, .received, at: now))
+        guard !command.idempotencyKey.isEmpty else {
+            out.append(.ack(command, .rejected, reason: RejectReason.badParameter("idempotency_key"), at: now))
+            return
+        }
         if let original = self.outcomes[command.idempotencyKey] {
             out.append(.ack(command, original.stage, reason: original.reason, at: now))
             return
@@ -41,7 +47,6 @@ extension IrrigationController {
             switch self.valveIndex(command, addressedValve) {
             case .failure(let reason): return reason.text
             case .success(let index):
-                self.queue.removeAll { $0.valve == index }
                 guard self.outputs[index].isOn else { return nil }
                 self.switchOutput(index, on: false, at: now, into: &out)
                 self.valveClosed(index, at: now, into: &out)
@@ -83,34 +88,11 @@ extension IrrigationController {
             return nil
         }
         guard let load = self.outputs[index].load, self.fitsCap(load) else {
-            self.enqueue(
-                QueuedOpen(
-                    commandID: command.id,
-                    valve: index,
-                    duration: duration,
-                    expireTime: command.expireTime
-                ),
-                at: now,
-                into: &out
-            )
-            return RejectReason.concurrencyCap
+            return RejectReason.concurrencyCap  // final: the platform may send a new command when a slot frees
         }
         self.switchOutput(index, on: true, at: now, into: &out)
         self.outputs[index].closeAt = duration.map { now + $0 }
         return nil
-    }
-
-    private mutating func enqueue(_ queued: QueuedOpen, at now: SimInstant, into out: inout [Emission]) {
-        guard self.queue.count < self.config.queueCapacity, !self.queue.contains(where: { $0.valve == queued.valve })
-        else { return }
-        self.queue.append(queued)
-        self.event(
-            ControllerEvent.openQueued,
-            .info,
-            "open \(queued.commandID) of \(self.outputs[queued.valve].device) queued for a free slot",
-            at: now,
-            into: &out
-        )
     }
 
     private mutating func startProgram(_ command: SimCommand, at now: SimInstant, into out: inout [Emission]) -> String?
@@ -118,11 +100,14 @@ extension IrrigationController {
         guard let text = command.parameters["steps"], let steps = LocalProgram.parse(text) else {
             return RejectReason.badParameter("steps")
         }
-        for step in steps {
+        var run = Duration.zero  // consecutive steps on one valve keep it open: one run
+        for (position, step) in steps.enumerated() {
             guard let index = self.outputIndex[step.valve], self.outputs[index].load != nil else {
                 return RejectReason.unknownOutput
             }
-            guard step.duration < self.config.maxRuntime else { return RejectReason.badParameter("steps") }
+            let continues = position > 0 && steps[position - 1].valve == step.valve
+            run = continues ? run + step.duration : step.duration
+            guard run < self.config.maxRuntime else { return RejectReason.badParameter("steps") }
         }
         if let blocker = self.openBlocker { return blocker }
         guard self.program == nil else { return RejectReason.programActive }
@@ -153,7 +138,9 @@ extension IrrigationController {
     private struct Reason: Error { var text: String }
 
     private func valveIndex(_ command: SimCommand, _ addressedValve: DeviceID?) -> Result<Int, Reason> {
-        guard let valve = command.parameters["valve"] ?? addressedValve, !valve.isEmpty else {
+        guard let valve = command.parameters["valve"] ?? addressedValve, !valve.isEmpty,
+            addressedValve == nil || valve == addressedValve
+        else {
             return .failure(Reason(text: RejectReason.badParameter("valve")))
         }
         guard let index = self.outputIndex[valve], self.outputs[index].load != nil else {

@@ -47,7 +47,6 @@ extension IrrigationController {
             self.abortProgramForTank()
             self.allOff(at: now, into: &out)
             self.event(ControllerEvent.tankLow, .warning, "tank low: run aborted", at: now, into: &out)
-            self.clearQueue(at: now, because: ControllerEvent.tankLow, into: &out)
         } else {
             self.event(ControllerEvent.tankRestored, .info, "tank level restored", at: now, into: &out)
             self.retryProgramAfterTank(at: now, into: &out)
@@ -81,8 +80,8 @@ extension IrrigationController {
         if !after.isPowered {
             self.latchedFault = self.latchedFault ?? ControllerEvent.powerLost
             self.program = nil
-            self.queue = []
             self.allOff(at: now, into: &out)  // ground truth only: a dead controller publishes nothing
+            for index in self.outputs.indices { self.outputs[index].lastOff = nil }  // the runs are over
             self.lastState = nil
             return
         }

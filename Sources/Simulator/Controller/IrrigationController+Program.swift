@@ -21,7 +21,8 @@ extension IrrigationController {
         )
     }
 
-    /// Opens the current step's valve for its duration, or waits for a free slot under the cap.
+    /// Opens the current step's valve for its duration, or waits for a free slot under the cap (at most
+    /// `ControllerConfig.maxStepWait`, then `abortProgramWaitingPast` ends the program).
     mutating func startStep(at now: SimInstant, into out: inout [Emission]) {
         guard var program = self.program, let index = self.outputIndex[program.steps[program.current].valve],
             let load = self.outputs[index].load
@@ -35,6 +36,7 @@ extension IrrigationController {
             self.outputs[index].closeAt = closeAt
             program.phase = .running
         } else {
+            if program.waitingSince == nil { program.waitingSince = now }
             if program.phase != .waiting {
                 self.event(
                     ControllerEvent.programWaiting,
@@ -46,7 +48,42 @@ extension IrrigationController {
             }
             program.phase = .waiting
         }
+        if program.phase == .running { program.waitingSince = nil }
         self.program = program
+    }
+
+    /// When the waiting step's bound ends; nil when no step waits.
+    var programWaitDeadline: SimInstant? {
+        guard let program = self.program, program.phase == .waiting, let since = program.waitingSince else {
+            return nil
+        }
+        return since + self.config.maxStepWait
+    }
+
+    /// A step that waited its whole bound for a slot never opens late: the program is aborted with the reason.
+    mutating func abortProgramWaitingPast(_ now: SimInstant, into out: inout [Emission]) {
+        guard let deadline = self.programWaitDeadline, deadline <= now, let program = self.program else { return }
+        self.program = nil
+        self.event(
+            ControllerEvent.programAborted,
+            .warning,
+            "program aborted: step \(program.current + 1) waited \(self.config.maxStepWait) for a slot under the cap",
+            at: now,
+            into: &out
+        )
+    }
+
+    /// At the running step's timed close: when the next step names the same valve it stays open (no off/on blip,
+    /// its run goes on) and the program moves to that step. Returns whether it did.
+    mutating func continueProgramOnSameValve(_ index: Int, at now: SimInstant) -> Bool {
+        guard var program = self.program, program.phase == .running, program.current + 1 < program.steps.count,
+            program.steps[program.current].valve == self.outputs[index].device,
+            program.steps[program.current + 1].valve == self.outputs[index].device
+        else { return false }
+        program.current += 1
+        self.outputs[index].closeAt = now + program.steps[program.current].duration
+        self.program = program
+        return true
     }
 
     /// A valve closed for a reason other than a gate: if it was the running step's, the program moves on.
@@ -66,6 +103,10 @@ extension IrrigationController {
 
     mutating func retryWaitingProgram(at now: SimInstant, into out: inout [Emission]) {
         guard self.program?.phase == .waiting, self.openBlocker == nil else { return }
+        if let deadline = self.programWaitDeadline, deadline <= now {
+            self.abortProgramWaitingPast(now, into: &out)
+            return
+        }
         self.startStep(at: now, into: &out)
     }
 
@@ -86,53 +127,7 @@ extension IrrigationController {
             into: &out
         )
         self.program?.phase = .waiting
+        self.program?.waitingSince = nil  // a new wait, if any, starts now
         self.startStep(at: now, into: &out)
-    }
-
-    // MARK: Concurrency-cap queue
-
-    mutating func drainQueue(at now: SimInstant, into out: inout [Emission]) {
-        guard !self.queue.isEmpty, self.openBlocker == nil else { return }
-        var kept: [QueuedOpen] = []
-        for queued in self.queue {
-            let output = self.outputs[queued.valve]
-            if now > queued.expireTime {
-                self.event(
-                    ControllerEvent.queuedOpenExpired,
-                    .warning,
-                    "queued open \(queued.commandID) of \(output.device) expired",
-                    at: now,
-                    into: &out
-                )
-            } else if output.isOn {
-                continue  // already open: nothing left to do
-            } else if let load = output.load, self.fitsCap(load) {
-                self.switchOutput(queued.valve, on: true, at: now, into: &out)
-                self.outputs[queued.valve].closeAt = queued.duration.map { now + $0 }
-                self.event(
-                    ControllerEvent.queuedOpenExecuted,
-                    .info,
-                    "queued open \(queued.commandID) of \(output.device) executed",
-                    at: now,
-                    into: &out
-                )
-            } else {
-                kept.append(queued)
-            }
-        }
-        self.queue = kept
-    }
-
-    mutating func clearQueue(at now: SimInstant, because reason: String, into out: inout [Emission]) {
-        guard !self.queue.isEmpty else { return }
-        let count = self.queue.count
-        self.queue = []
-        self.event(
-            ControllerEvent.queueCleared,
-            .warning,
-            "\(count) queued opens dropped: \(reason)",
-            at: now,
-            into: &out
-        )
     }
 }

@@ -20,18 +20,10 @@ public struct IrrigationController: Hashable, Sendable {
     /// Tanks below the low level (with hysteresis) and tanks whose low signal is injected.
     var lowTanks: Set<DeviceID> = []
     var injectedLowTanks: Set<DeviceID> = []
-    var queue: [QueuedOpen] = []
     var outcomes: CommandOutcomes
     var eventSequence = 0
     var lastState: StateSnapshot?
     let start: SimInstant
-
-    struct QueuedOpen: Hashable, Sendable {
-        var commandID: String
-        var valve: Int
-        var duration: Duration?
-        var expireTime: SimInstant
-    }
 
     struct StateSnapshot: Hashable, Sendable {
         var properties: [String: String]
@@ -55,10 +47,12 @@ public struct IrrigationController: Hashable, Sendable {
 
     public var tankLow: Bool { !self.lowTanks.isEmpty || !self.injectedLowTanks.isEmpty }
 
-    /// The earliest instant something is due: the first state at start, a timed close, a maximum runtime.
+    /// The earliest instant something is due: the first state at start, a timed close, a maximum runtime, the end of
+    /// a program step's wait for a slot.
     public var nextDue: SimInstant {
         if self.lastState == nil { return self.start }
         var due = SimInstant(nanosecondsSinceEpoch: .max)
+        if let deadline = self.programWaitDeadline { due = deadline }
         for output in self.outputs where output.isOn {
             if let closeAt = output.closeAt { due = min(due, closeAt) }
             if output.load != nil, let since = output.onSince { due = min(due, since + self.config.maxRuntime) }
@@ -80,6 +74,7 @@ public struct IrrigationController: Hashable, Sendable {
             self.lastState = self.lastState ?? StateSnapshot(properties: [:], faultCode: "")
             return
         }
+        self.abortProgramWaitingPast(now, into: &out)
         // A valve on for the maximum runtime trips even when its timed close falls on the same instant.
         for index in self.outputs.indices where self.outputs[index].isOn && self.outputs[index].load != nil {
             if let since = self.outputs[index].onSince, since + self.config.maxRuntime <= now {
@@ -94,6 +89,7 @@ public struct IrrigationController: Hashable, Sendable {
         }
         for index in self.outputs.indices where self.outputs[index].isOn {
             if let closeAt = self.outputs[index].closeAt, closeAt <= now {
+                if self.continueProgramOnSameValve(index, at: now) { continue }  // stays open: no off/on blip
                 self.switchOutput(index, on: false, at: now, into: &out)
                 self.valveClosed(index, at: now, into: &out)
             }
@@ -103,12 +99,21 @@ public struct IrrigationController: Hashable, Sendable {
 
     // MARK: Switching
 
-    /// Switches one output and records it as ground truth (and, for a valve, the valve's own state).
+    /// Switches one output and records it as ground truth (and, for a valve, the valve's own state). Switching on
+    /// an output that is on does nothing (the runtime count goes on); switching on at the instant it went off
+    /// continues its run (physically it never stopped), so the max runtime counts continuous ON time.
     mutating func switchOutput(_ index: Int, on: Bool, at now: SimInstant, into out: inout [Emission]) {
         guard self.outputs[index].isOn != on else { return }
+        let before = self.outputs[index]
         self.outputs[index].isOn = on
-        self.outputs[index].onSince = on ? now : nil
-        if !on { self.outputs[index].closeAt = nil }
+        if on {
+            let lastOff = before.lastOff
+            self.outputs[index].onSince = lastOff?.at == now ? lastOff?.since : now
+        } else {
+            self.outputs[index].onSince = nil
+            self.outputs[index].closeAt = nil
+            self.outputs[index].lastOff = before.onSince.map { (now, $0) }
+        }
         let output = self.outputs[index]
         out.append(Emission(device: output.device, at: now, kind: .outputChanged(output: output.outputName, isOn: on)))
         guard self.power.isPowered else { return }
@@ -134,23 +139,23 @@ public struct IrrigationController: Hashable, Sendable {
         }
     }
 
-    /// Latches `code` (the first latched fault stays the reported one): every output off, program and queue dropped.
+    /// Latches `code` (the first latched fault stays the reported one): every output off, program dropped. A run
+    /// ended by a latch is over: an open after the re-arm starts a new count.
     mutating func latch(_ code: String, at now: SimInstant, message: String, into out: inout [Emission]) {
         self.latchedFault = self.latchedFault ?? code
         self.allOff(at: now, into: &out)
+        for index in self.outputs.indices { self.outputs[index].lastOff = nil }
         self.event(code, .critical, message, at: now, into: &out)
         if self.program != nil {
             self.program = nil
             self.event(ControllerEvent.programAborted, .warning, "program aborted: \(code)", at: now, into: &out)
         }
-        self.clearQueue(at: now, because: code, into: &out)
     }
 
-    /// After any change: pumps follow the valves, queued opens and a waiting program take free slots, and the state
-    /// is published when it changed.
+    /// After any change: pumps follow the valves, a waiting program takes a free slot, and the state is published
+    /// when it changed.
     mutating func settle(at now: SimInstant, into out: inout [Emission]) {
         guard self.power.isPowered else { return }
-        self.drainQueue(at: now, into: &out)
         self.retryWaitingProgram(at: now, into: &out)
         let anyValveOn = self.outputs.contains { $0.isOn && $0.load != nil }
         for index in self.outputs.indices where self.outputs[index].load == nil {
@@ -206,7 +211,6 @@ public struct IrrigationController: Hashable, Sendable {
             "tank": self.tankLow ? "low" : "ok",
             "program": self.program?.summary ?? "idle",
             "valves_on": String(self.outputs.count { $0.isOn && $0.load != nil }),
-            "queued": String(self.queue.count),
         ]
     }
 

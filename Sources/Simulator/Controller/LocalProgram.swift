@@ -8,7 +8,7 @@ public struct LocalProgram: Hashable, Sendable {
     public enum Phase: String, Hashable, Sendable {
         /// The current step's valve is open.
         case running
-        /// The current step waits for a free slot under the concurrency cap.
+        /// The current step waits for a free slot under the concurrency cap (bounded: `ControllerConfig.maxStepWait`).
         case waiting
         /// Tank low stopped it; the current step is retried when the tank is restored.
         case abortedForTank = "aborted-tank-low"
@@ -17,6 +17,8 @@ public struct LocalProgram: Hashable, Sendable {
     public var steps: [Step]
     public var current = 0
     public var phase = Phase.running
+    /// When the current step began waiting for a slot; nil when it does not wait.
+    public var waitingSince: SimInstant?
 
     /// Parses `valve:seconds;valve:seconds`. Returns nil when malformed or a duration is not a positive integer.
     static func parse(_ text: String) -> [Step]? {

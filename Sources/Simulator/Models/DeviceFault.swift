@@ -2,7 +2,7 @@
 ///
 /// Sensor faults take a stream key (`SensorStreams`); nil means every stream of the device. They apply to climate,
 /// substrate and tank-level sensors. `estop*`, `door*`, `poe*` and `ac*` are the edge irrigation controller's inputs
-/// and apply to controllers. `tankLow` applies to a tank-level sensor (or to a controller: all of its tanks).
+/// and apply to controllers. `tankLow` applies to a tank-level sensor (or to a controller: its own low-level input).
 /// `offline` and `restore` apply to every kind.
 public enum DeviceFault: Hashable, Sendable {
     /// The reading freezes at its last value.

@@ -74,8 +74,9 @@ extension SiteSimulation {
         return out
     }
 
-    /// The low-level signal of a tank sensor, or of every tank of a controller (the controller's own input when it
-    /// has no tank sensor).
+    /// The low-level signal of a tank sensor (its reading and its controller's input for that tank), or the
+    /// controller's own low-level input (its tank sensors' readings unchanged). Each is cleared only by a `restore`
+    /// of the device it was injected on.
     private mutating func setTankLow(_ low: Bool, on index: Int, at now: SimInstant, into out: inout [Emission]) {
         switch self.roles[index] {
         case .sensor(let sensor):
@@ -85,13 +86,8 @@ extension SiteSimulation {
             let tank = self.specs[index].id
             self.withController(controller, into: &out) { $0.tankLowSignal(low, tank: tank, at: now, into: &$1) }
         case .controller(let controller):
-            let tanks = self.tanksByController[controller]
-            for sensor in tanks { self.sensors[sensor].injectedLow = low }
-            let ids =
-                tanks.isEmpty ? [self.controllers[controller].id] : tanks.map { self.specs[self.sensors[$0].device].id }
-            self.withController(controller, into: &out) { controller, out in
-                for tank in ids { controller.tankLowSignal(low, tank: tank, at: now, into: &out) }
-            }
+            let own = self.controllers[controller].id
+            self.withController(controller, into: &out) { $0.tankLowSignal(low, tank: own, at: now, into: &$1) }
         default:
             return
         }

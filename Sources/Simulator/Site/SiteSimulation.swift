@@ -54,8 +54,9 @@ public struct SiteSimulation: SiteSimulating {
             guard let controller = device.controller, controllerIndex[controller] != nil else { continue }
             switch device.kind {
             case .valve:
+                // A valve of unknown load counts as HL, the restrictive class under the INT-150VA cap.
                 outputsByController[controller, default: []].append(
-                    ControllerOutput(device: device.id, kind: .valve(device.loadClass ?? .standard))
+                    ControllerOutput(device: device.id, kind: .valve(device.loadClass ?? .highLoad))
                 )
             case .pump:
                 outputsByController[controller, default: []].append(ControllerOutput(device: device.id, kind: .pump))

@@ -17,18 +17,7 @@ enum ModelsFixture {
 
     static func spec(extraSensors: Int = 0, sampleInterval: Duration = .seconds(1)) -> SiteSpec {
         var devices = [DeviceSpec(id: controller, code: "CTL-1", kind: .irrigationController)]
-        for valve in valves {
-            devices.append(
-                DeviceSpec(
-                    id: valve,
-                    code: valve.uppercased(),
-                    kind: .valve,
-                    zone: "zone-\(valve)",
-                    loadClass: valve.contains("hl") ? .highLoad : .standard,
-                    controller: controller
-                )
-            )
-        }
+        for valve in valves { devices.append(Self.valveSpec(valve, controller: controller)) }
         devices.append(DeviceSpec(id: pump, code: "PMP-1", kind: .pump, controller: controller))
         devices.append(
             DeviceSpec(
@@ -53,6 +42,18 @@ enum ModelsFixture {
             devices.append(DeviceSpec(id: "extra-\(index)", code: "X-\(index)", kind: .climateSensor))
         }
         return SiteSpec(site: "site-1", zones: valves.map { ZoneSpec(id: "zone-\($0)", code: $0) }, devices: devices)
+    }
+
+    /// A valve in a zone of its own, HL when its id says `hl`.
+    static func valveSpec(_ valve: String, controller: String) -> DeviceSpec {
+        DeviceSpec(
+            id: valve,
+            code: valve.uppercased(),
+            kind: .valve,
+            zone: "zone-\(valve)",
+            loadClass: valve.contains("hl") ? .highLoad : .standard,
+            controller: controller
+        )
     }
 
     static func outputs() -> [ControllerOutput] {

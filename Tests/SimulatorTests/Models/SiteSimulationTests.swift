@@ -129,7 +129,6 @@ import Testing
                             properties: [
                                 "estop": "open", "door": "closed", "power": "normal", "tank": "ok", "program": "idle",
                                 "valves_on": "0",
-                                "queued": "0",
                             ]
                         )
             }
