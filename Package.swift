@@ -131,6 +131,9 @@ let package = Package(
             dependencies: [
                 "API",
                 "Bus",
+                // The pilot site (PilotSeed) the simulated site is built from.
+                "Domain",
+                "Store",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -190,6 +193,7 @@ let package = Package(
                 "Domain",
                 "Gateway",
                 "HarvestryApp",
+                "Simulator",
                 "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
