@@ -6,6 +6,8 @@ struct Harvestry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "harvestry",
         abstract: "The backend of a cultivation facility: gRPC services, device links and a simulator.",
-        subcommands: [Serve.self, GatewayCommand.self, Migrate.self, Audit.self, Seed.self, Login.self, Bench.self]
+        subcommands: [
+            Serve.self, GatewayCommand.self, Migrate.self, Audit.self, Seed.self, Login.self, Bench.self, Sim.self,
+        ]
     )
 }
