@@ -5,7 +5,7 @@ import Testing
 
 /// The runtime benchmark with the test-only TestTickingSite (the product's `harvestry bench sim` needs the real
 /// site simulation). Opt-in, it measures rather than asserts: HARVESTRY_SIM_BENCH_DEVICES=10000
-/// [HARVESTRY_SIM_BENCH_SECONDS=30] [HARVESTRY_SIM_BENCH_CPU=1] swift test --skip-build --filter RuntimeBenchmarkTests
+/// [HARVESTRY_SIM_BENCH_SECONDS=30] [HARVESTRY_SIM_BENCH_CPU=1] [HARVESTRY_SIM_BENCH_LANES=4] swift test --skip-build --filter RuntimeBenchmarkTests
 @Suite struct RuntimeBenchmarkTests {
     static let environment = ProcessInfo.processInfo.environment
     static let devices = Int(environment["HARVESTRY_SIM_BENCH_DEVICES"] ?? "")
@@ -25,6 +25,7 @@ import Testing
                 simulation: TestTickingSite(site: "bench", sensors: devices, start: start),
                 configuration: RuntimeConfiguration(
                     broker: MQTTEndpoint(host: "127.0.0.1", port: port),
+                    lanesPerConnection: Int(Self.environment["HARVESTRY_SIM_BENCH_LANES"] ?? "") ?? 4,
                     start: start,
                     duration: .seconds(seconds),
                     spoolDirectory: directory + "/spool"
