@@ -95,6 +95,7 @@ final class DeviceConnection: Sendable {
             record.sequence = message.channel == .telemetry ? message.sequence : nil
             record.readings = message.channel == .telemetry ? message.readings : nil
             record.spooled = spooled
+            record.publishedNanos = self.context.simNow.nanosecondsSinceEpoch
             truth.record(record)
         }
         if !spooled { self.context.stats.recordLateness(ContinuousClock.now - self.context.clock.wall(at: message.dueAt)) }

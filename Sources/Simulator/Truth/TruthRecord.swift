@@ -9,7 +9,7 @@ public struct TruthRecord: Codable, Hashable, Sendable {
         /// A command arrived on a device's `cmd` topic (`command_id`, `command`, and `reason` when it was invalid).
         case command
         /// A message was handed to the broker connection (`channel`, `sequence` for telemetry, `readings`,
-        /// `spooled` when it waited in the spool).
+        /// `spooled` when it waited in the spool, `published_sim_ns` the instant of the hand-off).
         case published
     }
 
@@ -28,6 +28,8 @@ public struct TruthRecord: Codable, Hashable, Sendable {
     public var sequence: UInt64?
     public var readings: Int?
     public var spooled: Bool?
+    /// `published`: the simulated instant the message was handed to the connection (`sim_ns` is when it was due).
+    public var publishedNanos: Int64?
 
     public init(kind: Kind, at instant: SimInstant, device: DeviceID) {
         self.kind = kind
@@ -40,6 +42,7 @@ public struct TruthRecord: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case kind, device, output, on, fault, detail, command, reason, channel, sequence, readings, spooled
         case simNanos = "sim_ns"
+        case publishedNanos = "published_sim_ns"
         case commandID = "command_id"
     }
 }

@@ -111,7 +111,7 @@ import Testing
             let site = "site-kill"
             let sensors = 20
             let ticks = 150
-            // 10x real time: 150 simulated seconds in about 15 s, one batch per sensor per simulated second.
+            // 10x real time: 150 simulated seconds in about 15 s, a reading per sensor per simulated second.
             let (runtime, truth) = try await Self.runtime(
                 site: site, sensors: sensors, broker: broker, directory: directory, speed: 10,
                 duration: .seconds(Int64(ticks)) + .milliseconds(500)
@@ -128,41 +128,54 @@ import Testing
                 #expect(spooled, "nothing was spooled while the broker was down")
                 try await broker.start()
                 try await group.next()
+                // The run is over and its ground truth flushed: wait for every batch it published to arrive.
+                let total = try TruthLog.read(path: truth.path).filter { $0.kind == .published && $0.channel == "telemetry" }.count
                 let complete = await RuntimeFixture.wait(timeout: .seconds(60)) {
-                    collector.messages.count >= sensors * ticks
+                    Set(collector.messages.map { $0.payload }).count >= total
                 }
-                #expect(complete, "received \(collector.messages.count) of \(sensors * ticks)")
+                #expect(complete, "received \(Set(collector.messages.map { $0.payload }).count) distinct batches of \(total)")
                 try await Task.sleep(for: .milliseconds(500))
                 await subscriber.disconnect()
                 group.cancelAll()
             }
             truth.close()
-            var sequences: [String: [UInt64]] = [:]
-            for message in collector.messages {
-                let batch = try Harvestry_Telemetry_V1_TelemetryBatch(serializedBytes: message.payload)
-                sequences[batch.deviceID, default: []].append(batch.sequence)
-                #expect(batch.readings.count == 1)
-            }
-            let expected = (1...UInt64(ticks)).map { $0 }
+            // The ground truth: every device's batches handed to the broker once each, sequences 1...n, and together
+            // every tick's reading once, in order (a late step may batch two ticks: the count of batches varies).
             let published = try TruthLog.read(path: truth.path).filter { $0.kind == .published && $0.channel == "telemetry" }
-            // The runtime handed every batch to the broker connection exactly once, in order.
-            #expect(published.count == sensors * ticks)
             var truthSequences: [String: [UInt64]] = [:]
-            for record in published { truthSequences[record.device, default: []].append(record.sequence ?? 0) }
-            #expect(truthSequences.values.allSatisfy { $0 == expected })
+            var truthReadings: [String: Int] = [:]
+            for record in published {
+                truthSequences[record.device, default: []].append(record.sequence ?? 0)
+                truthReadings[record.device, default: 0] += record.readings ?? 0
+            }
+            #expect(truthSequences.count == sensors)
+            #expect(truthSequences.values.allSatisfy { $0 == Array(1...UInt64($0.count)) })
+            #expect(truthReadings.values.allSatisfy { $0 == ticks })
             let spooled = Set(published.filter { $0.spooled == true }.map { "\($0.device)/\($0.sequence ?? 0)" })
             #expect(!spooled.isEmpty, "the ground truth shows no spooled message")
+            let replayedLate = published.filter { $0.spooled == true }.allSatisfy { ($0.publishedNanos ?? 0) > $0.simNanos }
+            #expect(replayedLate, "a spooled batch's hand-off is not after it was due")
             // The subscriber: every batch, in order. The only repeat QoS 1 allows is the batch in flight when the
             // broker went down (it stored it, its PUBACK never came, libmosquitto sent it again after the
             // reconnect): at most one per device, right after the original, and never one the spool replayed.
-            #expect(sequences.count == sensors)
+            var batches: [String: [Harvestry_Telemetry_V1_TelemetryBatch]] = [:]
+            for message in collector.messages {
+                let batch = try Harvestry_Telemetry_V1_TelemetryBatch(serializedBytes: message.payload)
+                batches[batch.deviceID, default: []].append(batch)
+            }
+            #expect(batches.count == sensors)
             var repeats: [String] = []
-            for (device, received) in sequences.sorted(by: { $0.key < $1.key }) {
-                let collapsed = received.enumerated().filter { $0.offset == 0 || received[$0.offset - 1] != $0.element }.map(\.element)
-                #expect(collapsed == expected, "\(device): lost or out of order at \(String(describing: Array(zip(collapsed, expected)).firstIndex { $0 != $1 }))")
+            for (device, received) in batches.sorted(by: { $0.key < $1.key }) {
+                let collapsed = received.enumerated().filter {
+                    $0.offset == 0 || received[$0.offset - 1].sequence != $0.element.sequence
+                }.map(\.element)
+                let expected = truthSequences[device] ?? []
+                #expect(collapsed.map(\.sequence) == expected, "\(device): lost or out of order")
+                let values = collapsed.flatMap { $0.readings.map(\.value) }
+                #expect(values == (1...ticks).map(Double.init), "\(device): readings lost, repeated or out of order")
                 #expect(received.count - collapsed.count <= 1, "\(device) repeated \(received.count - collapsed.count) batches")
-                for (index, sequence) in received.enumerated() where index > 0 && received[index - 1] == sequence {
-                    repeats.append("\(device)/\(sequence)")
+                for (index, batch) in received.enumerated() where index > 0 && received[index - 1].sequence == batch.sequence {
+                    repeats.append("\(device)/\(batch.sequence)")
                 }
             }
             #expect(spooled.isDisjoint(with: repeats), "a spooled batch arrived twice: \(spooled.intersection(repeats))")
