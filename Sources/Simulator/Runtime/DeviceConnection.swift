@@ -135,21 +135,39 @@ final class DeviceConnection: Sendable {
                 return
             case .wait:
                 try? await Task.sleep(for: .milliseconds(5))
-            case .publish(let message):
-                let outcome = await self.publish(message, spooled: true)
+            case .publish(let messages, let records):
+                let outcomes = await self.publishInLaneOrder(messages)
                 do {
                     // A record the broker refused is dropped (logged): sending it again would refuse again.
-                    try self.outbox.drainDelivered()
+                    try self.outbox.drainDelivered(records)
                 } catch {
                     self.logger.error("cannot advance the spool", metadata: ["error": "\(error)"])
                     self.outbox.stopDraining()
                     return
                 }
-                if outcome == .handedOver {
+                if outcomes.contains(.handedOver) {
                     self.outbox.stopDraining()
                     return
                 }
             }
+        }
+    }
+
+    /// Publishes `messages` over the lanes' split: one device's messages one after another, in order, devices of
+    /// different lanes concurrently. A publish in flight when the connection breaks completes after the reconnect.
+    private func publishInLaneOrder(_ messages: [OutboundMessage]) async -> [PublishOutcome] {
+        let byLane = Dictionary(grouping: messages) { Outbox.lane(of: $0.device, count: self.context.laneCount) }
+        return await withTaskGroup(of: [PublishOutcome].self) { group in
+            for (_, laneMessages) in byLane {
+                group.addTask {
+                    var outcomes: [PublishOutcome] = []
+                    for message in laneMessages { outcomes.append(await self.publish(message, spooled: true)) }
+                    return outcomes
+                }
+            }
+            var outcomes: [PublishOutcome] = []
+            for await laneOutcomes in group { outcomes += laneOutcomes }
+            return outcomes
         }
     }
 

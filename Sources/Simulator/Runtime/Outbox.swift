@@ -71,14 +71,18 @@ final class Outbox: Sendable {
         }
     }
 
+    /// Records replayed per step: published concurrently across lanes (in order within a device), removed together.
+    static let drainWindow = 256
+
     enum DrainStep {
-        case publish(OutboundMessage)
+        /// Replay `messages`, then remove `records` records (more than `messages` when some were unreadable).
+        case publish([OutboundMessage], records: Int)
         /// Wait: older messages are still in the lanes.
         case wait
         case done
     }
 
-    /// The next record to replay; `.done` ends the drain (the spool is empty: later messages go live; or the
+    /// The next records to replay; `.done` ends the drain (the spool is empty: later messages go live; or the
     /// connection broke: the next reconnect drains again).
     func nextDrainStep() throws(SimFileError) -> DrainStep {
         try self.state.withLock { (state: inout State) throws(SimFileError) -> DrainStep in
@@ -87,19 +91,21 @@ final class Outbox: Sendable {
                 return .done
             }
             guard state.laneBacklog == 0 else { return .wait }
-            while let record = try state.spool.first() {
-                if let message = OutboundMessage(spoolRecord: record) { return .publish(message) }
-                // Not written by this runtime's encoder (a foreign or damaged file): skipped, never resent.
-                try state.spool.removeFirst()
+            let records = try state.spool.peek(max: Self.drainWindow)
+            guard !records.isEmpty else {
+                state.draining = false
+                return .done
             }
-            state.draining = false
-            return .done
+            // A record not written by this runtime's encoder (a foreign or damaged file) is skipped, never sent.
+            return .publish(records.compactMap(OutboundMessage.init(spoolRecord:)), records: records.count)
         }
     }
 
-    /// The replayed record reached the broker (or libmosquitto's queue): drop it from the spool.
-    func drainDelivered() throws(SimFileError) {
-        try self.state.withLock { (state: inout State) throws(SimFileError) in try state.spool.removeFirst() }
+    /// The replayed records reached the broker (or libmosquitto's queue): drop them from the spool.
+    func drainDelivered(_ records: Int) throws(SimFileError) {
+        try self.state.withLock { (state: inout State) throws(SimFileError) in
+            for _ in 0..<records { try state.spool.removeFirst() }
+        }
     }
 
     func stopDraining() {

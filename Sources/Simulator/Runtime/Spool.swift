@@ -68,14 +68,24 @@ final class Spool {
 
     /// The first undelivered record, or nil when the spool is empty.
     func first() throws(SimFileError) -> [UInt8]? {
-        guard self.count > 0 else { return nil }
-        let header = try self.read(count: SpoolFraming.headerSize, at: self.head)
-        let length = Int(SpoolFraming.readUInt32(header[...], at: 0))
-        let record = try self.read(count: SpoolFraming.headerSize + length, at: self.head)
-        guard case .record(let body, _) = SpoolFraming.parse(record[...]) else {
-            throw SimFileError(path: self.path, message: "the record at offset \(self.head) is corrupt")
+        try self.peek(max: 1).first
+    }
+
+    /// The first `limit` undelivered records (fewer when the spool holds fewer), in order, without removing them.
+    func peek(max limit: Int) throws(SimFileError) -> [[UInt8]] {
+        var bodies: [[UInt8]] = []
+        var offset = self.head
+        while bodies.count < min(limit, self.count) {
+            let header = try self.read(count: SpoolFraming.headerSize, at: offset)
+            let length = Int(SpoolFraming.readUInt32(header[...], at: 0))
+            let record = try self.read(count: SpoolFraming.headerSize + length, at: offset)
+            guard case .record(let body, let size) = SpoolFraming.parse(record[...]) else {
+                throw SimFileError(path: self.path, message: "the record at offset \(offset) is corrupt")
+            }
+            bodies.append(body)
+            offset += size
         }
-        return body
+        return bodies
     }
 
     /// Drops the first record (after the broker acknowledged it).
