@@ -27,7 +27,9 @@ struct SimOptions: ParsableArguments {
         guard (1...100_000).contains(self.groupSize) else {
             throw ValidationError("--group-size must be 1...100000 (got \(self.groupSize))")
         }
-        guard (1...256).contains(self.lanes) else { throw ValidationError("--lanes must be 1...256 (got \(self.lanes))") }
+        guard (1...256).contains(self.lanes) else {
+            throw ValidationError("--lanes must be 1...256 (got \(self.lanes))")
+        }
         if let url = self.mqttUrl ?? ProcessInfo.processInfo.environment["MQTT_URL"] {
             do {
                 _ = try MQTTEndpoint(url: url, field: "--mqtt-url")

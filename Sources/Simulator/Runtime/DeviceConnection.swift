@@ -98,7 +98,9 @@ final class DeviceConnection: Sendable {
             record.publishedNanos = self.context.simNow.nanosecondsSinceEpoch
             truth.record(record)
         }
-        if !spooled { self.context.stats.recordLateness(ContinuousClock.now - self.context.clock.wall(at: message.dueAt)) }
+        if !spooled {
+            self.context.stats.recordLateness(ContinuousClock.now - self.context.clock.wall(at: message.dueAt))
+        }
         self.context.stats.update {
             $0.published += 1
             if spooled { $0.replayed += 1 }

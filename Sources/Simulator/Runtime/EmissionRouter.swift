@@ -34,7 +34,10 @@ struct EmissionRouter {
         for message in mapper.messages(for: emissions) {
             guard let index = self.connectionOf[message.device] else {
                 if self.unknownDevices.insert(message.device).inserted {
-                    self.logger.error("a device not in the simulation's list emitted", metadata: ["device": "\(message.device)"])
+                    self.logger.error(
+                        "a device not in the simulation's list emitted",
+                        metadata: ["device": "\(message.device)"]
+                    )
                 }
                 continue
             }

@@ -46,7 +46,9 @@ final class Outbox: Sendable {
                 return .spooled
             }
             state.laneBacklog += messages.count
-            for message in messages { self.lanes[Self.lane(of: message.device, count: self.lanes.count)].yield(message) }
+            for message in messages {
+                self.lanes[Self.lane(of: message.device, count: self.lanes.count)].yield(message)
+            }
             return .direct
         }
     }

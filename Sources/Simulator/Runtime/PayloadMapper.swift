@@ -60,7 +60,13 @@ struct PayloadMapper: Sendable {
                     self.message(
                         emission,
                         .ack,
-                        payload: Self.ack(device: emission.device, commandID: commandID, stage: stage, reason: reason, at: emission.at)
+                        payload: Self.ack(
+                            device: emission.device,
+                            commandID: commandID,
+                            stage: stage,
+                            reason: reason,
+                            at: emission.at
+                        )
                     )
                 )
             case .outputChanged:

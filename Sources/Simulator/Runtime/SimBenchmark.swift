@@ -36,7 +36,12 @@ public enum SimBenchmark {
     ) async throws -> [Row] {
         var configuration = configuration
         configuration.speed = 1
-        let runtime = try SimulationRuntime(spec: spec, simulation: simulation, configuration: configuration, logger: logger)
+        let runtime = try SimulationRuntime(
+            spec: spec,
+            simulation: simulation,
+            configuration: configuration,
+            logger: logger
+        )
         let cpuBefore = ProcessMeasures.cpuTime()
         let started = ContinuousClock.now
         try await runtime.run()

@@ -150,7 +150,12 @@ final class Spool {
         }
     }
 
-    private func read(count: Int, at offset: Int, from fd: Int32? = nil, allowShort: Bool = false) throws(SimFileError)
+    private func read(
+        count: Int,
+        at offset: Int,
+        from fd: Int32? = nil,
+        allowShort: Bool = false
+    ) throws(SimFileError)
         -> [UInt8]
     {
         var bytes = [UInt8](repeating: 0, count: count)

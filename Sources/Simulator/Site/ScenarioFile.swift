@@ -132,7 +132,10 @@ public enum ScenarioFile {
         do {
             _ = try DeviceTopic(site: text, device: text, channel: .telemetry)
         } catch {
-            throw SpecError(field: field, message: "must be 1-64 letters, digits, '.', '_' or '-' (got '\(text.prefix(40))')")
+            throw SpecError(
+                field: field,
+                message: "must be 1-64 letters, digits, '.', '_' or '-' (got '\(text.prefix(40))')"
+            )
         }
         return text
     }

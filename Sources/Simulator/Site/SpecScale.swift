@@ -11,7 +11,9 @@ extension SiteSpec {
                 message: "must be at least the \(self.devices.count) devices the site already has (got \(total))"
             )
         }
-        guard total <= 1_000_000 else { throw SpecError(field: field, message: "must be at most 1000000 (got \(total))") }
+        guard total <= 1_000_000 else {
+            throw SpecError(field: field, message: "must be at most 1000000 (got \(total))")
+        }
         let templates = self.devices.filter { $0.kind == .climateSensor || $0.kind == .substrateSensor }
         guard total == self.devices.count || !templates.isEmpty else {
             throw SpecError(field: field, message: "the site has no sensor to replicate")
@@ -40,7 +42,8 @@ extension SiteSpec {
             low = (low ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
             high = (high ^ UInt64(byte) ^ (low >> 29)) &* 0x0000_0100_0000_01B3
         }
-        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: high >> UInt64(8 * $0)) }
+        var bytes =
+            (0..<8).map { UInt8(truncatingIfNeeded: high >> UInt64(8 * $0)) }
             + (0..<8).map { UInt8(truncatingIfNeeded: low >> UInt64(8 * $0)) }
         bytes[6] = (bytes[6] & 0x0F) | 0x50
         bytes[8] = (bytes[8] & 0x3F) | 0x80

@@ -22,7 +22,11 @@ import Testing
         #expect(batch.readings[0].timestamp.seconds == 1_700_000_000)
         #expect(first[0].readings == 2)
         let second = mapper.messages(for: [
-            Emission(device: "a", at: self.t0 + .seconds(1), kind: .reading(stream: "air_temp", value: 22, unit: "degC"))
+            Emission(
+                device: "a",
+                at: self.t0 + .seconds(1),
+                kind: .reading(stream: "air_temp", value: 22, unit: "degC")
+            )
         ])
         #expect(try Harvestry_Telemetry_V1_TelemetryBatch(serializedBytes: second[0].payload).sequence == 2)
         #expect(second[0].sequence == 2)
@@ -32,7 +36,11 @@ import Testing
         var mapper = PayloadMapper(site: "s")
         let messages = mapper.messages(for: [
             Emission(device: "c", at: self.t0, kind: .outputChanged(output: "zone-1", isOn: true)),
-            Emission(device: "c", at: self.t0, kind: .event(eventID: "e1", code: "ESTOP_OPEN", severity: .critical, message: "m")),
+            Emission(
+                device: "c",
+                at: self.t0,
+                kind: .event(eventID: "e1", code: "ESTOP_OPEN", severity: .critical, message: "m")
+            ),
             Emission(device: "c", at: self.t0, kind: .state(faultCode: "ESTOP_ENGAGED", properties: ["power": "poe"])),
             Emission(device: "c", at: self.t0, kind: .ack(commandID: "cmd-1", stage: .rejected, reason: "EXPIRED")),
         ])
@@ -44,7 +52,9 @@ import Testing
         #expect(state.faultCode == "ESTOP_ENGAGED" && state.properties == ["power": "poe"])
         let ack = try Harvestry_Telemetry_V1_Ack(serializedBytes: messages[2].payload)
         #expect(ack.commandID == "cmd-1" && ack.stage == .rejected && ack.reason == "EXPIRED")
-        let status = try Harvestry_Telemetry_V1_Status(serializedBytes: mapper.status(device: "c", online: false, at: self.t0).payload)
+        let status = try Harvestry_Telemetry_V1_Status(
+            serializedBytes: mapper.status(device: "c", online: false, at: self.t0).payload
+        )
         #expect(status.connectivity == .offline)
     }
 }

@@ -54,7 +54,12 @@ import Testing
         try await RuntimeFixture.withBroker { broker, directory in
             let site = "site-cmd"
             let (runtime, truth) = try await Self.runtime(
-                site: site, sensors: 3, broker: broker, directory: directory, speed: 1, duration: .seconds(600)
+                site: site,
+                sensors: 3,
+                broker: broker,
+                directory: directory,
+                speed: 1,
+                duration: .seconds(600)
             )
             let observer = try await RuntimeFixture.client(broker, id: "obs-cmd")
             try await observer.subscribe("hv/v1/\(site)/+/ack")
@@ -69,7 +74,10 @@ import Testing
                 }
                 #expect(up)
                 let valveCmd = "hv/v1/\(site)/\(TestTickingSite.valveID)/cmd"
-                try await observer.publish(Self.command(id: "ok-1", device: TestTickingSite.valveID, name: "valve.open"), to: valveCmd)
+                try await observer.publish(
+                    Self.command(id: "ok-1", device: TestTickingSite.valveID, name: "valve.open"),
+                    to: valveCmd
+                )
                 try await observer.publish(
                     Self.command(id: "bad-1", device: TestTickingSite.valveID, name: "valve.open", expires: false),
                     to: valveCmd
@@ -113,7 +121,11 @@ import Testing
             let ticks = 150
             // 10x real time: 150 simulated seconds in about 15 s, a reading per sensor per simulated second.
             let (runtime, truth) = try await Self.runtime(
-                site: site, sensors: sensors, broker: broker, directory: directory, speed: 10,
+                site: site,
+                sensors: sensors,
+                broker: broker,
+                directory: directory,
+                speed: 10,
                 duration: .seconds(Int64(ticks)) + .milliseconds(500)
             )
             let subscriber = try await RuntimeFixture.client(broker, id: "sub-kill", persistent: true)
@@ -124,16 +136,23 @@ import Testing
                 group.addTask { try await runtime.run() }
                 #expect(await RuntimeFixture.wait { collector.messages.count >= sensors * 20 })
                 await broker.stop()
-                let spooled = await RuntimeFixture.wait(timeout: .seconds(20)) { runtime.stats.snapshot.spooled >= sensors * 10 }
+                let spooled = await RuntimeFixture.wait(timeout: .seconds(20)) {
+                    runtime.stats.snapshot.spooled >= sensors * 10
+                }
                 #expect(spooled, "nothing was spooled while the broker was down")
                 try await broker.start()
                 try await group.next()
                 // The run is over and its ground truth flushed: wait for every batch it published to arrive.
-                let total = try TruthLog.read(path: truth.path).filter { $0.kind == .published && $0.channel == "telemetry" }.count
+                let total = try TruthLog.read(path: truth.path).filter {
+                    $0.kind == .published && $0.channel == "telemetry"
+                }.count
                 let complete = await RuntimeFixture.wait(timeout: .seconds(60)) {
                     Set(collector.messages.map { $0.payload }).count >= total
                 }
-                #expect(complete, "received \(Set(collector.messages.map { $0.payload }).count) distinct batches of \(total)")
+                #expect(
+                    complete,
+                    "received \(Set(collector.messages.map { $0.payload }).count) distinct batches of \(total)"
+                )
                 try await Task.sleep(for: .milliseconds(500))
                 await subscriber.disconnect()
                 group.cancelAll()
@@ -141,7 +160,9 @@ import Testing
             truth.close()
             // The ground truth: every device's batches handed to the broker once each, sequences 1...n, and together
             // every tick's reading once, in order (a late step may batch two ticks: the count of batches varies).
-            let published = try TruthLog.read(path: truth.path).filter { $0.kind == .published && $0.channel == "telemetry" }
+            let published = try TruthLog.read(path: truth.path).filter {
+                $0.kind == .published && $0.channel == "telemetry"
+            }
             var truthSequences: [String: [UInt64]] = [:]
             var truthReadings: [String: Int] = [:]
             for record in published {
@@ -153,7 +174,9 @@ import Testing
             #expect(truthReadings.values.allSatisfy { $0 == ticks })
             let spooled = Set(published.filter { $0.spooled == true }.map { "\($0.device)/\($0.sequence ?? 0)" })
             #expect(!spooled.isEmpty, "the ground truth shows no spooled message")
-            let replayedLate = published.filter { $0.spooled == true }.allSatisfy { ($0.publishedNanos ?? 0) > $0.simNanos }
+            let replayedLate = published.filter { $0.spooled == true }.allSatisfy {
+                ($0.publishedNanos ?? 0) > $0.simNanos
+            }
             #expect(replayedLate, "a spooled batch's hand-off is not after it was due")
             // The subscriber: every batch, in order. The only repeat QoS 1 allows is the batch in flight when the
             // broker went down (it stored it, its PUBACK never came, libmosquitto sent it again after the
@@ -173,12 +196,19 @@ import Testing
                 #expect(collapsed.map(\.sequence) == expected, "\(device): lost or out of order")
                 let values = collapsed.flatMap { $0.readings.map(\.value) }
                 #expect(values == (1...ticks).map(Double.init), "\(device): readings lost, repeated or out of order")
-                #expect(received.count - collapsed.count <= 1, "\(device) repeated \(received.count - collapsed.count) batches")
-                for (index, batch) in received.enumerated() where index > 0 && received[index - 1].sequence == batch.sequence {
+                #expect(
+                    received.count - collapsed.count <= 1,
+                    "\(device) repeated \(received.count - collapsed.count) batches"
+                )
+                for (index, batch) in received.enumerated()
+                where index > 0 && received[index - 1].sequence == batch.sequence {
                     repeats.append("\(device)/\(batch.sequence)")
                 }
             }
-            #expect(spooled.isDisjoint(with: repeats), "a spooled batch arrived twice: \(spooled.intersection(repeats))")
+            #expect(
+                spooled.isDisjoint(with: repeats),
+                "a spooled batch arrived twice: \(spooled.intersection(repeats))"
+            )
             #expect(runtime.stats.snapshot.spooled == 0)
         }
     }

@@ -72,10 +72,11 @@ import Testing
     }
 
     @Test func plansAConnectionPerControllerAndGroupsTheRest() {
-        let devices = (0..<5).map { SimulatedDevice(id: "s\($0)", site: "x", kind: .climateSensor, code: "S\($0)") } + [
-            SimulatedDevice(id: "c", site: "x", kind: .irrigationController, code: "C"),
-            SimulatedDevice(id: "v", site: "x", kind: .valve, code: "V"),
-        ]
+        let devices =
+            (0..<5).map { SimulatedDevice(id: "s\($0)", site: "x", kind: .climateSensor, code: "S\($0)") } + [
+                SimulatedDevice(id: "c", site: "x", kind: .irrigationController, code: "C"),
+                SimulatedDevice(id: "v", site: "x", kind: .valve, code: "V"),
+            ]
         let plans = ConnectionPlan.plan(site: "x", devices: devices, controllerOf: ["v": "c"], groupSize: 2)
         #expect(plans.map { $0.devices.map(\.id) } == [["c", "v"], ["s0", "s1"], ["s2", "s3"], ["s4"]])
         #expect(plans[0].isController && plans[0].willDevice == "c")
@@ -102,6 +103,10 @@ import Testing
         #expect(records.last == published)
         #expect(records[50].fault == "estop-open")
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.hasPrefix("{\"device\":\"v\",\"kind\":\"output\",\"on\":true,\"output\":\"valve\",\"sim_ns\":10000000000}\n"))
+        #expect(
+            text.hasPrefix(
+                "{\"device\":\"v\",\"kind\":\"output\",\"on\":true,\"output\":\"valve\",\"sim_ns\":10000000000}\n"
+            )
+        )
     }
 }

@@ -21,7 +21,10 @@ enum RuntimeFixture {
         let directory = Self.temporaryDirectory("hv-simrt")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let broker = EmbeddedMosquitto(configuration: .init(dataDirectory: directory + "/mosquitto"), logger: Self.logger)
+        let broker = EmbeddedMosquitto(
+            configuration: .init(dataDirectory: directory + "/mosquitto"),
+            logger: Self.logger
+        )
         try await broker.start()
         do {
             let value = try await body(broker, directory)

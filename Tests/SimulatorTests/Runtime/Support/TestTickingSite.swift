@@ -42,7 +42,11 @@ struct TestTickingSite: SiteSimulating {
             self.tick += 1
             for id in self.sensorIDs {
                 emissions.append(
-                    Emission(device: id, at: self.nextDue, kind: .reading(stream: "air_temp", value: Double(self.tick), unit: "degC"))
+                    Emission(
+                        device: id,
+                        at: self.nextDue,
+                        kind: .reading(stream: "air_temp", value: Double(self.tick), unit: "degC")
+                    )
                 )
             }
             self.nextDue = self.nextDue + .seconds(1)
@@ -51,16 +55,28 @@ struct TestTickingSite: SiteSimulating {
     }
 
     mutating func receive(_ command: SimCommand, at now: SimInstant) -> [Emission] {
-        let received = Emission(device: command.device, at: now, kind: .ack(commandID: command.id, stage: .received, reason: ""))
+        let received = Emission(
+            device: command.device,
+            at: now,
+            kind: .ack(commandID: command.id, stage: .received, reason: "")
+        )
         guard command.device == Self.valveID, command.name == "valve.open" || command.name == "valve.close" else {
             return [
                 received,
-                Emission(device: command.device, at: now, kind: .ack(commandID: command.id, stage: .rejected, reason: "UNKNOWN_COMMAND")),
+                Emission(
+                    device: command.device,
+                    at: now,
+                    kind: .ack(commandID: command.id, stage: .rejected, reason: "UNKNOWN_COMMAND")
+                ),
             ]
         }
         return [
             received,
-            Emission(device: command.device, at: now, kind: .outputChanged(output: "valve", isOn: command.name == "valve.open")),
+            Emission(
+                device: command.device,
+                at: now,
+                kind: .outputChanged(output: "valve", isOn: command.name == "valve.open")
+            ),
             Emission(device: command.device, at: now, kind: .ack(commandID: command.id, stage: .executed, reason: "")),
         ]
     }
