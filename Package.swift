@@ -142,7 +142,10 @@ let package = Package(
             dependencies: [
                 "API",
                 "Bus",
+                // The pilot site (PilotSeed) the simulated site is built from.
+                "Domain",
                 "Fieldbus",
+                "Store",
                 // Service/: the gRPC SimulatorService (fault injection) the simulator process serves.
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -207,6 +210,7 @@ let package = Package(
                 "Domain",
                 "Gateway",
                 "HarvestryApp",
+                "Simulator",
                 "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

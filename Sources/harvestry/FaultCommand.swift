@@ -4,7 +4,7 @@ import CoreTransport
 import GRPCCore
 import SwiftProtobuf
 
-/// `harvestry fault ...`: injects, clears and lists faults at a running simulator's `SimulatorService`, as a gRPC
+/// `harvestry sim fault ...`: injects, clears and lists faults at a running simulator's `SimulatorService`, as a gRPC
 /// client. Meant to sit under `harvestry sim` (`harvestry sim fault ...`) once the simulator's CLI is merged.
 struct FaultCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,7 +40,7 @@ struct FaultInject: AsyncParsableCommand {
         discussion: """
             Kinds: \(FaultKind.allCases.map(\.rawValue).joined(separator: ", ")). \
             Device and sensor kinds take --device or --group; network kinds --group; broker kinds --broker; \
-            modbus kinds --inverter. Without --for a fault is held until `harvestry fault clear`.
+            modbus kinds --inverter. Without --for a fault is held until `harvestry sim fault clear`.
             """
     )
 

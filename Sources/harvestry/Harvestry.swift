@@ -7,9 +7,7 @@ struct Harvestry: AsyncParsableCommand {
         commandName: "harvestry",
         abstract: "The backend of a cultivation facility: gRPC services, device links and a simulator.",
         subcommands: [
-            Serve.self, GatewayCommand.self, Migrate.self, Audit.self, Seed.self, Login.self, Bench.self,
-            // Moves under `harvestry sim` (as `sim fault`) once the simulator CLI is merged.
-            FaultCommand.self,
+            Serve.self, GatewayCommand.self, Migrate.self, Audit.self, Seed.self, Login.self, Bench.self, Sim.self,
         ]
     )
 }

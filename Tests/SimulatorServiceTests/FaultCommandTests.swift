@@ -2,7 +2,7 @@ import Foundation
 import Simulator
 import Testing
 
-/// `harvestry fault` (the built binary, a gRPC client) against a live SimulatorService.
+/// `harvestry sim fault` (the built binary, a gRPC client) against a live SimulatorService.
 @Suite struct FaultCommandTests {
     static let executable = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -38,7 +38,7 @@ import Testing
         try await SimulatorServiceFixture.with { fixture in
             let server = try #require(fixture.address)
             let injected = try await Self.run([
-                "fault", "inject", "--server", server, "--device", "ctl-1", "estop-open", "--for", "30s", "--actor",
+                "sim", "fault", "inject", "--server", server, "--device", "ctl-1", "estop-open", "--for", "30s", "--actor",
                 "cli-test",
             ])
             #expect(injected.status == 0, "\(injected.output)")
@@ -47,15 +47,15 @@ import Testing
             )
             #expect(fixture.site.withSimulation { $0.controllers[0].estopOpen })
 
-            let listed = try await Self.run(["fault", "list", "--server", server, "--active"])
+            let listed = try await Self.run(["sim", "fault", "list", "--server", server, "--active"])
             #expect(listed.output.contains("by cli-test"), "\(listed.output)")
 
-            let cleared = try await Self.run(["fault", "clear", "--server", server, "1"])
+            let cleared = try await Self.run(["sim", "fault", "clear", "--server", server, "1"])
             #expect(cleared.output.hasPrefix("simulator/faults/1\tcleared"), "\(cleared.output)")
             #expect(!fixture.site.withSimulation { $0.controllers[0].estopOpen })
 
             let refused = try await Self.run([
-                "fault", "inject", "--server", server, "--device", "clim-1", "noise", "--stream", "co2",
+                "sim", "fault", "inject", "--server", server, "--device", "clim-1", "noise", "--stream", "co2",
             ])
             #expect(refused.status != 0)
             #expect(refused.output.contains("fault.sensor.sigma"), "\(refused.output)")

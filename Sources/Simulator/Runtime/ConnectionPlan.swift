@@ -1,0 +1,68 @@
+/// Which devices share which broker connection, pure. An irrigation controller gets a connection of its own (its
+/// own last will), shared with the devices wired to it (`DeviceSpec.controller`: its valves, pump, tank sensor);
+/// every other device joins a group of at most `groupSize`, one connection per group, the way an edge gateway
+/// carries many sensors. A group's will is the gateway's own status topic.
+public struct ConnectionPlan: Hashable, Sendable {
+    /// 1-23 characters, stable across runs of the same site (a persistent session keeps queued commands).
+    public var clientID: String
+    public var devices: [SimulatedDevice]
+    /// The device whose `status` topic carries the connection's last will: the controller, or the group's gateway.
+    public var willDevice: DeviceID
+    public var isController: Bool
+
+    public static func plan(
+        site: String,
+        devices: [SimulatedDevice],
+        controllerOf: [DeviceID: DeviceID],
+        groupSize: Int
+    ) -> [ConnectionPlan] {
+        let tag = Self.siteTag(site)
+        var plans: [ConnectionPlan] = []
+        var controllerIndex: [DeviceID: Int] = [:]
+        for device in devices where device.kind == .irrigationController {
+            controllerIndex[device.id] = plans.count
+            plans.append(
+                ConnectionPlan(
+                    clientID: "hvs-\(tag)-c\(Self.number(plans.count))",
+                    devices: [device],
+                    willDevice: device.id,
+                    isController: true
+                )
+            )
+        }
+        var grouped: [SimulatedDevice] = []
+        for device in devices where device.kind != .irrigationController {
+            if let controller = controllerOf[device.id], let index = controllerIndex[controller] {
+                plans[index].devices.append(device)
+            } else {
+                grouped.append(device)
+            }
+        }
+        let size = max(1, groupSize)
+        for (group, start) in stride(from: 0, to: grouped.count, by: size).enumerated() {
+            let gateway = "simgw-\(tag)-\(Self.number(group))"
+            plans.append(
+                ConnectionPlan(
+                    clientID: "hvs-\(tag)-g\(Self.number(group))",
+                    devices: Array(grouped[start..<min(start + size, grouped.count)]),
+                    willDevice: gateway,
+                    isController: false
+                )
+            )
+        }
+        return plans
+    }
+
+    /// 8 hex digits of an FNV-1a hash of the site id.
+    static func siteTag(_ site: String) -> String {
+        var hash: UInt32 = 0x811C_9DC5
+        for byte in site.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }
+
+    private static func number(_ value: Int) -> String {
+        let text = String(value)
+        return text.count >= 5 ? text : String(repeating: "0", count: 5 - text.count) + text
+    }
+}

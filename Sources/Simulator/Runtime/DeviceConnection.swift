@@ -1,0 +1,282 @@
+import Bus
+import Logging
+import Synchronization
+
+/// One broker connection of the simulator and the devices it carries (a `ConnectionPlan`): connects (retrying
+/// with backoff while the broker is out of reach, everything meanwhile going to the spool), subscribes to each
+/// device's `cmd` topic, publishes presence, runs the publish lanes, replays the spool after every (re)connect and
+/// hands arriving commands to the simulation.
+final class DeviceConnection: Sendable {
+    let plan: ConnectionPlan
+    let outbox: Outbox
+    private let context: RuntimeContext
+    private let deviceIDs: Set<DeviceID>
+    private let client = Mutex<MQTTClient?>(nil)
+    private let stopping = Atomic<Bool>(false)
+    private let events: AsyncStream<Bool>
+    private let eventsContinuation: AsyncStream<Bool>.Continuation
+    private let mapper: PayloadMapper
+
+    init(plan: ConnectionPlan, context: RuntimeContext) throws(SimFileError) {
+        self.plan = plan
+        self.context = context
+        self.deviceIDs = Set(plan.devices.map(\.id))
+        let spool = try Spool(path: "\(context.spoolDirectory)/\(plan.clientID).spool")
+        self.outbox = Outbox(spool: spool, laneCount: context.laneCount)
+        (self.events, self.eventsContinuation) = AsyncStream<Bool>.makeStream()
+        self.mapper = PayloadMapper(site: context.site)
+    }
+
+    private var logger: Logger {
+        var logger = self.context.logger
+        logger[metadataKey: "connection"] = "\(self.plan.clientID)"
+        return logger
+    }
+
+    /// Runs until `close` (or cancellation).
+    func run() async {
+        guard let client = await self.connect() else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for lane in self.outbox.laneStreams {
+                group.addTask {
+                    for await message in lane {
+                        _ = await self.publish(message, spooled: false)
+                        self.outbox.laneFinished()
+                    }
+                }
+            }
+            group.addTask { await self.receiveCommands(client) }
+            group.addTask {
+                for await connected in self.events where connected {
+                    await self.publishPresence(online: true)
+                    if self.outbox.beginDrain() { await self.drain() }
+                }
+            }
+        }
+    }
+
+    /// Waits (at most `timeout`) until the lanes and the spool are empty, publishes `offline` for every device
+    /// (a clean stop; a crash leaves it to the will), disconnects and ends `run`.
+    func close(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while !self.outbox.isIdle, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        if !self.outbox.isIdle {
+            self.logger.warning(
+                "stopping with messages left in the spool",
+                metadata: ["spooled": "\(self.outbox.spooledCount)"]
+            )
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.publishPresence(online: false) }
+            group.addTask { try? await Task.sleep(for: .seconds(5)) }
+            _ = await group.next()
+            group.cancelAll()
+            self.stopping.store(true, ordering: .sequentiallyConsistent)
+            await self.client.withLock { $0 }?.disconnect()
+        }
+        self.stopping.store(true, ordering: .sequentiallyConsistent)
+        self.outbox.finishLanes()
+        self.eventsContinuation.finish()
+    }
+
+    enum PublishOutcome {
+        case acknowledged
+        /// libmosquitto took it while its connection was breaking and sends it after the reconnect.
+        case handedOver
+        case failed
+    }
+
+    private func publish(_ message: OutboundMessage, spooled: Bool) async -> PublishOutcome {
+        if let truth = self.context.truth {
+            var record = TruthRecord(kind: .published, at: message.dueAt, device: message.device)
+            record.channel = message.channel.name
+            record.sequence = message.channel == .telemetry ? message.sequence : nil
+            record.readings = message.channel == .telemetry ? message.readings : nil
+            record.spooled = spooled
+            record.publishedNanos = self.context.simNow.nanosecondsSinceEpoch
+            truth.record(record)
+        }
+        if !spooled {
+            self.context.stats.recordLateness(ContinuousClock.now - self.context.clock.wall(at: message.dueAt))
+        }
+        self.context.stats.update {
+            $0.published += 1
+            if spooled { $0.replayed += 1 }
+        }
+        guard let client = self.client.withLock({ $0 }) else { return .failed }
+        do {
+            try await client.publish(message.payload, to: message.topic, qos: .atLeastOnce, retain: message.retain)
+            self.context.stats.update { $0.acknowledged += 1 }
+            return .acknowledged
+        } catch {
+            if error.code == .connection, !self.stopping.load(ordering: .sequentiallyConsistent) {
+                self.context.stats.update { $0.handedOver += 1 }
+                return .handedOver
+            }
+            self.context.stats.update { $0.failed += 1 }
+            self.logger.warning("publish failed", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
+            return .failed
+        }
+    }
+
+    /// Replays the spool in order, one record at a time, each removed once the broker has it.
+    private func drain() async {
+        while true {
+            let step: Outbox.DrainStep
+            do {
+                step = try self.outbox.nextDrainStep()
+            } catch {
+                self.logger.error("cannot read the spool", metadata: ["error": "\(error)"])
+                self.outbox.stopDraining()
+                return
+            }
+            switch step {
+            case .done:
+                return
+            case .wait:
+                try? await Task.sleep(for: .milliseconds(5))
+            case .publish(let messages, let records):
+                let outcomes = await self.publishInLaneOrder(messages)
+                do {
+                    // A record the broker refused is dropped (logged): sending it again would refuse again.
+                    try self.outbox.drainDelivered(records)
+                } catch {
+                    self.logger.error("cannot advance the spool", metadata: ["error": "\(error)"])
+                    self.outbox.stopDraining()
+                    return
+                }
+                if outcomes.contains(.handedOver) {
+                    self.outbox.stopDraining()
+                    return
+                }
+            }
+        }
+    }
+
+    /// Publishes `messages` over the lanes' split: one device's messages one after another, in order, devices of
+    /// different lanes concurrently. A publish in flight when the connection breaks completes after the reconnect.
+    private func publishInLaneOrder(_ messages: [OutboundMessage]) async -> [PublishOutcome] {
+        let byLane = Dictionary(grouping: messages) { Outbox.lane(of: $0.device, count: self.context.laneCount) }
+        return await withTaskGroup(of: [PublishOutcome].self) { group in
+            for (_, laneMessages) in byLane {
+                group.addTask {
+                    var outcomes: [PublishOutcome] = []
+                    for message in laneMessages { outcomes.append(await self.publish(message, spooled: true)) }
+                    return outcomes
+                }
+            }
+            var outcomes: [PublishOutcome] = []
+            for await laneOutcomes in group { outcomes += laneOutcomes }
+            return outcomes
+        }
+    }
+
+    private func connect() async -> MQTTClient? {
+        let willPayload = self.mapper.status(device: self.plan.willDevice, online: false, at: self.context.simNow)
+        let configuration = MQTTClientConfiguration(
+            host: self.context.broker.host,
+            port: self.context.broker.port,
+            clientID: self.plan.clientID,
+            cleanSession: false,
+            keepAliveSeconds: self.context.keepAliveSeconds,
+            will: MQTTWill(topic: willPayload.topic, payload: willPayload.payload)
+        )
+        var delay: Duration = .seconds(1)
+        while !self.stopping.load(ordering: .sequentiallyConsistent), !Task.isCancelled {
+            do {
+                let client = try await MQTTClient.connect(configuration, logger: self.logger) {
+                    [outbox, eventsContinuation, stats = self.context.stats] connected in
+                    outbox.setConnected(connected)
+                    stats.update { $0.connected += connected ? 1 : -1 }
+                    eventsContinuation.yield(connected)
+                }
+                self.client.withLock { $0 = client }
+                await forEachConcurrently(self.plan.devices, width: 32) { device in
+                    let topic = PayloadMapper.topic(site: self.context.site, device: device.id, channel: "cmd")
+                    do {
+                        try await client.subscribe(topic)
+                    } catch {
+                        self.logger.warning("cannot subscribe", metadata: ["topic": "\(topic)", "error": "\(error)"])
+                    }
+                }
+                self.context.stats.update { $0.connected += 1 }
+                self.outbox.setConnected(true)
+                self.eventsContinuation.yield(true)
+                return client
+            } catch {
+                self.logger.warning(
+                    "cannot connect to the broker, retrying",
+                    metadata: ["broker": "\(self.context.broker)", "error": "\(error)", "delay": "\(delay)"]
+                )
+            }
+            let until = ContinuousClock.now + delay
+            while ContinuousClock.now < until, !self.stopping.load(ordering: .sequentiallyConsistent) {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            delay = min(delay * 2, .seconds(8))
+        }
+        return nil
+    }
+
+    /// Retained `Status` ONLINE/OFFLINE for the will's device (controller or gateway) and every device.
+    private func publishPresence(online: Bool) async {
+        guard let client = self.client.withLock({ $0 }) else { return }
+        var ids = self.plan.devices.map(\.id)
+        if !self.deviceIDs.contains(self.plan.willDevice) { ids.append(self.plan.willDevice) }
+        let now = self.context.simNow
+        await forEachConcurrently(ids, width: 32) { id in
+            let status = self.mapper.status(device: id, online: online, at: now)
+            _ = try? await client.publish(status.payload, to: status.topic, qos: .atLeastOnce, retain: true)
+        }
+    }
+
+    private func receiveCommands(_ client: MQTTClient) async {
+        for await message in client.messages {
+            guard let topic = try? DeviceTopic(parsing: message.topic), topic.channel == .cmd,
+                self.deviceIDs.contains(topic.device)
+            else { continue }
+            switch CommandDecoding.decode(message.payload, device: topic.device) {
+            case .command(let command):
+                self.context.stats.update { $0.commands += 1 }
+                self.context.inbox.put(command)
+            case .rejected(let commandID, let reason):
+                self.context.stats.update { $0.rejectedCommands += 1 }
+                let now = self.context.simNow
+                self.logger.warning(
+                    "invalid command rejected",
+                    metadata: ["device": "\(topic.device)", "command_id": "\(commandID)", "reason": "\(reason)"]
+                )
+                self.context.truth?.record(
+                    .command(id: commandID, name: nil, rejection: reason, device: topic.device, at: now)
+                )
+                let ack = OutboundMessage(
+                    device: topic.device,
+                    channel: .ack,
+                    topic: PayloadMapper.topic(site: self.context.site, device: topic.device, channel: "ack"),
+                    payload: PayloadMapper.ack(
+                        device: topic.device,
+                        commandID: commandID,
+                        stage: .rejected,
+                        reason: reason,
+                        at: now
+                    ),
+                    retain: false,
+                    sequence: 0,
+                    dueAt: now
+                )
+                do {
+                    try self.outbox.submit([ack])
+                } catch {
+                    self.logger.error("cannot spool an ack", metadata: ["error": "\(error)"])
+                }
+            case .unreadable(let reason):
+                self.logger.warning(
+                    "unreadable command ignored",
+                    metadata: ["device": "\(topic.device)", "reason": "\(reason)"]
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Bus
+
+/// How `SimulationRuntime` runs a site. `validate()` names the bad field.
+public struct RuntimeConfiguration: Sendable {
+    public var broker: MQTTEndpoint
+    /// Devices per shared connection (an edge gateway's worth); controllers always get their own.
+    public var groupSize: Int
+    /// Concurrent publishers per connection (a device always uses the same one, so its order holds).
+    public var lanesPerConnection: Int
+    /// Simulated seconds per real second: 1 is real time (load tests), 60 runs an hour a minute.
+    public var speed: Double
+    /// Where the simulation's clock starts.
+    public var start: SimInstant
+    /// How long to run, in simulated time.
+    public var duration: Duration
+    /// Holds one spool file per connection (`<client id>.spool` and `.spool.head`), created if missing.
+    public var spoolDirectory: String
+    public var keepAliveSeconds: Int
+    /// How long the stop waits for spools and lanes to empty.
+    public var drainTimeout: Duration
+
+    public init(
+        broker: MQTTEndpoint,
+        groupSize: Int = 250,
+        lanesPerConnection: Int = 4,
+        speed: Double = 1,
+        start: SimInstant,
+        duration: Duration,
+        spoolDirectory: String,
+        keepAliveSeconds: Int = 10,
+        drainTimeout: Duration = .seconds(30)
+    ) {
+        self.broker = broker
+        self.groupSize = groupSize
+        self.lanesPerConnection = lanesPerConnection
+        self.speed = speed
+        self.start = start
+        self.duration = duration
+        self.spoolDirectory = spoolDirectory
+        self.keepAliveSeconds = keepAliveSeconds
+        self.drainTimeout = drainTimeout
+    }
+
+    public func validate() throws(SpecError) {
+        guard (1...100_000).contains(self.groupSize) else {
+            throw SpecError(field: "group_size", message: "must be 1...100000 (got \(self.groupSize))")
+        }
+        guard (1...256).contains(self.lanesPerConnection) else {
+            throw SpecError(field: "lanes_per_connection", message: "must be 1...256 (got \(self.lanesPerConnection))")
+        }
+        guard self.speed.isFinite, self.speed >= 0.001, self.speed <= 1_000_000 else {
+            throw SpecError(field: "speed", message: "must be between 0.001 and 1000000 (got \(self.speed))")
+        }
+        guard self.duration > .zero else { throw SpecError(field: "duration", message: "must be positive") }
+        guard !self.spoolDirectory.isEmpty else {
+            throw SpecError(field: "spool_directory", message: "is required")
+        }
+        guard (5...65_535).contains(self.keepAliveSeconds) else {
+            throw SpecError(field: "keep_alive_seconds", message: "must be 5...65535 (got \(self.keepAliveSeconds))")
+        }
+    }
+}

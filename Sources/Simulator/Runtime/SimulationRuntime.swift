@@ -1,0 +1,139 @@
+import Bus
+import Foundation
+import Logging
+import Synchronization
+
+/// Runs a site simulation against a real MQTT broker (docs/simulator.md "Runtime"): steps any `SiteSimulating` on
+/// a simulated clock (`speed` times real time), publishes what its devices emit as the device protocol's messages
+/// on `hv/v1/{site}/{device}/...` (QoS 1) over shared connections (`ConnectionPlan`), spools them durably while the
+/// broker is out of reach, feeds commands from the `cmd` topics to the simulation, and records the ground truth.
+public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
+    public let spec: SiteSpec
+    public let configuration: RuntimeConfiguration
+    public let stats = RuntimeStats()
+    private let initial: Site
+    private let truth: TruthRecorder?
+    private let logger: Logger
+    private let stopRequested = Atomic<Bool>(false)
+
+    public init(
+        spec: SiteSpec,
+        simulation: Site,
+        configuration: RuntimeConfiguration,
+        truth: TruthRecorder? = nil,
+        logger: Logger = Logger(label: "harvestry.sim")
+    ) throws(SpecError) {
+        try configuration.validate()
+        self.spec = spec
+        self.initial = simulation
+        self.configuration = configuration
+        self.truth = truth
+        self.logger = logger
+    }
+
+    /// Ends the run early: the loop stops at its next step, then the connections drain and close as at the end.
+    public func stop() {
+        self.stopRequested.store(true, ordering: .sequentiallyConsistent)
+    }
+
+    /// Runs the simulation for `configuration.duration` of simulated time (or until `stop()`), then waits for the
+    /// spools to drain (at most `drainTimeout`), publishes `offline` for every device and disconnects.
+    public func run() async throws {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: self.configuration.spoolDirectory,
+                withIntermediateDirectories: true
+            )
+        } catch {
+            throw SimFileError(path: self.configuration.spoolDirectory, message: "cannot create: \(error)")
+        }
+        let context = RuntimeContext(
+            site: self.spec.site,
+            broker: self.configuration.broker,
+            keepAliveSeconds: self.configuration.keepAliveSeconds,
+            laneCount: self.configuration.lanesPerConnection,
+            spoolDirectory: self.configuration.spoolDirectory,
+            clock: SimClock(
+                simStart: self.configuration.start,
+                wallStart: .now,
+                speed: self.configuration.speed
+            ),
+            truth: self.truth,
+            stats: self.stats,
+            inbox: CommandInbox(),
+            logger: self.logger
+        )
+        let devices = self.initial.devices
+        let controllerOf = Dictionary(
+            self.spec.devices.compactMap { device in device.controller.map { (device.id, $0) } },
+            uniquingKeysWith: { first, _ in first }
+        )
+        let plans = ConnectionPlan.plan(
+            site: self.spec.site,
+            devices: devices,
+            controllerOf: controllerOf,
+            groupSize: self.configuration.groupSize
+        )
+        var opened: [DeviceConnection] = []
+        for plan in plans { opened.append(try DeviceConnection(plan: plan, context: context)) }
+        let connections = opened
+        self.stats.update {
+            $0.devices = devices.count
+            $0.connections = connections.count
+        }
+        self.logger.info(
+            "simulation starting",
+            metadata: [
+                "site": "\(self.spec.site)", "devices": "\(devices.count)", "connections": "\(connections.count)",
+                "broker": "\(self.configuration.broker)", "speed": "\(self.configuration.speed)",
+            ]
+        )
+        let closeAll = { @Sendable in
+            await forEachConcurrently(connections, width: connections.count) { connection in
+                await connection.close(timeout: self.configuration.drainTimeout)
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for connection in connections { group.addTask { await connection.run() } }
+            do {
+                try await self.loop(context: context, connections: connections)
+            } catch {
+                await closeAll()
+                throw error
+            }
+            await closeAll()
+            try await group.waitForAll()
+        }
+        self.truth?.flush()
+    }
+
+    private func loop(context: RuntimeContext, connections: [DeviceConnection]) async throws {
+        var simulation = self.initial
+        var mapper = PayloadMapper(site: self.spec.site)
+        var router = EmissionRouter(connections: connections, truth: self.truth, logger: self.logger)
+        let end = self.configuration.start + self.configuration.duration
+        let minimumSleep: Duration = .milliseconds(1)
+        while !self.stopRequested.load(ordering: .sequentiallyConsistent) {
+            let now = min(context.clock.sim(at: .now), end)
+            var emissions: [Emission] = []
+            let commands = context.inbox.takeAll()
+            if !commands.isEmpty || simulation.nextDue <= now {
+                emissions += simulation.advance(to: now)
+                for command in commands {
+                    self.truth?.record(
+                        .command(id: command.id, name: command.name, rejection: nil, device: command.device, at: now)
+                    )
+                    emissions += simulation.receive(command, at: now)
+                }
+            }
+            try router.route(emissions, mapper: &mapper)
+            self.stats.update {
+                $0.simNanos = now.nanosecondsSinceEpoch
+                $0.spooled = connections.reduce(0) { $0 + $1.outbox.spooledCount }
+            }
+            if now >= end { break }
+            let wake = context.clock.wall(at: min(simulation.nextDue, end))
+            try await context.inbox.wait(until: max(wake, .now + minimumSleep))
+        }
+    }
+}

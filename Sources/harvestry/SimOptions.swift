@@ -1,0 +1,84 @@
+import ArgumentParser
+import Bus
+import Foundation
+import Simulator
+
+/// What `harvestry sim run` and `harvestry bench sim` share: the site, the broker and the run's shape.
+struct SimOptions: ParsableArguments {
+    @Option(help: "Broker URL mqtt://host:port (env MQTT_URL); without it a private embedded Mosquitto is started.")
+    var mqttUrl: String?
+    @Option(help: "A scenario file (JSON, docs/simulator.md).") var scenario: String?
+    @Flag(help: "Simulate the seeded pilot site.") var pilot = false
+    @Option(help: "Grow the site to this many devices by replicating its sensors (load runs).") var devices: Int?
+    @Option(help: "The seed: the same seed and inputs give the same run.") var seed: UInt64 = 1
+    @Option(help: "Devices per shared broker connection (controllers get their own).") var groupSize = 250
+    @Option(help: "Concurrent publishers per connection.") var lanes = 4
+    @Option(help: "Spool directory (one file per connection, replayed after a broker outage).")
+    var spoolDir = ".harvestry/sim-spool"
+    @Option(help: "Data directory of the embedded broker (without --mqtt-url).") var dataDir = ".harvestry"
+
+    func validate() throws {
+        guard self.pilot != (self.scenario != nil) else {
+            throw ValidationError("give exactly one of --pilot and --scenario FILE")
+        }
+        if let devices = self.devices, !(1...1_000_000).contains(devices) {
+            throw ValidationError("--devices must be 1...1000000 (got \(devices))")
+        }
+        guard (1...100_000).contains(self.groupSize) else {
+            throw ValidationError("--group-size must be 1...100000 (got \(self.groupSize))")
+        }
+        guard (1...256).contains(self.lanes) else {
+            throw ValidationError("--lanes must be 1...256 (got \(self.lanes))")
+        }
+        if let url = self.mqttUrl ?? ProcessInfo.processInfo.environment["MQTT_URL"] {
+            do {
+                _ = try MQTTEndpoint(url: url, field: "--mqtt-url")
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+    }
+
+    /// The site: the pilot or the scenario, grown to `--devices`.
+    func siteSpec() throws -> SiteSpec {
+        var spec = SiteSpec.pilot()
+        if let path = self.scenario { spec = try ScenarioFile.load(path: path) }
+        if let devices = self.devices { spec = try spec.scaled(to: devices, field: "--devices") }
+        return spec
+    }
+
+    /// Runs `body` with the broker's endpoint: `--mqtt-url` / MQTT_URL, or an embedded Mosquitto started for it.
+    func withBroker<T>(_ body: (MQTTEndpoint) async throws -> T) async throws -> T {
+        if let url = self.mqttUrl ?? ProcessInfo.processInfo.environment["MQTT_URL"] {
+            return try await body(try MQTTEndpoint(url: url, field: "--mqtt-url"))
+        }
+        let broker = EmbeddedMosquitto(configuration: .init(dataDirectory: self.dataDir + "/sim-mosquitto"))
+        let url = try await broker.start()
+        do {
+            let value = try await body(try MQTTEndpoint(url: url))
+            await broker.stop()
+            return value
+        } catch {
+            await broker.stop()
+            throw error
+        }
+    }
+
+    /// Parses `90`, `90s`, `15m`, `2h`, `1d`.
+    static func duration(_ text: String, field: String) throws -> Duration {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        for (suffix, millis) in units where text.hasSuffix(suffix) {
+            if suffix == "s", text.hasSuffix("ms") { continue }
+            if suffix == "m", text.hasSuffix("ms") { continue }
+            if let value = Double(text.dropLast(suffix.count)), value > 0, value.isFinite {
+                return .milliseconds(Int64(value * Double(millis)))
+            }
+        }
+        if let seconds = Double(text), seconds > 0, seconds.isFinite { return .milliseconds(Int64(seconds * 1000)) }
+        throw ValidationError("\(field) must be a positive duration like 90s, 15m or 2h (got '\(text.prefix(40))')")
+    }
+
+    static func now() -> SimInstant {
+        SimInstant(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9))
+    }
+}
