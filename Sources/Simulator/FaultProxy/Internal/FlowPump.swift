@@ -51,6 +51,12 @@ final class FlowPump: @unchecked Sendable {
         self.source?.setOption(ChannelOptions.autoRead, value: !shouldPause).whenFailure { _ in }
     }
 
+    /// The destination connected: what waited for it goes out now.
+    func attach(destination: any Channel) {
+        self.destination = destination
+        self.drain()
+    }
+
     func finish() {
         self.sourceFinished = true
         self.drain()
@@ -64,6 +70,11 @@ final class FlowPump: @unchecked Sendable {
 
     private func drain() {
         guard !self.connection.isClosed else { return }
+        guard self.destination != nil else {
+            // Not connected yet: keep everything (and the source finished or not) until `attach`.
+            self.updateReading()
+            return
+        }
         let now = self.connection.proxyNow
         var wrote = false
         while let item = self.queue.takeDue(now: now) {
