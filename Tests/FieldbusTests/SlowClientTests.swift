@@ -1,4 +1,5 @@
 import Fieldbus
+import Logging
 import Foundation
 import Testing
 
@@ -48,6 +49,66 @@ struct SlowClientTests {
             let dropped = trickler.closedByPeer()
             trickle.cancel()
             #expect(dropped, "the trickling connection was not dropped")
+        }
+    }
+}
+
+extension RawSocket {
+    /// Sends a whole frame and returns the reply's PDU, or [] when nothing came within the socket's 2 s timeout.
+    func exchangeFrame(_ frame: [UInt8]) -> [UInt8] {
+        _ = self.sendRaw(frame)
+        var reply = [UInt8](repeating: 0, count: 300)
+        let received = recv(self.fd, &reply, reply.count, 0)
+        return received >= 7 ? Array(reply[7..<received]) : []
+    }
+}
+
+@Suite("ModbusServer frames it ignores")
+struct IgnoredFrameTests {
+    static let readOne: [UInt8] = [0x04, 0x00, 0x64, 0x00, 0x01]
+
+    static func frame(protocolID: UInt8 = 0, unit: UInt8 = 1, _ pdu: [UInt8]) -> [UInt8] {
+        [0x12, 0x34, 0, protocolID, 0, UInt8(pdu.count + 1), unit] + pdu
+    }
+
+    @Test func aFrameWithANonZeroProtocolIDGetsNoReply() async throws {
+        try await withServer { server, _ in
+            let socket = try RawSocket(port: server.port)
+            #expect(socket.exchangeFrame(Self.frame(protocolID: 1, Self.readOne)).isEmpty)
+            #expect(socket.exchangeFrame(Self.frame(Self.readOne)) == [0x04, 0x02, 0x04, 0x4C])
+        }
+    }
+
+    @Test func aConfiguredUnitIgnoresRequestsForOtherUnits() async throws {
+        let datastore = RegisterDatastore(mapped: [.input: [100...199]])
+        let server = try ModbusServer(
+            configuration: try ModbusServerConfiguration(unit: 3),
+            datastore: datastore,
+            logger: Logger(label: "fieldbus-test")
+        )
+        let socket = try RawSocket(port: server.port)
+        let ignored = socket.exchangeFrame(Self.frame(unit: 1, Self.readOne))
+        let answered = socket.exchangeFrame(Self.frame(unit: 3, Self.readOne))
+        await server.stop()
+        #expect(ignored.isEmpty)
+        #expect(answered.count == 4)
+    }
+
+    /// Before the fix a malformed request got an exception reply from a locked-up server.
+    @Test func aLockedUpServerIgnoresMalformedRequests() async throws {
+        try await withServer { server, _ in
+            server.setPacing(
+                try RequestPacing.Rules(
+                    maxReadCount: 5,
+                    minimumGap: .seconds(60),
+                    violationsBeforeLockup: 1,
+                    lockupDuration: .seconds(60)
+                )
+            )
+            let socket = try RawSocket(port: server.port)
+            #expect(socket.exchangeFrame(Self.frame(Self.readOne)).count == 4)
+            #expect(socket.exchangeFrame(Self.frame(Self.readOne)).isEmpty)  // the violation locks it up
+            #expect(socket.exchangeFrame(Self.frame([0x01, 0x00, 0x00, 0x00, 0x01])).isEmpty)  // read coils
         }
     }
 }

@@ -18,6 +18,7 @@ final class ServerLoop: @unchecked Sendable {
     private let listenSocket: Int32
     private let wake: (read: Int32, write: Int32)
     private let maxConnections: Int
+    private let unit: UInt8?
     /// A frame whose first bytes arrived longer ago than this without the rest drops its connection.
     static let frameDeadline: Duration = .seconds(1)
     static let partialRecheckMilliseconds: Int32 = 20
@@ -58,6 +59,7 @@ final class ServerLoop: @unchecked Sendable {
         self.listenSocket = listenSocket
         self.wake = (fds[0], fds[1])
         self.maxConnections = configuration.maxConnections
+        self.unit = configuration.unit.map { UInt8($0) }
         self.port = Self.boundPort(listenSocket)
     }
 
@@ -190,10 +192,12 @@ final class ServerLoop: @unchecked Sendable {
 
     /// Answers one request; false when the reply could not be sent (the client is gone or not reading).
     private func answer(_ frame: RequestFrame, socket: Int32, server: ModbusServer) -> Bool {
+        guard frame.protocolID == 0, self.unit.map({ $0 == frame.unit }) ?? true else { return true }
         let request: ModbusRequest
         switch frame.decode() {
         case .refused(let code):
-            return self.replyException(frame, code)
+            // A locked-up dongle ignores everything, malformed requests too.
+            return server.isLockedUp(at: .now) ? true : self.replyException(frame, code)
         case .request(let decoded):
             request = decoded
         }
