@@ -121,10 +121,6 @@ public final class SimulatedInverter: Sendable {
     }
 
     private func update(_ change: (inout SungrowInverter) -> Void) {
-        let words = self.hooks.model.withLock { model in
-            change(&model)
-            return model.registerWords(map: self.map)
-        }
-        InverterHooks.publish(words, to: self.server.datastore)
+        self.hooks.changeAndPublish(change)
     }
 }
