@@ -51,6 +51,9 @@ final class FlowPump: @unchecked Sendable {
         self.source?.setOption(ChannelOptions.autoRead, value: !shouldPause).whenFailure { _ in }
     }
 
+    /// What the pump holds and whether it has stopped reading its source (for tests and diagnostics).
+    var status: FlowStatus { FlowStatus(heldBytes: self.queue.heldBytes, readingPaused: self.readingPaused) }
+
     /// The destination connected: what waited for it goes out now.
     func attach(destination: any Channel) {
         self.destination = destination
@@ -100,4 +103,10 @@ final class FlowPump: @unchecked Sendable {
             self.connection.close()
         }
     }
+}
+
+/// One flow's back-pressure state: bytes held back and whether the source is not being read.
+struct FlowStatus: Sendable, Hashable {
+    var heldBytes: Int
+    var readingPaused: Bool
 }

@@ -124,6 +124,11 @@ final class ProxyConnection: @unchecked Sendable {
         self.eventLoop.execute { self.timers.removeValue(forKey: id)?.cancel() }
     }
 
+    /// Each flow's back-pressure state, read on the event loop (from any thread).
+    func flowStatus() -> EventLoopFuture<[FlowDirection: FlowStatus]> {
+        self.eventLoop.submit { self.pumps.mapValues(\.status) }
+    }
+
     /// Closes from any thread.
     func closeSoon() {
         self.eventLoop.execute { self.close() }
