@@ -217,7 +217,8 @@ struct SimulatedInverterTests {
         let limits = WiNetSLimits(
             minimumGap: .milliseconds(20),
             violationsBeforeLockup: 1,
-            lockupDuration: .seconds(60)
+            lockupDuration: .seconds(60),
+            blockPollInterval: nil  // this test polls one block every 40 ms: only the gap rule is under test
         )
         try await withInverter(wiNetS: limits) { inverter in
             let client = try await ModbusClient(port: inverter.port, responseTimeout: .seconds(2))
