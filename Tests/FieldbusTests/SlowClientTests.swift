@@ -31,8 +31,11 @@ struct SlowClientTests {
             // FC16 at 0, 123 registers: MBAP length 253, 259 bytes in all.
             let frame: [UInt8] = [0, 1, 0, 0, 0, 253, 1, 16, 0, 0, 0, 123, 246] + [UInt8](repeating: 0, count: 246)
             let fd = trickler.fd
+            // The first bytes go out at once, so the frame is partial even if the trickling task starts late.
+            let sentStart = trickler.sendRaw(Array(frame.prefix(6)))
+            #expect(sentStart)
             let trickle = Task {
-                for byte in frame {
+                for byte in frame.dropFirst(6) {
                     guard !Task.isCancelled else { return }
                     let sent = [byte].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
                     guard sent == 1 else { return }

@@ -224,9 +224,9 @@ final class ServerLoop: @unchecked Sendable {
                 return self.replyException(frame, refusal)
             }
             try? server.datastore.set(.holding, address: request.address, values: request.values)
-            let sent = self.reply(frame)
+            // The hooks see the write before the client sees the reply: an acknowledged write is already applied.
             server.hooks.didWrite(request)
-            return sent
+            return self.reply(frame)
         }
         guard let values = try? server.datastore.read(kind, address: request.address, count: request.count) else {
             return self.replyException(frame, .illegalDataAddress)
