@@ -49,6 +49,13 @@ func withClient(
     await client.close()
 }
 
+/// A patient client (5 s) for reads that must succeed and an impatient one (300 ms) for reads expected to time out.
+func withClients(_ server: ModbusServer, _ body: (ModbusClient, ModbusClient) async throws -> Void) async throws {
+    try await withClient(server, timeout: .seconds(5)) { client in
+        try await withClient(server, timeout: .milliseconds(300)) { impatient in try await body(client, impatient) }
+    }
+}
+
 func errorCode(_ body: () async throws -> Void) async -> ModbusError.Code? {
     do {
         try await body()
@@ -151,10 +158,10 @@ struct ModbusServerTests {
     @Test func aNoReplyFaultTimesTheClientOutForTheFirstNRequests() async throws {
         try await withServer { server, _ in
             server.setFault(try ModbusFault(name: "drop-first-2", effect: .noReply, remaining: 2))
-            try await withClient(server, timeout: .milliseconds(300)) { client in
+            try await withClients(server) { client, impatient in
                 for _ in 0..<2 {
                     #expect(
-                        await errorCode { _ = try await client.readInputRegisters(address: 100, count: 1) }
+                        await errorCode { _ = try await impatient.readInputRegisters(address: 100, count: 1) }
                             == .timeout
                     )
                 }
@@ -196,7 +203,7 @@ struct ModbusServerTests {
                     lockupDuration: .seconds(60)
                 )
             )
-            try await withClient(server, timeout: .milliseconds(300)) { client in
+            try await withClients(server) { client, impatient in
                 #expect(
                     await errorCode { _ = try await client.readInputRegisters(address: 100, count: 6) }
                         == .exception(.illegalDataValue)
@@ -204,11 +211,11 @@ struct ModbusServerTests {
                 let read176 = try await client.readInputRegisters(address: 100, count: 5)  // violation 1
                 #expect(read176.count == 5)
                 #expect(
-                    await errorCode { _ = try await client.readInputRegisters(address: 100, count: 1) }
+                    await errorCode { _ = try await impatient.readInputRegisters(address: 100, count: 1) }
                         == .timeout
                 )  // violation 2: locked up
                 #expect(
-                    await errorCode { _ = try await client.readInputRegisters(address: 100, count: 1) }
+                    await errorCode { _ = try await impatient.readInputRegisters(address: 100, count: 1) }
                         == .timeout
                 )
                 server.setPacing(nil)

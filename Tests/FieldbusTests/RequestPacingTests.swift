@@ -53,6 +53,27 @@ struct RequestPacingTests {
         #expect(pacing.lockedUntil == nil)
     }
 
+    /// HC-004's "min 5 s poll" per register block: the same block sooner than the interval is a violation, another
+    /// block is not.
+    @Test func pollingTheSameBlockSoonerThanItsIntervalIsAViolation() throws {
+        var pacing = RequestPacing(
+            rules: try RequestPacing.Rules(
+                maxReadCount: 100,
+                minimumGap: .milliseconds(20),
+                violationsBeforeLockup: 2,
+                lockupDuration: .seconds(30),
+                blockPollInterval: .seconds(5)
+            )
+        )
+        let other = ModbusRequest(connection: 1, function: .readInputRegisters, address: 13_000, count: 10)
+        #expect(pacing.admit(self.read(10), at: self.start).reason == .paced)
+        #expect(pacing.admit(other, at: self.start + .seconds(1)).reason == .paced)
+        #expect(pacing.admit(self.read(10), at: self.start + .seconds(2)).reason == .tooEarly(violations: 1))
+        #expect(pacing.admit(self.read(10), at: self.start + .seconds(7)).reason == .paced)
+        #expect(pacing.admit(self.read(10), at: self.start + .seconds(8)).reason == .tooEarly(violations: 1))
+        #expect(pacing.admit(self.read(10), at: self.start + .seconds(9)).reason == .lockupStarted)
+    }
+
     @Test func badRulesNameTheirField() {
         #expect(
             throws: ModbusError(

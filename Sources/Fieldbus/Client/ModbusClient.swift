@@ -90,15 +90,15 @@ public final class ModbusClient: Sendable {
         }
     }
 
-    /// Closes the connection (after any request in flight) and ends the thread; later calls fail with `.closed`.
-    /// Call it once: a client that is never closed keeps its socket and thread.
+    /// Closes the connection after the request in flight and ends the thread. Requests still queued, and any made
+    /// later, fail with `.closed`; they never touch the freed context. A second `close()` does nothing. A client
+    /// that is never closed keeps its socket and thread.
     public func close() async {
         let handle = self.context
-        try? await self.thread.run {
+        _ = await self.thread.close {
             modbus_close(handle.pointer)
             modbus_free(handle.pointer)
         }
-        self.thread.stop()
     }
 
     private func read(_ kind: RegisterKind, address: Int, count: Int) async throws -> [UInt16] {

@@ -12,13 +12,17 @@ public struct RequestPacing: Sendable {
         public var violationsBeforeLockup: Int
         /// How long a locked-up device ignores every request.
         public var lockupDuration: Duration
+        /// A read of the same block (function, address, count) sooner than this after its previous read is a
+        /// violation, counted like a broken gap. nil: no per-block rule.
+        public var blockPollInterval: Duration?
 
         public init(
             maxReadCount: Int,
             oversizedReadException: ModbusExceptionCode = .illegalDataValue,
             minimumGap: Duration,
             violationsBeforeLockup: Int,
-            lockupDuration: Duration
+            lockupDuration: Duration,
+            blockPollInterval: Duration? = nil
         ) throws(ModbusError) {
             guard (1...ModbusLimits.maxReadCount).contains(maxReadCount) else {
                 throw .invalid("maxReadCount", "must be 1...\(ModbusLimits.maxReadCount), got \(maxReadCount)")
@@ -28,6 +32,10 @@ public struct RequestPacing: Sendable {
                 throw .invalid("violationsBeforeLockup", "must be at least 1, got \(violationsBeforeLockup)")
             }
             guard lockupDuration > .zero else { throw .invalid("lockupDuration", "must be positive") }
+            if let blockPollInterval, blockPollInterval <= .zero {
+                throw .invalid("blockPollInterval", "must be positive")
+            }
+            self.blockPollInterval = blockPollInterval
             self.maxReadCount = maxReadCount
             self.oversizedReadException = oversizedReadException
             self.minimumGap = minimumGap
@@ -51,6 +59,14 @@ public struct RequestPacing: Sendable {
     public private(set) var lockedUntil: ContinuousClock.Instant?
     private var previous: ContinuousClock.Instant?
     private var violations = 0
+    /// When each block was last read (only with `blockPollInterval`).
+    private var lastBlockPoll: [BlockKey: ContinuousClock.Instant] = [:]
+
+    private struct BlockKey: Hashable {
+        var function: ModbusFunction
+        var address: UInt16
+        var count: Int
+    }
 
     public init(rules: Rules) {
         self.rules = rules
@@ -65,8 +81,10 @@ public struct RequestPacing: Sendable {
             self.lockedUntil = nil
             self.previous = nil
             self.violations = 0
+            self.lastBlockPoll = [:]
         }
-        let early = self.previous.map { now - $0 < self.rules.minimumGap } ?? false
+        let blockTooSoon = self.pollsBlockTooSoon(request, at: now)
+        let early = blockTooSoon || (self.previous.map { now - $0 < self.rules.minimumGap } ?? false)
         self.previous = now
         if early {
             self.violations += 1
@@ -82,5 +100,13 @@ public struct RequestPacing: Sendable {
             return (.exception(self.rules.oversizedReadException), .oversizedRead)
         }
         return (.serve, early ? .tooEarly(violations: self.violations) : .paced)
+    }
+
+    /// Records a read of its block and says whether it came sooner than `blockPollInterval` after the last one.
+    private mutating func pollsBlockTooSoon(_ request: ModbusRequest, at now: ContinuousClock.Instant) -> Bool {
+        guard let interval = self.rules.blockPollInterval, !request.function.isWrite else { return false }
+        let key = BlockKey(function: request.function, address: request.address, count: request.count)
+        defer { self.lastBlockPoll[key] = now }
+        return self.lastBlockPoll[key].map { now - $0 < interval } ?? false
     }
 }

@@ -53,6 +53,11 @@ public final class ModbusServer: Sendable {
         await self.loop.stop()
     }
 
+    /// Whether the pacing rules have the server locked up at `now` (it then ignores every request, malformed too).
+    func isLockedUp(at now: ContinuousClock.Instant) -> Bool {
+        self.policy.withLock { policy in policy.pacing?.lockedUntil.map { now < $0 } ?? false }
+    }
+
     /// Turns the pacing rules on (or off with nil); a new policy starts unlocked.
     public func setPacing(_ rules: RequestPacing.Rules?) {
         self.policy.withLock { $0.pacing = rules.map(RequestPacing.init(rules:)) }

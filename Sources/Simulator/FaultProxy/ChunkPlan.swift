@@ -32,4 +32,6 @@ struct ProxyFlowState: Sendable, Hashable {
     var lastRelease: Duration = .zero
     /// `limit_data` toxic id -> bytes forwarded on this flow since it applied.
     var limitedBytes: [UInt64: Int] = [:]
+    /// Toxic id -> its generator on this flow (jitter, slice sizes), see `ToxicTable.generator`.
+    var generators: [UInt64: ProxyRandom] = [:]
 }

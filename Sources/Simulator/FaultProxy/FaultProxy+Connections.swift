@@ -42,6 +42,14 @@ extension FaultProxy {
         return true
     }
 
+    /// Every registered connection's flows: bytes held and whether reading is paused.
+    func flowStatus() async throws -> [UInt64: [FlowDirection: FlowStatus]] {
+        let connections = self.state.withLock { Array($0.connections.values) }
+        var status: [UInt64: [FlowDirection: FlowStatus]] = [:]
+        for connection in connections { status[connection.id] = try await connection.flowStatus().get() }
+        return status
+    }
+
     func unregister(_ id: UInt64) {
         _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
     }

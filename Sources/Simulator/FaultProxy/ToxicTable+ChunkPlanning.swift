@@ -30,7 +30,7 @@ extension ToxicTable {
         let length = Self.limit(size, toxics: toxics, state: &state, plan: &plan)
         guard length > 0 else { return plan }
         var release = now
-        if let latency = self.latency(of: toxics) {
+        if let latency = self.latency(of: toxics, flow: flow, connection: connection, state: &state) {
             release += latency.delay
             plan.applications.append(.init(toxic: latency.toxic, effect: .delayed, bytes: length, delay: latency.delay))
         }
@@ -40,7 +40,9 @@ extension ToxicTable {
         let bandwidth = toxics.compactMap { toxic -> (ActiveToxic, Int)? in
             if case .bandwidth(let rate) = toxic.toxic.kind { (toxic, rate) } else { nil }
         }.min { $0.1 < $1.1 }
-        let sizes = self.pieceSizes(length, slicer: slicer, bandwidthRate: bandwidth?.1)
+        var slicerRandom = slicer.map { self.generator(for: $0, flow: flow, connection: connection, state: &state) }
+        let sizes = Self.pieceSizes(length, slicer: slicer, bandwidthRate: bandwidth?.1, random: &slicerRandom)
+        if let slicer, let slicerRandom { state.generators[slicer.id] = slicerRandom }
         var offset = 0
         for (index, pieceSize) in sizes.enumerated() {
             if index > 0, case .slicer(_, _, let delay)? = slicer?.toxic.kind { release += delay }
@@ -86,7 +88,12 @@ extension ToxicTable {
     }
 
     /// The summed latency of the latency toxics, each with its jitter drawn; nil without any.
-    private mutating func latency(of toxics: [ActiveToxic]) -> (toxic: ActiveToxic, delay: Duration)? {
+    private func latency(
+        of toxics: [ActiveToxic],
+        flow: FlowDirection,
+        connection: UInt64,
+        state: inout ProxyFlowState
+    ) -> (toxic: ActiveToxic, delay: Duration)? {
         var total: Duration = .zero
         var first: ActiveToxic?
         for toxic in toxics {
@@ -95,19 +102,27 @@ extension ToxicTable {
             var delay = latency
             let jitterNanos = ProxyTime.nanoseconds(jitter)
             if jitterNanos > 0 {
-                delay += .nanoseconds(Int64.random(in: -jitterNanos...jitterNanos, using: &self.random))
+                var random = self.generator(for: toxic, flow: flow, connection: connection, state: &state)
+                delay += .nanoseconds(Int64.random(in: -jitterNanos...jitterNanos, using: &random))
+                state.generators[toxic.id] = random
             }
             total += max(delay, .zero)
         }
         return first.map { ($0, total) }
     }
 
-    private mutating func pieceSizes(_ length: Int, slicer: ActiveToxic?, bandwidthRate: Int?) -> [Int] {
-        if case .slicer(let average, let variation, _)? = slicer?.toxic.kind {
+    private static func pieceSizes(
+        _ length: Int,
+        slicer: ActiveToxic?,
+        bandwidthRate: Int?,
+        random: inout ProxyRandom?
+    ) -> [Int] {
+        if case .slicer(let average, let variation, _)? = slicer?.toxic.kind, var generator = random {
+            defer { random = generator }
             var sizes: [Int] = []
             var left = length
             while left > 0 {
-                let drawn = Int.random(in: (average - variation)...(average + variation), using: &self.random)
+                let drawn = Int.random(in: (average - variation)...(average + variation), using: &generator)
                 let size = min(left, max(1, drawn))
                 sizes.append(size)
                 left -= size
@@ -139,5 +154,21 @@ extension ActiveToxic {
 
     var isLimit: Bool {
         if case .limitData = self.toxic.kind { true } else { false }
+    }
+}
+
+extension ToxicTable {
+    /// The generator for `toxic`'s draws on one flow of one connection, derived from (seed, toxic name, connection
+    /// ordinal, flow): its jitter and slice sizes do not depend on how chunks of other connections interleave.
+    func generator(
+        for toxic: ActiveToxic,
+        flow: FlowDirection,
+        connection: UInt64,
+        state: inout ProxyFlowState
+    ) -> ProxyRandom {
+        if let existing = state.generators[toxic.id] { return existing }
+        let flowCode: UInt64 = flow == .upstream ? 1 : 2
+        let seed = ProxyRandom.mix(ProxyRandom.mix(self.seed ^ ProxyRandom.hash(toxic.toxic.name)) ^ connection) ^ flowCode
+        return ProxyRandom(seed: ProxyRandom.mix(seed))
     }
 }

@@ -6,11 +6,9 @@ struct ToxicTable: Sendable {
     var active: [ActiveToxic] = []
     private var nextID: UInt64 = 1
     let seed: UInt64
-    var random: ProxyRandom
 
     init(seed: UInt64) {
         self.seed = seed
-        self.random = ProxyRandom(seed: seed)
     }
 
     /// Validates and adds `toxic`; names must be unique among the active toxics.
@@ -51,11 +49,12 @@ struct ToxicTable: Sendable {
         self.active.filter { entry in entry.expires.map { now < $0 } ?? true }
     }
 
-    /// Whether `toxic` applies to `connection` at all (its toxicity, drawn once per pair from the seed).
+    /// Whether `toxic` applies to `connection` at all (its toxicity, drawn once per (seed, toxic name, connection
+    /// ordinal)).
     func applies(_ toxic: ActiveToxic, to connection: UInt64) -> Bool {
         if toxic.toxic.toxicity >= 1 { return true }
         if toxic.toxic.toxicity <= 0 { return false }
-        return ProxyRandom.unit(self.seed, toxic.id, connection) < toxic.toxic.toxicity
+        return ProxyRandom.unit(self.seed, ProxyRandom.hash(toxic.toxic.name), connection) < toxic.toxic.toxicity
     }
 
     /// Decides about a just-accepted connection: refused while `down` applies, dropped while a

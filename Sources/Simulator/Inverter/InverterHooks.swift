@@ -38,11 +38,9 @@ final class InverterHooks: ModbusServerHooks {
     }
 
     func didWrite(_ request: ModbusRequest) {
-        let words = self.model.withLock { model in
+        self.changeAndPublish { model in
             try? model.write(wireAddress: Int(request.address), values: request.values, map: self.map)
-            return model.registerWords(map: self.map)
         }
-        Self.publish(words, to: self.datastore)
         self.logger.info("inverter register written", metadata: ["request": "\(request)"])
     }
 
@@ -51,7 +49,16 @@ final class InverterHooks: ModbusServerHooks {
     }
 
     func publish() {
-        Self.publish(self.model.withLock { $0.registerWords(map: self.map) }, to: self.datastore)
+        self.changeAndPublish { _ in }
+    }
+
+    /// Changes the model and publishes its registers under the model's lock, so registers from an older state can
+    /// never overwrite those of a newer one (lock order: model, then datastore; nothing takes them the other way).
+    func changeAndPublish(_ change: (inout SungrowInverter) -> Void) {
+        self.model.withLock { model in
+            change(&model)
+            Self.publish(model.registerWords(map: self.map), to: self.datastore)
+        }
     }
 
     static func publish(_ words: [SungrowRegister.Table: [Int: UInt16]], to datastore: RegisterDatastore) {

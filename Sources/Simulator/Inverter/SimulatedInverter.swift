@@ -11,6 +11,8 @@ public final class SimulatedInverter: Sendable {
     public let map: SungrowRegisterMap
     private let hooks: InverterHooks
     private let logger: Logger
+    /// Modbus faults set with a duration, by name: when they end on the simulation's clock.
+    private let faultExpiries = Mutex<[String: SimInstant]>([:])
 
     public init(
         configuration: SungrowInverterConfiguration,
@@ -49,9 +51,15 @@ public final class SimulatedInverter: Sendable {
     /// The model as it is now (a copy).
     public var state: SungrowInverter { self.hooks.model.withLock { $0 } }
 
-    /// Steps the model to `instant` and publishes its registers.
+    /// Steps the model to `instant`, publishes its registers and clears the Modbus faults whose duration ended.
     public func advance(to instant: SimInstant) {
         self.update { $0.advance(to: instant) }
+        let ended = self.faultExpiries.withLock { expiries in
+            let names = expiries.filter { $0.value <= instant }.map(\.key)
+            for name in names { expiries[name] = nil }
+            return names
+        }
+        for name in ended.sorted() { self.server.clearFault(name) }
     }
 
     public func setEmergencyStop(_ pressed: Bool) {
@@ -75,7 +83,9 @@ public final class SimulatedInverter: Sendable {
     }
 
     /// A Modbus fault on the registers named `registers` (all registers when empty), held until cleared, or for the
-    /// first `remaining` matching requests, or for `duration` of wall-clock time; see `ModbusFault`.
+    /// first `remaining` matching requests, or for `duration` of simulation time from the model's current instant
+    /// (it ends at the first `advance(to:)` reaching it, so it scales with a faster-than-real-time clock); see
+    /// `ModbusFault`.
     public func setModbusFault(
         name: String,
         effect: ModbusFault.Effect,
@@ -105,15 +115,17 @@ public final class SimulatedInverter: Sendable {
                 name: name,
                 effect: effect,
                 addresses: addresses,
-                remaining: remaining,
-                expires: duration.map { ContinuousClock.now + $0 }
+                remaining: remaining
             )
         )
+        let ends = duration.map { self.state.now + $0 }
+        self.faultExpiries.withLock { $0[name] = ends }
     }
 
     @discardableResult
     public func clearModbusFault(name: String) -> Bool {
-        self.server.clearFault(name)
+        self.faultExpiries.withLock { $0[name] = nil }
+        return self.server.clearFault(name)
     }
 
     public func stop() async {
@@ -121,10 +133,6 @@ public final class SimulatedInverter: Sendable {
     }
 
     private func update(_ change: (inout SungrowInverter) -> Void) {
-        let words = self.hooks.model.withLock { model in
-            change(&model)
-            return model.registerWords(map: self.map)
-        }
-        InverterHooks.publish(words, to: self.server.datastore)
+        self.hooks.changeAndPublish(change)
     }
 }

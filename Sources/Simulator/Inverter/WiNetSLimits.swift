@@ -12,15 +12,20 @@ public struct WiNetSLimits: Hashable, Sendable {
     public var violationsBeforeLockup: Int
     /// How long a locked-up dongle stays silent.
     public var lockupDuration: Duration
+    /// The same register block (function, address, count) read again sooner than this is a violation (HC-004's
+    /// "min 5 s poll"); nil turns the rule off.
+    public var blockPollInterval: Duration?
 
     public init(
         minimumGap: Duration = .milliseconds(20),
         violationsBeforeLockup: Int = 5,
-        lockupDuration: Duration = .seconds(30)
+        lockupDuration: Duration = .seconds(30),
+        blockPollInterval: Duration? = .seconds(5)
     ) {
         self.minimumGap = minimumGap
         self.violationsBeforeLockup = violationsBeforeLockup
         self.lockupDuration = lockupDuration
+        self.blockPollInterval = blockPollInterval
     }
 
     /// As the server's pacing rules; throws naming the field that is out of range.
@@ -30,7 +35,8 @@ public struct WiNetSLimits: Hashable, Sendable {
             oversizedReadException: .illegalDataValue,
             minimumGap: self.minimumGap,
             violationsBeforeLockup: self.violationsBeforeLockup,
-            lockupDuration: self.lockupDuration
+            lockupDuration: self.lockupDuration,
+            blockPollInterval: self.blockPollInterval
         )
     }
 }

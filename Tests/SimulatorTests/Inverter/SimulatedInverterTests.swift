@@ -189,7 +189,9 @@ struct SimulatedInverterTests {
         // A gap no back-to-back request can keep, so the outcome does not depend on the machine's speed.
         let limits = WiNetSLimits(minimumGap: .seconds(60), violationsBeforeLockup: 3, lockupDuration: .seconds(60))
         try await withInverter(wiNetS: limits) { inverter in
-            let client = try await ModbusClient(port: inverter.port, responseTimeout: .milliseconds(300))
+            // Reads that must succeed wait seconds; only those expected to time out use a short timeout.
+            let client = try await ModbusClient(port: inverter.port, responseTimeout: .seconds(5))
+            let impatient = try await ModbusClient(port: inverter.port, responseTimeout: .milliseconds(300))
             #expect(
                 await errorCode { _ = try await client.readInputRegisters(address: 4999, count: 101) }
                     == .exception(.illegalDataValue)
@@ -198,8 +200,8 @@ struct SimulatedInverterTests {
             #expect(read170.count == 34)
             let read171 = try await client.readInputRegisters(address: 4999, count: 39)
             #expect(read171.count == 39)
-            #expect(await errorCode { _ = try await client.readInputRegisters(address: 4999, count: 1) } == .timeout)
-            #expect(await errorCode { _ = try await client.readInputRegisters(address: 4999, count: 1) } == .timeout)
+            #expect(await errorCode { _ = try await impatient.readInputRegisters(address: 4999, count: 1) } == .timeout)
+            #expect(await errorCode { _ = try await impatient.readInputRegisters(address: 4999, count: 1) } == .timeout)
             #expect(
                 inverter.server.interventions().map(\.cause).suffix(2) == ["pacing lockupStarted", "pacing lockedUp"]
             )
@@ -207,6 +209,7 @@ struct SimulatedInverterTests {
             let read176 = try await client.readInputRegisters(address: 4999, count: 1)
             #expect(read176 == [0x0E03])
             await client.close()
+            await impatient.close()
         }
     }
 
@@ -214,7 +217,8 @@ struct SimulatedInverterTests {
         let limits = WiNetSLimits(
             minimumGap: .milliseconds(20),
             violationsBeforeLockup: 1,
-            lockupDuration: .seconds(60)
+            lockupDuration: .seconds(60),
+            blockPollInterval: nil  // this test polls one block every 40 ms: only the gap rule is under test
         )
         try await withInverter(wiNetS: limits) { inverter in
             let client = try await ModbusClient(port: inverter.port, responseTimeout: .seconds(2))
@@ -232,7 +236,9 @@ struct SimulatedInverterTests {
         try await withInverter(onIntervention: { intervention in observed.withLock { $0.append(intervention.cause) } })
         {
             inverter in
-            let client = try await ModbusClient(port: inverter.port, responseTimeout: .milliseconds(300))
+            // Reads that must succeed wait seconds; only those expected to time out use a short timeout.
+            let client = try await ModbusClient(port: inverter.port, responseTimeout: .seconds(5))
+            let impatient = try await ModbusClient(port: inverter.port, responseTimeout: .milliseconds(300))
             try inverter.setModbusFault(
                 name: "soc-busy",
                 effect: .exception(.serverDeviceBusy),
@@ -247,7 +253,7 @@ struct SimulatedInverterTests {
             #expect(inverter.clearModbusFault(name: "soc-busy"))
 
             try inverter.setModbusFault(name: "silent", effect: .noReply, remaining: 1)
-            #expect(await errorCode { _ = try await client.readInputRegisters(address: 4999, count: 1) } == .timeout)
+            #expect(await errorCode { _ = try await impatient.readInputRegisters(address: 4999, count: 1) } == .timeout)
             try inverter.setModbusFault(name: "garbled", effect: .junkReply, registers: ["work_state"], remaining: 1)
             #expect(
                 await errorCode { _ = try await client.readInputRegisters(address: 5037, count: 1) } == .malformedReply
@@ -268,6 +274,7 @@ struct SimulatedInverterTests {
                     == .invalidArgument(field: "duration")
             )
             await client.close()
+            await impatient.close()
         }
     }
 }

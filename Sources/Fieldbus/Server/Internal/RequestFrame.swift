@@ -22,6 +22,10 @@ struct RequestFrame {
         return UInt16(self.bytes[index]) << 8 | UInt16(self.bytes[index + 1])
     }
 
+    /// The MBAP protocol id: 0 for Modbus; a frame with another is not a Modbus request and gets no reply.
+    var protocolID: UInt16 { self.word(at: 2) ?? 0xFFFF }
+    var unit: UInt8 { self.bytes.count >= Self.headerLength ? self.bytes[Self.headerLength - 1] : 0 }
+
     func decode() -> Decoded {
         let h = Self.headerLength
         guard self.bytes.count > h, let function = ModbusFunction(rawValue: self.bytes[h]) else {

@@ -18,9 +18,15 @@ final class ServerLoop: @unchecked Sendable {
     private let listenSocket: Int32
     private let wake: (read: Int32, write: Int32)
     private let maxConnections: Int
+    private let unit: UInt8?
+    /// A frame whose first bytes arrived longer ago than this without the rest drops its connection.
+    static let frameDeadline: Duration = .seconds(1)
+    static let partialRecheckMilliseconds: Int32 = 20
+    /// A reply not accepted by the client's socket within this many seconds drops the connection.
+    static let sendTimeoutSeconds = 1
     private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     // Thread-only state.
-    private var clients: [(socket: Int32, connection: Int)] = []
+    private var clients: [ClientSlot] = []
     private var nextConnection = 1
 
     init(configuration: ModbusServerConfiguration) throws(ModbusError) {
@@ -53,6 +59,7 @@ final class ServerLoop: @unchecked Sendable {
         self.listenSocket = listenSocket
         self.wake = (fds[0], fds[1])
         self.maxConnections = configuration.maxConnections
+        self.unit = configuration.unit.map { UInt8($0) }
         self.port = Self.boundPort(listenSocket)
     }
 
@@ -99,8 +106,13 @@ final class ServerLoop: @unchecked Sendable {
                 pollfd(fd: self.listenSocket, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: self.wake.read, events: Int16(POLLIN), revents: 0),
             ]
-            fds += self.clients.map { pollfd(fd: $0.socket, events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&fds, nfds_t(fds.count), -1)
+            // A client with part of a frame is not polled for input (its bytes stay readable): it is peeked again
+            // every `partialRecheckMilliseconds` until the frame is whole or its deadline passes.
+            fds += self.clients.map {
+                pollfd(fd: $0.socket, events: $0.partialSince == nil ? Int16(POLLIN) : 0, revents: 0)
+            }
+            let waitingForPartial = self.clients.contains { $0.partialSince != nil }
+            let ready = poll(&fds, nfds_t(fds.count), waitingForPartial ? Self.partialRecheckMilliseconds : -1)
             if ready < 0 {
                 if errno == EINTR { continue }
                 server.logger.error("modbus server poll failed", metadata: ["errno": "\(errno)"])
@@ -110,22 +122,57 @@ final class ServerLoop: @unchecked Sendable {
             // The clients the poll was for; a client accepted now is polled from the next round.
             let polled = self.clients
             if fds[0].revents & Int16(POLLIN) != 0 { self.accept(server: server) }
-            for (index, client) in polled.enumerated() where fds[index + 2].revents != 0 {
-                modbus_set_socket(self.context, client.socket)
-                let length = modbus_receive(self.context, &query)
-                if length < 0 {
-                    self.drop(client.socket)
-                } else if length > 0 {
-                    let frame = RequestFrame(bytes: query[0..<Int(length)], connection: client.connection)
-                    self.answer(frame, socket: client.socket, server: server)
-                }
+            for (index, client) in polled.enumerated()
+            where fds[index + 2].revents != 0 || client.partialSince != nil {
+                self.service(client, query: &query, server: server)
             }
         }
+    }
+
+    /// Receives and answers a frame only once it is whole in the socket's buffer, so `modbus_receive` never waits
+    /// on a slow client; a frame still partial `frameDeadline` after its first bytes drops the connection.
+    private func service(_ client: ClientSlot, query: inout [UInt8], server: ModbusServer) {
+        switch BufferedFrame.peek(client.socket) {
+        case .closed, .malformed:
+            self.drop(client.socket)
+        case .empty:
+            self.markPartial(client.socket, since: nil)
+        case .partial:
+            guard let since = client.partialSince else {
+                self.markPartial(client.socket, since: .now)
+                return
+            }
+            if ContinuousClock.now - since > Self.frameDeadline {
+                server.logger.info(
+                    "modbus connection dropped: frame incomplete",
+                    metadata: ["connection": "\(client.connection)", "deadline": "\(Self.frameDeadline)"]
+                )
+                self.drop(client.socket)
+            }
+        case .complete:
+            self.markPartial(client.socket, since: nil)
+            modbus_set_socket(self.context, client.socket)
+            let length = modbus_receive(self.context, &query)
+            if length < 0 {
+                self.drop(client.socket)
+            } else if length > 0 {
+                let frame = RequestFrame(bytes: query[0..<Int(length)], connection: client.connection)
+                if !self.answer(frame, socket: client.socket, server: server) { self.drop(client.socket) }
+            }
+        }
+    }
+
+    private func markPartial(_ socket: Int32, since: ContinuousClock.Instant?) {
+        guard let index = self.clients.firstIndex(where: { $0.socket == socket }) else { return }
+        self.clients[index].partialSince = since
     }
 
     private func accept(server: ModbusServer) {
         let socket = Glibc.accept(self.listenSocket, nil, nil)
         guard socket >= 0 else { return }
+        // A client that does not read its replies fails the send after this long and is dropped.
+        var sendTimeout = timeval(tv_sec: Self.sendTimeoutSeconds, tv_usec: 0)
+        _ = setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
         if self.clients.count >= self.maxConnections {
             close(socket)
             server.logger.info(
@@ -134,7 +181,7 @@ final class ServerLoop: @unchecked Sendable {
             )
             return
         }
-        self.clients.append((socket, self.nextConnection))
+        self.clients.append(ClientSlot(socket: socket, connection: self.nextConnection))
         self.nextConnection += 1
     }
 
@@ -143,63 +190,62 @@ final class ServerLoop: @unchecked Sendable {
         self.clients.removeAll { $0.socket == socket }
     }
 
-    private func answer(_ frame: RequestFrame, socket: Int32, server: ModbusServer) {
+    /// Answers one request; false when the reply could not be sent (the client is gone or not reading).
+    private func answer(_ frame: RequestFrame, socket: Int32, server: ModbusServer) -> Bool {
+        guard frame.protocolID == 0, self.unit.map({ $0 == frame.unit }) ?? true else { return true }
         let request: ModbusRequest
         switch frame.decode() {
         case .refused(let code):
-            self.replyException(frame, code)
-            return
+            // A locked-up dongle ignores everything, malformed requests too.
+            return server.isLockedUp(at: .now) ? true : self.replyException(frame, code)
         case .request(let decoded):
             request = decoded
         }
         switch server.disposition(for: request, at: .now) {
         case .noReply:
-            return
+            return true
         case .junkReply:
             let junk = frame.junkReply(for: request)
-            _ = junk.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            return junk.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == junk.count
         case .exception(let code):
-            self.replyException(frame, code)
+            return self.replyException(frame, code)
         case .serve:
-            self.serve(request, frame: frame, server: server)
+            return self.serve(request, frame: frame, server: server)
         }
     }
 
-    private func serve(_ request: ModbusRequest, frame: RequestFrame, server: ModbusServer) {
+    private func serve(_ request: ModbusRequest, frame: RequestFrame, server: ModbusServer) -> Bool {
         let kind = request.function.kind
         guard server.datastore.contains(kind, request.addresses) else {
-            self.replyException(frame, .illegalDataAddress)
-            return
+            return self.replyException(frame, .illegalDataAddress)
         }
         if request.function.isWrite {
             if let refusal = server.hooks.validateWrite(request) {
-                self.replyException(frame, refusal)
-                return
+                return self.replyException(frame, refusal)
             }
             try? server.datastore.set(.holding, address: request.address, values: request.values)
-            self.reply(frame)
+            // The hooks see the write before the client sees the reply: an acknowledged write is already applied.
             server.hooks.didWrite(request)
-            return
+            return self.reply(frame)
         }
         guard let values = try? server.datastore.read(kind, address: request.address, count: request.count) else {
-            self.replyException(frame, .illegalDataAddress)
-            return
+            return self.replyException(frame, .illegalDataAddress)
         }
         let table = kind == .input ? self.mapping.pointee.tab_input_registers : self.mapping.pointee.tab_registers
         for (offset, value) in values.enumerated() { table?[Int(request.address) + offset] = value }
-        self.reply(frame)
+        return self.reply(frame)
     }
 
-    private func reply(_ frame: RequestFrame) {
-        _ = frame.bytes.withUnsafeBufferPointer {
+    private func reply(_ frame: RequestFrame) -> Bool {
+        frame.bytes.withUnsafeBufferPointer {
             modbus_reply(self.context, $0.baseAddress, Int32($0.count), self.mapping)
-        }
+        } >= 0
     }
 
-    private func replyException(_ frame: RequestFrame, _ code: ModbusExceptionCode) {
-        _ = frame.bytes.withUnsafeBufferPointer {
+    private func replyException(_ frame: RequestFrame, _ code: ModbusExceptionCode) -> Bool {
+        frame.bytes.withUnsafeBufferPointer {
             modbus_reply_exception(self.context, $0.baseAddress, UInt32(code.rawValue))
-        }
+        } >= 0
     }
 
     private func cleanUp() {

@@ -10,13 +10,12 @@ final class FlowPump: @unchecked Sendable {
     var destination: (any Channel)?
     var state = ProxyFlowState()
     private unowned let connection: ProxyConnection
-    private var queue: [(release: Duration, data: ByteBuffer?, closeAfter: Bool)] = []
-    private var head = 0
+    private var queue = ReleaseQueue()
     private var timer: Scheduled<Void>?
-    private var queuedBytes = 0
     private var sourceFinished = false
     private var readingPaused = false
 
+    /// Bounds on the bytes the queue holds (`ReleaseQueue.heldBytes`, buffers kept alive, not only bytes pending).
     static let pauseAbove = 4 << 20
     static let resumeBelow = 1 << 20
 
@@ -33,14 +32,7 @@ final class FlowPump: @unchecked Sendable {
     }
 
     func enqueue(_ plan: ChunkPlan, from buffer: ByteBuffer) {
-        for piece in plan.pieces {
-            let slice = buffer.getSlice(at: buffer.readerIndex + piece.offset, length: piece.length)
-            self.queue.append((piece.release, slice, false))
-            self.queuedBytes += piece.length
-        }
-        if plan.closeAfterward {
-            self.queue.append((self.queue.last?.release ?? .zero, nil, true))
-        }
+        self.queue.append(plan, from: buffer)
         self.drain()
     }
 
@@ -52,11 +44,20 @@ final class FlowPump: @unchecked Sendable {
     private func updateReading() {
         let writable = self.destination?.isWritable ?? true
         let shouldPause =
-            !writable || self.queuedBytes > Self.pauseAbove
-            || (self.readingPaused && self.queuedBytes >= Self.resumeBelow)
+            !writable || self.queue.heldBytes > Self.pauseAbove
+            || (self.readingPaused && self.queue.heldBytes >= Self.resumeBelow)
         guard shouldPause != self.readingPaused, !self.connection.isClosed else { return }
         self.readingPaused = shouldPause
         self.source?.setOption(ChannelOptions.autoRead, value: !shouldPause).whenFailure { _ in }
+    }
+
+    /// What the pump holds and whether it has stopped reading its source (for tests and diagnostics).
+    var status: FlowStatus { FlowStatus(heldBytes: self.queue.heldBytes, readingPaused: self.readingPaused) }
+
+    /// The destination connected: what waited for it goes out now.
+    func attach(destination: any Channel) {
+        self.destination = destination
+        self.drain()
     }
 
     func finish() {
@@ -67,19 +68,20 @@ final class FlowPump: @unchecked Sendable {
     func discard() {
         self.timer?.cancel()
         self.timer = nil
-        self.queue = []
-        self.head = 0
+        self.queue.removeAll()
     }
 
     private func drain() {
         guard !self.connection.isClosed else { return }
+        guard self.destination != nil else {
+            // Not connected yet: keep everything (and the source finished or not) until `attach`.
+            self.updateReading()
+            return
+        }
         let now = self.connection.proxyNow
         var wrote = false
-        while self.head < self.queue.count, self.queue[self.head].release <= now {
-            let item = self.queue[self.head]
-            self.head += 1
+        while let item = self.queue.takeDue(now: now) {
             if let data = item.data {
-                self.queuedBytes -= data.readableBytes
                 self.destination?.write(data, promise: nil)
                 wrote = true
             }
@@ -90,15 +92,10 @@ final class FlowPump: @unchecked Sendable {
             }
         }
         if wrote { self.destination?.flush() }
-        if self.head == self.queue.count {
-            self.queue.removeAll(keepingCapacity: true)
-            self.head = 0
-        }
         self.updateReading()
         self.timer?.cancel()
         self.timer = nil
-        if self.head < self.queue.count {
-            let release = self.queue[self.head].release
+        if let release = self.queue.nextRelease {
             self.timer = self.connection.eventLoop.scheduleTask(deadline: self.connection.deadline(release)) {
                 self.drain()
             }
@@ -106,4 +103,10 @@ final class FlowPump: @unchecked Sendable {
             self.connection.close()
         }
     }
+}
+
+/// One flow's back-pressure state: bytes held back and whether the source is not being read.
+struct FlowStatus: Sendable, Hashable {
+    var heldBytes: Int
+    var readingPaused: Bool
 }

@@ -30,9 +30,13 @@ final class ProxyConnection: @unchecked Sendable {
         self.pumps[.downstream] = FlowPump(flow: .downstream, destination: client, connection: self)
     }
 
-    /// Opens the upstream connection; on success starts reading the client, on failure closes it.
+    /// Opens the upstream connection and starts reading the client at once: what the client sends meanwhile waits
+    /// in the upstream pump (bounded like any queued data: reading pauses above 4 MiB held) and goes out once the
+    /// upstream is connected. On failure the connection closes.
     func connectUpstream() {
         let configuration = self.proxy.configuration
+        // Fails only when the client already closed; what it sent before that is still forwarded.
+        self.client.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
         ClientBootstrap(group: self.eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
@@ -57,15 +61,19 @@ final class ProxyConnection: @unchecked Sendable {
             }
     }
 
+    /// A connection closed while its upstream was connecting closes the upstream that arrives late.
     private func upstreamConnected(_ channel: any Channel) {
+        guard !self.isClosed else {
+            channel.close(promise: nil)
+            return
+        }
         self.upstream = channel
-        self.pumps[.upstream]?.destination = channel
         self.pumps[.downstream]?.source = channel
-        guard !self.isClosed, self.proxy.register(self) else {
+        guard self.proxy.register(self) else {
             self.close()
             return
         }
-        self.client.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in self.close() }
+        self.pumps[.upstream]?.attach(destination: channel)
     }
 
     /// A chunk read from the client (`upstream`) or the server (`downstream`).
@@ -114,6 +122,11 @@ final class ProxyConnection: @unchecked Sendable {
     /// Cancels a removed toxic's pending reset or close (from any thread).
     func cancelEffects(ofToxic id: UInt64) {
         self.eventLoop.execute { self.timers.removeValue(forKey: id)?.cancel() }
+    }
+
+    /// Each flow's back-pressure state, read on the event loop (from any thread).
+    func flowStatus() -> EventLoopFuture<[FlowDirection: FlowStatus]> {
+        self.eventLoop.submit { self.pumps.mapValues(\.status) }
     }
 
     /// Closes from any thread.

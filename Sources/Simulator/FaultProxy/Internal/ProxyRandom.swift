@@ -1,6 +1,6 @@
 /// A small seeded generator (ProxyRandom): the proxy's jitter, slice sizes and toxicity draws are reproducible from
 /// its seed.
-struct ProxyRandom: RandomNumberGenerator, Sendable {
+struct ProxyRandom: RandomNumberGenerator, Sendable, Hashable {
     private var state: UInt64
 
     init(seed: UInt64) { self.state = seed }
@@ -15,6 +15,11 @@ struct ProxyRandom: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// FNV-1a of a name's UTF-8 bytes.
+    static func hash(_ name: String) -> UInt64 {
+        name.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
     }
 
     /// A uniform value in 0..<1 determined by the three inputs alone (no generator state): the same connection gets
