@@ -122,7 +122,9 @@ import Testing
             try await Self.waitFor(estop.name, client: client) { $0.state == .expired }
 
             let network = Self.request("deviceGroups/all", seconds: 5) {
-                $0.network = .with { $0.kind = .latency; $0.latency = .with { $0.nanos = 100_000_000 } }
+                $0.network = .with {
+                    $0.kind = .latency; $0.latency = .with { $0.nanos = 100_000_000 }
+                }
             }
             let refusal = await #expect(throws: RPCError.self) { _ = try await client.injectFault(network) }
             #expect(refusal?.code == .failedPrecondition)
