@@ -154,6 +154,12 @@ import Testing
         let applied = try #require(estopLines.first { $0.detail?.hasPrefix("applied") == true })
         let expired = try #require(estopLines.first { $0.detail?.hasPrefix("expired") == true })
         #expect(expired.simNanos - applied.simNanos >= 5_000_000_000)
+        // The controller's E-STOP event and state went out through the runtime at the apply and the expiry instants.
+        let controllerEvents = records.filter {
+            $0.kind == .published && $0.device == controller && $0.channel == "event"
+        }
+        #expect(controllerEvents.contains { $0.simNanos == applied.simNanos }, "\(controllerEvents)")
+        #expect(controllerEvents.contains { $0.simNanos == expired.simNanos }, "\(controllerEvents)")
         let outputs = Set(SiteSpec.pilot().devices.filter { $0.controller == controller }.map(\.id) + [controller])
         var isOn: [String: Bool] = [:]
         for record in records where record.kind == .output && outputs.contains(record.device) {
