@@ -20,7 +20,7 @@ import Testing
         var output: URL { self.directory.appendingPathComponent("output.txt") }
         var truth: URL { self.directory.appendingPathComponent("truth.jsonl") }
 
-        init() throws {
+        init(mqttURL: String? = nil) throws {
             self.directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("sim-run-faults-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -31,6 +31,7 @@ import Testing
                 "--truth", self.truth.path, "--spool-dir", self.directory.appendingPathComponent("spool").path,
                 "--data-dir", self.directory.appendingPathComponent("data").path,
             ]
+            if let mqttURL { self.process.arguments! += ["--mqtt-url", mqttURL] }
             var environment = ProcessInfo.processInfo.environment
             environment["MQTT_URL"] = nil
             self.process.environment = environment
@@ -44,17 +45,26 @@ import Testing
 
         /// The printed gRPC address (at most 60 s).
         func address() async throws -> String {
-            let marker = "fault injection (SimulatorService) on "
+            try await self.printed(after: "fault injection (SimulatorService) on ", until: "\n")
+        }
+
+        /// The broker's URL from the "simulation starting" log line (at most 60 s).
+        func brokerURL() async throws -> String {
+            try await self.printed(after: "broker=", until: " ")
+        }
+
+        /// What the output holds between `marker` and the next `end` (at most 60 s).
+        func printed(after marker: String, until end: Character) async throws -> String {
             for _ in 0..<600 {
                 let text = self.text()
                 if let range = text.range(of: marker) {
                     let rest = text[range.upperBound...]
-                    if let end = rest.firstIndex(of: "\n") { return String(rest[..<end]) }
+                    if let end = rest.firstIndex(of: end) { return String(rest[..<end]) }
                 }
                 guard self.process.isRunning else { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            throw Timeout(description: "no gRPC address printed: \(self.text().suffix(2000))")
+            throw Timeout(description: "no '\(marker)' printed: \(self.text().suffix(2000))")
         }
 
         /// SIGINT, then waits for the exit (at most 60 s).
@@ -173,5 +183,22 @@ import Testing
         let brokerLines = records.filter { $0.kind == .fault && $0.fault == "broker-kill" }
         #expect(brokerLines.map { $0.detail?.prefix(7) } == ["applied", "cleared"], "\(brokerLines)")
         #expect(records.contains { $0.kind == .published && ($0.publishedNanos ?? 0) > clearedAt })
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: FaultCommandTests.executable.path)))
+    func brokerFaultsAreRefusedWhenTheBrokerIsNotOurs() async throws {
+        let owner = try RunningSim()
+        let brokerURL = try await owner.brokerURL()
+        let guest = try RunningSim(mqttURL: brokerURL)
+        let address = try await guest.address()
+        try await withGRPCClient(transport: try CoreClientTransport(target: address)) { grpc in
+            let client = Harvestry_Simulator_V1_SimulatorService.Client(wrapping: grpc)
+            let kill = Self.request("broker", seconds: nil) { $0.broker = .with { $0.kind = .kill } }
+            let refusal = await #expect(throws: RPCError.self) { _ = try await client.injectFault(kill) }
+            #expect(refusal?.code == .failedPrecondition)
+            #expect(refusal?.message.contains("does not own the broker") == true, "\(String(describing: refusal))")
+        }
+        try await guest.stop()
+        try await owner.stop()
     }
 }
