@@ -1,6 +1,8 @@
 import ArgumentParser
 import Bus
+import CoreTransport
 import Foundation
+import GRPCCore
 import Logging
 import Simulator
 import UnixSignals
@@ -24,7 +26,7 @@ struct SimRun: AsyncParsableCommand {
             replicating its sensors. Devices publish the device protocol (docs/device-protocol.md) on \
             hv/v1/{site}/{device}/..., QoS 1, over shared connections (--group-size), and take commands from their \
             cmd topics. While the broker is unreachable their messages go to a durable spool (--spool-dir) and are \
-            replayed in order once it is back. --truth writes the ground truth as JSON lines.
+            replayed in order once it is back. --truth writes the ground truth as JSON lines. Fault injection             (SimulatorService, `harvestry sim fault`) is served on 127.0.0.1:--grpc-port.
             """
     )
 
@@ -32,8 +34,13 @@ struct SimRun: AsyncParsableCommand {
     @Option(help: "Simulated seconds per real second (1 = real time).") var speed = 1.0
     @Option(help: "How long to run in simulated time, e.g. 90s, 15m, 2h.") var duration = "60s"
     @Option(help: "Write the ground truth (JSON lines) to this file.") var truth: String?
+    @Option(help: "Serve fault injection (SimulatorService) on 127.0.0.1 at this port; 0 picks a free one.")
+    var grpcPort = 50061
 
     func validate() throws {
+        guard (0...65_535).contains(self.grpcPort) else {
+            throw ValidationError("--grpc-port must be 0...65535 (got \(self.grpcPort))")
+        }
         guard self.speed.isFinite, self.speed >= 0.001, self.speed <= 1_000_000 else {
             throw ValidationError("--speed must be between 0.001 and 1000000 (got \(self.speed))")
         }
@@ -47,10 +54,9 @@ struct SimRun: AsyncParsableCommand {
         let start = SimOptions.now()
         let simulation = SiteSimulation(spec: spec, seed: self.options.seed, start: start)
         let duration = try SimOptions.duration(self.duration, field: "--duration")
-        var truth: TruthRecorder?
-        if let path = self.truth { truth = try TruthRecorder(path: path) }
+        let truth = try self.truth.map { try TruthRecorder(path: $0) }
         defer { truth?.close() }
-        try await self.options.withBroker { endpoint in
+        try await self.options.withBroker { endpoint, embedded in
             let configuration = RuntimeConfiguration(
                 broker: endpoint,
                 groupSize: self.options.groupSize,
@@ -60,27 +66,43 @@ struct SimRun: AsyncParsableCommand {
                 duration: duration,
                 spoolDirectory: self.options.spoolDir
             )
-            try await Self.drive(simulation, spec: spec, configuration: configuration, truth: truth, logger: logger)
+            let site = SiteSimulationFaultTarget(simulation)
+            let runtime = try SimulationRuntime(
+                spec: spec,
+                simulation: site,
+                configuration: configuration,
+                truth: truth,
+                logger: logger
+            )
+            let injector = FaultInjector(
+                targets: .init(
+                    devices: site,
+                    broker: embedded.map(EmbeddedBrokerFaultTarget.init),
+                    summary: RuntimeSummarySource(stats: runtime.stats)
+                ),
+                clock: { runtime.simNow },
+                log: { truth?.record(.fault($0)) }
+            )
+            runtime.attach(injector)
+            try await Self.drive(runtime, injector: injector, grpcPort: self.grpcPort)
         }
     }
 
-    /// Opens the existential: the runtime is generic over the simulation's type.
+    /// Runs `runtime` with SimulatorService over `injector` on 127.0.0.1:`grpcPort`, until its duration has passed
+    /// or SIGINT/SIGTERM, with the live summary.
     static func drive<Site: SiteSimulating>(
-        _ simulation: Site,
-        spec: SiteSpec,
-        configuration: RuntimeConfiguration,
-        truth: TruthRecorder?,
-        logger: Logger
+        _ runtime: SimulationRuntime<Site>,
+        injector: FaultInjector,
+        grpcPort: Int
     ) async throws {
-        let runtime = try SimulationRuntime(
-            spec: spec,
-            simulation: simulation,
-            configuration: configuration,
-            truth: truth,
-            logger: logger
-        )
-        let summary = SimSummary(stats: runtime.stats, start: configuration.start)
+        let transport = CoreServerTransport(host: "127.0.0.1", port: grpcPort)
+        let server = GRPCServer(transport: transport, services: [SimulatorService(injector: injector)])
+        let summary = SimSummary(stats: runtime.stats, start: runtime.configuration.start)
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.serve() }
+            let address = try await transport.listeningAddress
+            print("fault injection (SimulatorService) on \(address)")
+            fflush(nil)
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
                     runtime.stop()
@@ -88,7 +110,13 @@ struct SimRun: AsyncParsableCommand {
                 }
             }
             group.addTask { await summary.run() }
-            try await runtime.run()
+            do {
+                try await runtime.run()
+            } catch {
+                server.beginGracefulShutdown()
+                throw error
+            }
+            server.beginGracefulShutdown()
             group.cancelAll()
         }
         print(summary.finalLine())

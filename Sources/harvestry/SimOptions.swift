@@ -49,13 +49,19 @@ struct SimOptions: ParsableArguments {
 
     /// Runs `body` with the broker's endpoint: `--mqtt-url` / MQTT_URL, or an embedded Mosquitto started for it.
     func withBroker<T>(_ body: (MQTTEndpoint) async throws -> T) async throws -> T {
+        try await self.withBroker { endpoint, _ in try await body(endpoint) }
+    }
+
+    /// As `withBroker(_:)`, also handing over the embedded Mosquitto when this process started it (nil with
+    /// `--mqtt-url`), for broker faults.
+    func withBroker<T>(_ body: (MQTTEndpoint, EmbeddedMosquitto?) async throws -> T) async throws -> T {
         if let url = self.mqttUrl ?? ProcessInfo.processInfo.environment["MQTT_URL"] {
-            return try await body(try MQTTEndpoint(url: url, field: "--mqtt-url"))
+            return try await body(try MQTTEndpoint(url: url, field: "--mqtt-url"), nil)
         }
         let broker = EmbeddedMosquitto(configuration: .init(dataDirectory: self.dataDir + "/sim-mosquitto"))
         let url = try await broker.start()
         do {
-            let value = try await body(try MQTTEndpoint(url: url))
+            let value = try await body(try MQTTEndpoint(url: url), broker)
             await broker.stop()
             return value
         } catch {

@@ -31,7 +31,11 @@ extension FaultInjector {
             return devices
         case .network:
             guard let target = self.targets.network else {
-                throw FaultError(.targetUnavailable, "this simulator runs no fault proxy")
+                throw FaultError(
+                    .targetUnavailable,
+                    "this simulator runs no fault proxy in front of its device groups "
+                        + "(`harvestry sim run` does not start fault proxies yet)"
+                )
             }
             if case .deviceGroup(let group) = request.target, await !target.hasProxy(forGroup: group) {
                 throw .invalid("fault.target", "device group '\(group.prefix(60))' has no fault proxy")
@@ -39,7 +43,11 @@ extension FaultInjector {
             return []
         case .broker:
             guard self.targets.broker != nil else {
-                throw FaultError(.targetUnavailable, "this simulator does not own the broker process")
+                throw FaultError(
+                    .targetUnavailable,
+                    "this simulator does not own the broker process "
+                        + "(it was given --mqtt-url; broker faults need the embedded broker)"
+                )
             }
             return []
         case .modbus:

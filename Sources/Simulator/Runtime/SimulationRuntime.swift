@@ -15,6 +15,8 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
     private let truth: TruthRecorder?
     private let logger: Logger
     private let stopRequested = Atomic<Bool>(false)
+    private let clock = Mutex<SimClock?>(nil)
+    private let injector = Mutex<FaultInjector?>(nil)
 
     public init(
         spec: SiteSpec,
@@ -36,6 +38,17 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
         self.stopRequested.store(true, ordering: .sequentiallyConsistent)
     }
 
+    /// The simulation's clock now (its start before `run()`): what a `FaultInjector` over this run reads.
+    public var simNow: SimInstant {
+        self.clock.withLock { $0 }.map { $0.sim(at: .now) } ?? self.configuration.start
+    }
+
+    /// Lets `injector` end its timed faults as the simulated clock passes their expiry (the loop calls
+    /// `expireDue(at:)` and wakes for `nextExpiry`) and keeps `stats.faultsActive` current. Call before `run()`.
+    public func attach(_ injector: FaultInjector) {
+        self.injector.withLock { $0 = injector }
+    }
+
     /// Runs the simulation for `configuration.duration` of simulated time (or until `stop()`), then waits for the
     /// spools to drain (at most `drainTimeout`), publishes `offline` for every device and disconnects.
     public func run() async throws {
@@ -47,17 +60,15 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
         } catch {
             throw SimFileError(path: self.configuration.spoolDirectory, message: "cannot create: \(error)")
         }
+        let clock = SimClock(simStart: self.configuration.start, wallStart: .now, speed: self.configuration.speed)
+        self.clock.withLock { $0 = clock }
         let context = RuntimeContext(
             site: self.spec.site,
             broker: self.configuration.broker,
             keepAliveSeconds: self.configuration.keepAliveSeconds,
             laneCount: self.configuration.lanesPerConnection,
             spoolDirectory: self.configuration.spoolDirectory,
-            clock: SimClock(
-                simStart: self.configuration.start,
-                wallStart: .now,
-                speed: self.configuration.speed
-            ),
+            clock: clock,
             truth: self.truth,
             stats: self.stats,
             inbox: CommandInbox(),
@@ -107,14 +118,24 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
         self.truth?.flush()
     }
 
+    static var faultPoll: Duration { .milliseconds(20) }
+
     private func loop(context: RuntimeContext, connections: [DeviceConnection]) async throws {
         var simulation = self.initial
         var mapper = PayloadMapper(site: self.spec.site)
         var router = EmissionRouter(connections: connections, truth: self.truth, logger: self.logger)
         let end = self.configuration.start + self.configuration.duration
         let minimumSleep: Duration = .milliseconds(1)
+        let injector = self.injector.withLock { $0 }
         while !self.stopRequested.load(ordering: .sequentiallyConsistent) {
             let now = min(context.clock.sim(at: .now), end)
+            var nextExpiry: SimInstant?
+            if let injector {
+                // Undone first, so what the undo emits goes out with this step.
+                await injector.expireDue(at: now)
+                nextExpiry = await injector.nextExpiry
+                self.stats.setFaultsActive(await injector.activeCount)
+            }
             var emissions: [Emission] = []
             let commands = context.inbox.takeAll()
             if !commands.isEmpty || simulation.nextDue <= now {
@@ -132,7 +153,9 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
                 $0.spooled = connections.reduce(0) { $0 + $1.outbox.spooledCount }
             }
             if now >= end { break }
-            let wake = context.clock.wall(at: min(simulation.nextDue, end))
+            var wake = context.clock.wall(at: min(simulation.nextDue, nextExpiry ?? end, end))
+            // Faults arrive outside the inbox: look for what they emitted at least every `faultPoll`.
+            if injector != nil { wake = min(wake, .now + Self.faultPoll) }
             try await context.inbox.wait(until: max(wake, .now + minimumSleep))
         }
     }

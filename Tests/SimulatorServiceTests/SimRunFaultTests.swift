@@ -1,0 +1,204 @@
+import API
+import CoreTransport
+import Foundation
+import GRPCCore
+import Simulator
+import SwiftProtobuf
+import Testing
+
+/// `harvestry sim run` (the built binary, its embedded broker) serving fault injection: faults injected over gRPC
+/// reach the running simulation and the broker, and land in the ground truth.
+@Suite struct SimRunFaultTests {
+    struct Timeout: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// A running `harvestry sim run --pilot --speed 10` with its output and truth in a temporary directory.
+    final class RunningSim: @unchecked Sendable {
+        let process = Process()
+        let directory: URL
+        var output: URL { self.directory.appendingPathComponent("output.txt") }
+        var truth: URL { self.directory.appendingPathComponent("truth.jsonl") }
+
+        init(mqttURL: String? = nil) throws {
+            self.directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("sim-run-faults-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: self.output.path, contents: nil)
+            self.process.executableURL = FaultCommandTests.executable
+            self.process.arguments = [
+                "sim", "run", "--pilot", "--speed", "10", "--duration", "30m", "--grpc-port", "0",
+                "--truth", self.truth.path, "--spool-dir", self.directory.appendingPathComponent("spool").path,
+                "--data-dir", self.directory.appendingPathComponent("data").path,
+            ]
+            if let mqttURL { self.process.arguments! += ["--mqtt-url", mqttURL] }
+            var environment = ProcessInfo.processInfo.environment
+            environment["MQTT_URL"] = nil
+            self.process.environment = environment
+            let handle = try FileHandle(forWritingTo: self.output)
+            self.process.standardOutput = handle
+            self.process.standardError = handle
+            try self.process.run()
+        }
+
+        func text() -> String { (try? String(contentsOf: self.output, encoding: .utf8)) ?? "" }
+
+        /// The printed gRPC address (at most 60 s).
+        func address() async throws -> String {
+            try await self.printed(after: "fault injection (SimulatorService) on ", until: "\n")
+        }
+
+        /// The broker's URL from the "simulation starting" log line (at most 60 s).
+        func brokerURL() async throws -> String {
+            try await self.printed(after: "broker=", until: " ")
+        }
+
+        /// What the output holds between `marker` and the next `end` (at most 60 s).
+        func printed(after marker: String, until end: Character) async throws -> String {
+            for _ in 0..<600 {
+                let text = self.text()
+                if let range = text.range(of: marker) {
+                    let rest = text[range.upperBound...]
+                    if let end = rest.firstIndex(of: end) { return String(rest[..<end]) }
+                }
+                guard self.process.isRunning else { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw Timeout(description: "no '\(marker)' printed: \(self.text().suffix(2000))")
+        }
+
+        /// SIGINT, then waits for the exit (at most 60 s).
+        func stop() async throws {
+            if self.process.isRunning { self.process.interrupt() }
+            for _ in 0..<600 where self.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+            if self.process.isRunning {
+                self.process.terminate()
+                throw Timeout(description: "sim run did not stop on SIGINT")
+            }
+        }
+
+        func truthRecords() throws -> [TruthRecord] {
+            try TruthLog.read(path: self.truth.path)
+        }
+
+        deinit {
+            if self.process.isRunning { self.process.terminate() }
+            try? FileManager.default.removeItem(at: self.directory)
+        }
+    }
+
+    static let controller = SiteSpec.pilot().devices.first { $0.kind == .irrigationController }!
+
+    static func request(
+        _ target: String,
+        seconds: Int64?,
+        _ configure: (inout Harvestry_Simulator_V1_Fault) -> Void
+    ) -> Harvestry_Simulator_V1_InjectFaultRequest {
+        .with {
+            $0.fault = .with {
+                $0.target = target
+                if let seconds { $0.duration = .with { $0.seconds = seconds } }
+                configure(&$0)
+            }
+        }
+    }
+
+    /// Polls `fault` until `done` (at most 30 s).
+    static func waitFor(
+        _ name: String,
+        client: Harvestry_Simulator_V1_SimulatorService.Client<CoreClientTransport>,
+        until done: (Harvestry_Simulator_V1_Fault) -> Bool
+    ) async throws {
+        for _ in 0..<300 {
+            let page = try await client.listFaults(.with { $0.pageSize = 50 })
+            if let fault = page.faults.first(where: { $0.name == name }), done(fault) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw Timeout(description: "\(name) did not reach the expected state")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: FaultCommandTests.executable.path)))
+    func estopAndBrokerKillAgainstARunningSimulation() async throws {
+        let sim = try RunningSim()
+        let address = try await sim.address()
+        let controller = Self.controller.id
+        var clearedAt: Int64 = 0
+        try await withGRPCClient(transport: try CoreClientTransport(target: address)) { grpc in
+            let client = Harvestry_Simulator_V1_SimulatorService.Client(wrapping: grpc)
+            let estop = try await client.injectFault(
+                Self.request("devices/\(controller)", seconds: 5) { $0.device = .with { $0.kind = .estopOpen } }
+            )
+            #expect(estop.state == .active)
+            try await Self.waitFor(estop.name, client: client) { $0.state == .expired }
+
+            let network = Self.request("deviceGroups/all", seconds: 5) {
+                $0.network = .with {
+                    $0.kind = .latency; $0.latency = .with { $0.nanos = 100_000_000 }
+                }
+            }
+            let refusal = await #expect(throws: RPCError.self) { _ = try await client.injectFault(network) }
+            #expect(refusal?.code == .failedPrecondition)
+            #expect(refusal?.message.contains("no fault proxy") == true, "\(String(describing: refusal))")
+
+            let kill = try await client.injectFault(
+                Self.request("broker", seconds: nil) { $0.broker = .with { $0.kind = .kill } }
+            )
+            try await Task.sleep(for: .seconds(1))
+            let cleared = try await client.clearFault(.with { $0.name = kill.name })
+            #expect(cleared.state == .cleared)
+            clearedAt = cleared.endTime.seconds * 1_000_000_000 + Int64(cleared.endTime.nanos)
+            let before = try await client.getSummary(.init()).published
+            var resumed = false
+            for _ in 0..<300 where !resumed {
+                try await Task.sleep(for: .milliseconds(100))
+                let summary = try await client.getSummary(.init())
+                resumed = summary.published > before && summary.spooled == 0
+            }
+            #expect(resumed, "publishing did not resume after the broker restart")
+        }
+        try await sim.stop()
+        let records = try sim.truthRecords()
+
+        let estopLines = records.filter { $0.kind == .fault && $0.fault == "estop-open" }
+        #expect(estopLines.count == 2, "\(estopLines)")
+        let applied = try #require(estopLines.first { $0.detail?.hasPrefix("applied") == true })
+        let expired = try #require(estopLines.first { $0.detail?.hasPrefix("expired") == true })
+        #expect(expired.simNanos - applied.simNanos >= 5_000_000_000)
+        // The controller's E-STOP event and state went out through the runtime at the apply and the expiry instants.
+        let controllerEvents = records.filter {
+            $0.kind == .published && $0.device == controller && $0.channel == "event"
+        }
+        #expect(controllerEvents.contains { $0.simNanos == applied.simNanos }, "\(controllerEvents)")
+        #expect(controllerEvents.contains { $0.simNanos == expired.simNanos }, "\(controllerEvents)")
+        let outputs = Set(SiteSpec.pilot().devices.filter { $0.controller == controller }.map(\.id) + [controller])
+        var isOn: [String: Bool] = [:]
+        for record in records where record.kind == .output && outputs.contains(record.device) {
+            if record.simNanos > applied.simNanos, record.simNanos < expired.simNanos {
+                #expect(record.on == false, "output \(record.output ?? "") on during the E-STOP: \(record)")
+            }
+            if record.simNanos <= applied.simNanos { isOn["\(record.device)/\(record.output ?? "")"] = record.on }
+        }
+        #expect(isOn.values.allSatisfy { $0 == false }, "outputs on when the E-STOP opened: \(isOn)")
+
+        let brokerLines = records.filter { $0.kind == .fault && $0.fault == "broker-kill" }
+        #expect(brokerLines.map { $0.detail?.prefix(7) } == ["applied", "cleared"], "\(brokerLines)")
+        #expect(records.contains { $0.kind == .published && ($0.publishedNanos ?? 0) > clearedAt })
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: FaultCommandTests.executable.path)))
+    func brokerFaultsAreRefusedWhenTheBrokerIsNotOurs() async throws {
+        let owner = try RunningSim()
+        let brokerURL = try await owner.brokerURL()
+        let guest = try RunningSim(mqttURL: brokerURL)
+        let address = try await guest.address()
+        try await withGRPCClient(transport: try CoreClientTransport(target: address)) { grpc in
+            let client = Harvestry_Simulator_V1_SimulatorService.Client(wrapping: grpc)
+            let kill = Self.request("broker", seconds: nil) { $0.broker = .with { $0.kind = .kill } }
+            let refusal = await #expect(throws: RPCError.self) { _ = try await client.injectFault(kill) }
+            #expect(refusal?.code == .failedPrecondition)
+            #expect(refusal?.message.contains("does not own the broker") == true, "\(String(describing: refusal))")
+        }
+        try await guest.stop()
+        try await owner.stop()
+    }
+}
