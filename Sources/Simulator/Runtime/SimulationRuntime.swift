@@ -115,6 +115,8 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
             await closeAll()
             try await group.waitForAll()
         }
+        // The connections drain their spools after the last step: what is left now is what the next run replays.
+        self.stats.update { $0.spooled = connections.reduce(0) { $0 + $1.outbox.spooledCount } }
         self.truth?.flush()
     }
 
