@@ -98,13 +98,8 @@ extension NetworkToxic {
             problems.append(.init(field: "fault.network.\(field)", description: description))
         }
         if !(self.toxicity > 0 && self.toxicity <= 1) { add("toxicity", "must be in (0, 1]") }
-        switch self.kind {
-        case .down, .dropFirstConnections:
-            if self.direction != .both {
-                add("direction", "a \(self.kind.typeName) toxic acts on whole connections: it takes both")
-            }
-        default:
-            break
+        if self.kind.actsOnWholeConnections && self.direction != .both {
+            add("direction", "a \(self.kind.typeName) toxic acts on whole connections: it takes both")
         }
         switch self.kind {
         case .latency(let latency, let jitter):

@@ -1,41 +1,9 @@
-/// A Toxiproxy-style toxic for the fault proxy between a device group and the broker. It mirrors the fault proxy's
-/// `Toxic` (Sources/Simulator/FaultProxy), so a `NetworkFaultTarget` over the proxy maps it one to one; the
-/// injector owns its lifetime (timed on the simulation's clock, or held), so the proxy is given it held.
+/// A network fault for the fault proxy between a device group and the broker, as the injector holds it: the proxy's
+/// own `Toxic.Kind` and `ToxicDirection`, without a name or lifetime (the injector owns its lifetime on the
+/// simulation's clock, so a `NetworkFaultTarget` hands it to the proxy held, under the fault's name).
 public struct NetworkToxic: Hashable, Sendable {
-    public enum Kind: Hashable, Sendable {
-        case down
-        case blackhole
-        case latency(Duration, jitter: Duration)
-        case bandwidth(kilobytesPerSecond: Int)
-        case resetPeer(after: Duration)
-        case slicer(averageSize: Int, sizeVariation: Int, delay: Duration)
-        case limitData(bytes: Int)
-        /// nil: the connection is held open until the toxic is removed.
-        case timeout(after: Duration?)
-        case dropFirstConnections(count: Int)
-        case dropFirstChunks(count: Int)
-
-        /// Toxiproxy's type name (`reset_peer`, `limit_data`, ...).
-        public var typeName: String {
-            switch self {
-            case .down: "down"
-            case .blackhole: "blackhole"
-            case .latency: "latency"
-            case .bandwidth: "bandwidth"
-            case .resetPeer: "reset_peer"
-            case .slicer: "slicer"
-            case .limitData: "limit_data"
-            case .timeout: "timeout"
-            case .dropFirstConnections: "drop_first_connections"
-            case .dropFirstChunks: "drop_first_chunks"
-            }
-        }
-    }
-
-    /// Which way: `upstream` device -> broker, `downstream` broker -> device.
-    public enum Direction: String, Hashable, Sendable, CaseIterable {
-        case upstream, downstream, both
-    }
+    public typealias Kind = Toxic.Kind
+    public typealias Direction = ToxicDirection
 
     public var kind: Kind
     public var direction: Direction
@@ -46,5 +14,10 @@ public struct NetworkToxic: Hashable, Sendable {
         self.kind = kind
         self.direction = direction
         self.toxicity = toxicity
+    }
+
+    /// The proxy's toxic, held (the injector removes it when the fault ends).
+    public func toxic(named name: String) -> Toxic {
+        Toxic(name: name, self.kind, direction: self.direction, toxicity: self.toxicity, lifetime: .held)
     }
 }
