@@ -329,6 +329,7 @@ let package = Package(
             name: "SimulatorServiceTests",
             dependencies: [
                 "API",
+                "Bus",
                 "CoreTransport",
                 "Gateway",
                 "Simulator",

@@ -1,4 +1,5 @@
 import API
+import Bus
 import CoreTransport
 import Foundation
 import GRPCCore
@@ -117,11 +118,54 @@ import Testing
         throw Timeout(description: "\(name) did not reach the expected state")
     }
 
+    /// Opens `valve` through `controller`'s cmd topic on the simulation's broker and waits (at most 30 s) for the
+    /// EXECUTED ack, so the E-STOP that follows has an output to turn off.
+    static func openValve(_ valve: DeviceID, controller: DeviceID, brokerURL: String) async throws {
+        let endpoint = try MQTTEndpoint(url: brokerURL)
+        let client = try await MQTTClient.connect(
+            .init(host: endpoint.host, port: endpoint.port, clientID: "simrun-test-\(getpid())")
+        )
+        let site = SiteSpec.pilot().site
+        try await client.subscribe("hv/v1/\(site)/\(controller)/ack")
+        let id = UUID().uuidString.lowercased()
+        let command = Harvestry_Telemetry_V1_Command.with {
+            $0.id = id
+            $0.idempotencyKey = id
+            $0.deviceID = controller
+            $0.name = "valve.open"
+            $0.parameters = ["valve": valve, "duration_s": "900"]
+            $0.expireTime = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(3_600))
+        }
+        try await client.publish(try command.serializedBytes(), to: "hv/v1/\(site)/\(controller)/cmd")
+        let executed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await message in client.messages {
+                    let ack = try Harvestry_Telemetry_V1_Ack(serializedBytes: message.payload)
+                    if ack.commandID == id, ack.stage != .received { return ack.stage == .executed }
+                }
+                return false
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        await client.disconnect()
+        guard executed else { throw Timeout(description: "valve.open was not EXECUTED within 30 s") }
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: FaultCommandTests.executable.path)))
     func estopAndBrokerKillAgainstARunningSimulation() async throws {
         let sim = try RunningSim()
         let address = try await sim.address()
         let controller = Self.controller.id
+        let valve = try #require(
+            SiteSpec.pilot().devices.first { $0.kind == .valve && $0.controller == controller }
+        ).id
+        try await Self.openValve(valve, controller: controller, brokerURL: try await sim.brokerURL())
         var clearedAt: Int64 = 0
         try await withGRPCClient(transport: try CoreClientTransport(target: address)) { grpc in
             let client = Harvestry_Simulator_V1_SimulatorService.Client(wrapping: grpc)
@@ -171,14 +215,20 @@ import Testing
         #expect(controllerEvents.contains { $0.simNanos == applied.simNanos }, "\(controllerEvents)")
         #expect(controllerEvents.contains { $0.simNanos == expired.simNanos }, "\(controllerEvents)")
         let outputs = Set(SiteSpec.pilot().devices.filter { $0.controller == controller }.map(\.id) + [controller])
-        var isOn: [String: Bool] = [:]
+        // The valve opened by the command was on until the E-STOP, went off at its instant, and nothing was on
+        // while it lasted.
+        var before: [String: Bool] = [:]
+        var at: [String: Bool] = [:]
         for record in records where record.kind == .output && outputs.contains(record.device) {
+            let key = "\(record.device)/\(record.output ?? "")"
+            if record.simNanos < applied.simNanos { before[key] = record.on }
+            if record.simNanos == applied.simNanos { at[key] = record.on }
             if record.simNanos > applied.simNanos, record.simNanos < expired.simNanos {
                 #expect(record.on == false, "output \(record.output ?? "") on during the E-STOP: \(record)")
             }
-            if record.simNanos <= applied.simNanos { isOn["\(record.device)/\(record.output ?? "")"] = record.on }
         }
-        #expect(isOn.values.allSatisfy { $0 == false }, "outputs on when the E-STOP opened: \(isOn)")
+        #expect(before.contains { $0.key.contains(valve) && $0.value == true }, "the valve was not open: \(before)")
+        #expect(!at.isEmpty && at.values.allSatisfy { $0 == false }, "outputs at the E-STOP instant: \(at)")
 
         let brokerLines = records.filter { $0.kind == .fault && $0.fault == "broker-kill" }
         #expect(brokerLines.map { $0.detail?.prefix(7) } == ["applied", "cleared"], "\(brokerLines)")
