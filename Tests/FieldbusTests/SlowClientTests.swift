@@ -12,11 +12,16 @@ extension RawSocket {
         bytes.withUnsafeBytes { Glibc.send(self.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
     }
 
-    /// True when the server closed the connection (recv sees end of file or a reset), waiting at most 2 s.
-    func closedByPeer() -> Bool {
+    /// True when the server closed the connection (recv sees end of file or a reset), waiting at most `attempts` x
+    /// the socket's 2 s receive timeout (a loaded machine can run the server's deadline check late).
+    func closedByPeer(attempts: Int = 5) -> Bool {
         var byte: UInt8 = 0
-        let got = recv(self.fd, &byte, 1, 0)
-        return got == 0 || (got < 0 && errno == ECONNRESET)
+        for _ in 0..<attempts {
+            let got = recv(self.fd, &byte, 1, 0)
+            if got == 0 || (got < 0 && errno == ECONNRESET) { return true }
+            if got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { return false }
+        }
+        return false
     }
 }
 

@@ -22,7 +22,8 @@ struct FaultProxyTrafficTests {
             #expect(proxy.openConnectionCount == 20)
             #expect(upstream.receivedBytes == 20_000)
             for client in clients { await client.close() }
-            await ProxyFixture.expectEventually { proxy.openConnectionCount == 0 }
+            // 20 closes on a loaded machine (the whole suite runs at once) can take a while to reach the proxy.
+            await ProxyFixture.expectEventually(timeout: .seconds(30)) { proxy.openConnectionCount == 0 }
             #expect(proxy.records.isEmpty)
         }
     }
