@@ -120,8 +120,6 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
         self.truth?.flush()
     }
 
-    static var faultPoll: Duration { .milliseconds(20) }
-
     private func loop(context: RuntimeContext, connections: [DeviceConnection]) async throws {
         var simulation = self.initial
         var mapper = PayloadMapper(site: self.spec.site)
@@ -155,10 +153,11 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
                 $0.spooled = connections.reduce(0) { $0 + $1.outbox.spooledCount }
             }
             if now >= end { break }
-            var wake = context.clock.wall(at: min(simulation.nextDue, nextExpiry ?? end, end))
-            // Faults arrive outside the inbox: look for what they emitted at least every `faultPoll`.
-            if injector != nil { wake = min(wake, .now + Self.faultPoll) }
-            try await context.inbox.wait(until: max(wake, .now + minimumSleep))
+            let wake = context.clock.wall(at: min(simulation.nextDue, nextExpiry ?? end, end))
+            // A fault applied meanwhile makes the simulation due at once (its emissions wait in it).
+            try await context.inbox.wait(until: max(wake, .now + minimumSleep)) {
+                simulation.nextDue <= context.clock.sim(at: .now)
+            }
         }
     }
 }
