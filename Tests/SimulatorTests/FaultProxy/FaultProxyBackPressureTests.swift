@@ -9,7 +9,11 @@ struct FaultProxyBackPressureTests {
     /// bounded amount, and reading again lets the server go on.
     @Test func aClientThatDoesNotReadStallsTheServerInsteadOfFillingTheProxy() async throws {
         let flood = try await ProxyFloodUpstream.start()
-        let proxy = FaultProxy(.init(name: "slow-reader", upstreamPort: flood.port), logger: ProxyFixture.logger)
+        let proxy = FaultProxy(
+            .init(name: "slow-reader", upstreamPort: flood.port),
+            group: ProxyFixture.loops,
+            logger: ProxyFixture.logger
+        )
         let port = try await proxy.start()
         let client = try await ProxyTestClient.connect(port: port, reading: false)
         var paused: FlowStatus?

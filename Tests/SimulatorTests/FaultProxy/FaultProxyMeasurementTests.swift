@@ -10,7 +10,7 @@ struct FaultProxyMeasurementTests {
     static let block = 64 << 10
 
     @Test func echoThroughputDirectAndThroughTheProxy() async throws {
-        try await ProxyFixture.withProxy { proxy, upstream, port in
+        try await ProxyFixture.withProxy(loops: ProxyFixture.measurementLoops) { proxy, upstream, port in
             let direct = try await Self.echo(port: upstream.port)
             let proxied = try await Self.echo(port: port)
             let mib = Double(Self.total) / 1_048_576
@@ -23,7 +23,7 @@ struct FaultProxyMeasurementTests {
     }
 
     static func echo(port: Int) async throws -> Duration {
-        let client = try await ProxyTestClient.connect(port: port)
+        let client = try await ProxyTestClient.connect(port: port, group: ProxyFixture.measurementLoops)
         let start = ContinuousClock.now
         for offset in stride(from: 0, to: Self.total, by: Self.block) {
             try await client.send(ProxyFixture.bytes(Self.block, seed: UInt8(truncatingIfNeeded: offset >> 16)))

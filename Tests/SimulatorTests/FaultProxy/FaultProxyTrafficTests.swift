@@ -136,10 +136,13 @@ struct FaultProxyTrafficTests {
             let client = try await ProxyTestClient.connect(port: port)
             try await client.send([1])
             #expect(await client.waitForBytes(1))
+            let added = Date()
             try proxy.add(Toxic(.resetPeer(after: .milliseconds(100)), direction: .downstream))
-            #expect(await client.waitUntilClosed())
-            #expect(client.wasReset, "the client saw a FIN, not a RST")
+            let closed = await client.waitUntilClosed()
             let reset = try #require(proxy.records(.reset).first)
+            let resetAfter = reset.time.timeIntervalSince(added)
+            #expect(closed, "not closed within 10 s; the proxy recorded the reset \(resetAfter) s after the toxic")
+            #expect(client.wasReset, "the client saw a FIN, not a RST")
             #expect(reset.connection == 1 && reset.direction == .downstream)
         }
     }
@@ -224,6 +227,7 @@ struct FaultProxyTrafficTests {
         let streamed = ProxyRecordSink()
         let proxy = FaultProxy(
             .init(name: "streamed", upstreamPort: upstream.port),
+            group: ProxyFixture.loops,
             logger: ProxyFixture.logger,
             onRecord: { streamed.append($0) }
         )

@@ -16,6 +16,7 @@ enum MQTTThroughProxy {
         let brokerPort = await broker.port ?? 0
         let proxy = FaultProxy(
             .init(name: "broker-zone-a", group: "zone-a", upstreamPort: brokerPort),
+            group: ProxyFixture.loops,
             logger: ProxyFixture.logger
         )
         do {

@@ -13,9 +13,12 @@ final class ProxyEchoUpstream: Sendable {
         self.counter = counter
     }
 
-    static func start(echo: Bool = true) async throws -> ProxyEchoUpstream {
+    static func start(
+        echo: Bool = true,
+        group: any EventLoopGroup = ProxyFixture.loops
+    ) async throws -> ProxyEchoUpstream {
         let counter = ProxyByteCounter()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -1,4 +1,6 @@
 import Logging
+import NIOCore
+import NIOPosix
 import Simulator
 import Synchronization
 import Testing
@@ -11,14 +13,25 @@ enum ProxyFixture {
         return logger
     }()
 
+    /// The event loops of the proxy tests' proxies, clients and upstreams: their own, so that whatever else the
+    /// test process runs on NIO's shared loops (gRPC, HTTP, other suites) cannot delay a reset or close a test
+    /// waits for. Never shut down, like the shared ones.
+    static let loops: any EventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+
+    /// Separate loops for the throughput measurement, so its 16 MiB echo does not share threads with the timing
+    /// tests that may run beside it.
+    static let measurementLoops: any EventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     static func withProxy<T>(
         echo: Bool = true,
         group: String = "zone-a",
+        loops: any EventLoopGroup = Self.loops,
         _ body: (FaultProxy, ProxyEchoUpstream, Int) async throws -> T
     ) async throws -> T {
-        let upstream = try await ProxyEchoUpstream.start(echo: echo)
+        let upstream = try await ProxyEchoUpstream.start(echo: echo, group: loops)
         let proxy = FaultProxy(
             .init(name: "test-proxy", group: group, upstreamPort: upstream.port),
+            group: loops,
             logger: Self.logger
         )
         do {

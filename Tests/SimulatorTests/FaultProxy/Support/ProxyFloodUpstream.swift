@@ -15,7 +15,7 @@ final class ProxyFloodUpstream: Sendable {
 
     static func start() async throws -> ProxyFloodUpstream {
         let written = ProxyByteCounter()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await ServerBootstrap(group: ProxyFixture.loops)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

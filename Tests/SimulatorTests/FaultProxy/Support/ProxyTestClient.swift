@@ -17,9 +17,13 @@ final class ProxyTestClient: Sendable {
     }
 
     /// `reading: false` reads nothing until `startReading()`: a slow peer.
-    static func connect(port: Int, reading: Bool = true) async throws -> ProxyTestClient {
+    static func connect(
+        port: Int,
+        reading: Bool = true,
+        group: any EventLoopGroup = ProxyFixture.loops
+    ) async throws -> ProxyTestClient {
         let inbox = ProxyClientInbox()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.seconds(5))
             .channelOption(.autoRead, value: reading)
             .channelInitializer { channel in
