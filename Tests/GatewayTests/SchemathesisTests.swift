@@ -13,6 +13,9 @@ struct SchemathesisTests {
             process.arguments = [
                 "schemathesis", "run", "http://127.0.0.1:\(client.port)/openapi.json",
                 "--max-examples", "25", "--seed", "20261122", "--no-color",
+                // The default 10 s read timeout fails on a loaded CI machine (seen once, with the whole suite and
+                // three builds running); a hang still fails, after a minute.
+                "--request-timeout", "60",
                 // These two fail on request (their purpose): every 5xx they return is intended.
                 "--exclude-path", "/v1/fail", "--exclude-path", "/v1/kinds:stream",
                 // The fixture serves only these two; the other services need a database and a token, and are

@@ -8,7 +8,8 @@ struct K6Tests {
         try await ServerFixture.withServer { target in
             let result = try await Peer.run(
                 ["k6", "run", "--quiet", "--no-usage-report", "k6/grpc_reflection.js"],
-                environment: ["TARGET": target]
+                environment: ["TARGET": target],
+                timeout: .seconds(180)
             )
             #expect(result.status == 0, "k6 failed:\n\(result.output)")
         }

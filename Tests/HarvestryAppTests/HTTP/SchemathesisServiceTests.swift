@@ -29,6 +29,8 @@ extension DatabaseSuites {
                         // One worker: hypothesis' lambda descriptions call ast.parse, which is not thread-safe on
                         // Python 3.11 and made a two-worker run fail with an internal error.
                         "--workers", "1",
+                        // As in GatewayTests: the default 10 s read timeout is too short on a loaded CI machine.
+                        "--request-timeout", "60",
                         "--include-tag-regex", "^(IdentityService|SpatialService)$",
                         // BadgeLogin answers every random badge with 401 and would only slow the run down;
                         // EndSession and RevokeBadge could end the session schemathesis signs in with.

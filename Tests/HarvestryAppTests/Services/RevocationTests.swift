@@ -8,8 +8,10 @@ extension DatabaseSuites {
     @Suite("Revocation across instances")
     struct RevocationTests {
         /// Two servers on one database and one key: a token from one works on the other, and a badge revoked
-        /// through the first is refused by the second within one second (every call checks the session).
-        @Test("a revocation on instance A reaches instance B within 1 s", arguments: 1...3)
+        /// through the first is refused by the second on its very next call (every call checks the session, with
+        /// no cache), which is what makes "within 1 s" hold. The latency is printed, not asserted: on a loaded
+        /// machine one RPC alone can take longer than a second.
+        @Test("a revocation on instance A is refused by instance B on its next call", arguments: 1...3)
         func reachesSecondInstance(round: Int) async throws {
             let database = try AppDatabase.current()
             let tenant = try await TestTenant.make(in: database)
@@ -23,19 +25,11 @@ extension DatabaseSuites {
 
                     _ = try await first.identity.revokeBadge(.with { $0.badgeID = badge }, metadata: admin.metadata)
                     let revokedAt = ContinuousClock.now
-                    var refusedAfter: Duration?
-                    for _ in 0..<200 {
-                        do {
-                            _ = try await second.spatial.listRooms(probe, metadata: victim.metadata)
-                        } catch let error as RPCError where error.code == .unauthenticated {
-                            refusedAfter = ContinuousClock.now - revokedAt
-                            break
-                        }
-                        try await Task.sleep(for: .milliseconds(5))
+                    let refusal = await #expect(throws: RPCError.self, "instance B served a revoked session") {
+                        try await second.spatial.listRooms(probe, metadata: victim.metadata)
                     }
-                    let latency = try #require(refusedAfter, "instance B never refused the revoked session")
-                    print("revocation A->B round \(round): refused after \(latency)")
-                    #expect(latency < .seconds(1))
+                    #expect(refusal?.code == .unauthenticated)
+                    print("revocation A->B round \(round): refused after \(ContinuousClock.now - revokedAt)")
                 }
             }
         }
