@@ -32,11 +32,12 @@ import Testing
             try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: self.output.path, contents: nil)
             self.process.executableURL = FaultCommandTests.executable
-            self.process.arguments = ["sim", "run"] + site + [
-                "--grpc-port", "0",
-                "--truth", self.truth.path, "--spool-dir", self.directory.appendingPathComponent("spool").path,
-                "--data-dir", self.directory.appendingPathComponent("data").path,
-            ] + extra
+            self.process.arguments =
+                ["sim", "run"] + site + [
+                    "--grpc-port", "0",
+                    "--truth", self.truth.path, "--spool-dir", self.directory.appendingPathComponent("spool").path,
+                    "--data-dir", self.directory.appendingPathComponent("data").path,
+                ] + extra
             if let mqttURL { self.process.arguments! += ["--mqtt-url", mqttURL] }
             var environment = ProcessInfo.processInfo.environment
             environment["MQTT_URL"] = nil

@@ -102,10 +102,13 @@ import Testing
         #expect(await Self.errorCode { _ = try await ModbusClient(port: port) } == .connection)
         let faults = try sim.truthRecords().filter { $0.kind == .fault && $0.device == "inverter" }
         let lines = faults.map { "\($0.fault ?? "") \($0.detail?.prefix(7) ?? "")" }
-        #expect(lines.prefix(5) == [
-            "modbus-exception-6 applied", "modbus-exception-6 cleared", "modbus-junk-reply applied",
-            "modbus-junk-reply cleared", "modbus-timeout applied",
-        ], "\(lines)")
+        #expect(
+            lines.prefix(5) == [
+                "modbus-exception-6 applied", "modbus-exception-6 cleared", "modbus-junk-reply applied",
+                "modbus-junk-reply cleared", "modbus-timeout applied",
+            ],
+            "\(lines)"
+        )
     }
 
     /// A scenario whose only device is an inverter, at 1,000 times real time, behind a WiNet-S: the start line names
@@ -124,7 +127,10 @@ import Testing
             extra: ["--inverter-port", "0", "--inverter-winet"]
         )
         let port = try await Self.inverterPort(sim)
-        #expect(sim.text().contains("inverter INV-1 (device inv-1) (Modbus TCP, WiNet-S, any unit id)"), "\(sim.text())")
+        #expect(
+            sim.text().contains("inverter INV-1 (device inv-1) (Modbus TCP, WiNet-S, any unit id)"),
+            "\(sim.text())"
+        )
         let client = try await ModbusClient(port: port, responseTimeout: .seconds(5))
         #expect(
             await Self.errorCode { _ = try await client.readInputRegisters(address: 4999, count: 101) }
@@ -142,7 +148,10 @@ import Testing
         let after = try await energy()
         let batteryMoved = abs(after.battery - before.battery) >= 20
         let pvMoved = after.totalPV - before.totalPV >= 2
-        #expect(batteryMoved || pvMoved, "battery_level \(before.battery) -> \(after.battery), total_pv_generation \(before.totalPV) -> \(after.totalPV)")
+        #expect(
+            batteryMoved || pvMoved,
+            "battery_level \(before.battery) -> \(after.battery), total_pv_generation \(before.totalPV) -> \(after.totalPV)"
+        )
 
         let taken = try await FaultCommandTests.run([
             "sim", "run", "--scenario", scenario.path, "--grpc-port", "0", "--inverter-port", "\(port)",
@@ -155,10 +164,13 @@ import Testing
         try await sim.stop()
     }
 
-    @Test(.enabled(if: Self.enabled), arguments: [
-        (["--inverter-port", "70000"], "--inverter-port must be 0...65535 (got 70000)"),
-        (["--inverter-winet"], "--inverter-winet needs --inverter-port"),
-    ])
+    @Test(
+        .enabled(if: Self.enabled),
+        arguments: [
+            (["--inverter-port", "70000"], "--inverter-port must be 0...65535 (got 70000)"),
+            (["--inverter-winet"], "--inverter-winet needs --inverter-port"),
+        ]
+    )
     func badInverterFlagsAreRefusedNamingTheFlag(arguments: [String], message: String) async throws {
         let result = try await FaultCommandTests.run(["sim", "run", "--pilot"] + arguments)
         #expect(result.status != 0)
