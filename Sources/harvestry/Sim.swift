@@ -36,6 +36,7 @@ struct SimRun: AsyncParsableCommand {
     @Option(help: "Write the ground truth (JSON lines) to this file.") var truth: String?
     @Option(help: "Serve fault injection (SimulatorService) on 127.0.0.1 at this port; 0 picks a free one.")
     var grpcPort = 50061
+    @OptionGroup var inverter: SimInverterOptions
 
     func validate() throws {
         guard (0...65_535).contains(self.grpcPort) else {
@@ -74,17 +75,21 @@ struct SimRun: AsyncParsableCommand {
                 truth: truth,
                 logger: logger
             )
+            let inverter = try self.inverter.start(spec: spec, start: start, logger: logger)
             let injector = FaultInjector(
                 targets: .init(
                     devices: site,
                     broker: embedded.map(EmbeddedBrokerFaultTarget.init),
+                    modbus: inverter,
                     summary: RuntimeSummarySource(stats: runtime.stats)
                 ),
                 clock: { runtime.simNow },
                 log: { truth?.record(.fault($0)) }
             )
             runtime.attach(injector)
-            try await Self.drive(runtime, injector: injector, grpcPort: self.grpcPort)
+            try await SimInverterOptions.hosting(inverter, clock: { runtime.simNow }) {
+                try await Self.drive(runtime, injector: injector, grpcPort: self.grpcPort)
+            }
         }
     }
 

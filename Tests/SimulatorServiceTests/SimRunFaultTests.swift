@@ -21,17 +21,23 @@ import Testing
         var output: URL { self.directory.appendingPathComponent("output.txt") }
         var truth: URL { self.directory.appendingPathComponent("truth.jsonl") }
 
-        init(mqttURL: String? = nil) throws {
+        /// `site`: the site and pace arguments; `extra`: more arguments (an inverter, ...).
+        init(
+            mqttURL: String? = nil,
+            site: [String] = ["--pilot", "--speed", "10", "--duration", "30m"],
+            extra: [String] = []
+        ) throws {
             self.directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("sim-run-faults-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: self.output.path, contents: nil)
             self.process.executableURL = FaultCommandTests.executable
-            self.process.arguments = [
-                "sim", "run", "--pilot", "--speed", "10", "--duration", "30m", "--grpc-port", "0",
-                "--truth", self.truth.path, "--spool-dir", self.directory.appendingPathComponent("spool").path,
-                "--data-dir", self.directory.appendingPathComponent("data").path,
-            ]
+            self.process.arguments =
+                ["sim", "run"] + site + [
+                    "--grpc-port", "0",
+                    "--truth", self.truth.path, "--spool-dir", self.directory.appendingPathComponent("spool").path,
+                    "--data-dir", self.directory.appendingPathComponent("data").path,
+                ] + extra
             if let mqttURL { self.process.arguments! += ["--mqtt-url", mqttURL] }
             var environment = ProcessInfo.processInfo.environment
             environment["MQTT_URL"] = nil

@@ -52,7 +52,10 @@ extension FaultInjector {
             return []
         case .modbus:
             guard self.targets.modbus != nil else {
-                throw FaultError(.targetUnavailable, "this simulator runs no inverter")
+                throw FaultError(
+                    .targetUnavailable,
+                    "this simulator runs no inverter (`harvestry sim run` hosts one with --inverter-port)"
+                )
             }
             return []
         }

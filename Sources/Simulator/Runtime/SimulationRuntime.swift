@@ -154,9 +154,11 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
             }
             if now >= end { break }
             let wake = context.clock.wall(at: min(simulation.nextDue, nextExpiry ?? end, end))
-            // A fault applied meanwhile makes the simulation due at once (its emissions wait in it).
+            // A fault applied meanwhile makes the simulation due at once (its emissions wait in it); `stop()` ends
+            // the wait too (a site with nothing due, e.g. only an inverter, would sleep to the end of the run).
             try await context.inbox.wait(until: max(wake, .now + minimumSleep)) {
                 simulation.nextDue <= context.clock.sim(at: .now)
+                    || self.stopRequested.load(ordering: .sequentiallyConsistent)
             }
         }
     }
