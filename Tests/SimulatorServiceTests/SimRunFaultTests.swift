@@ -142,8 +142,17 @@ import Testing
             $0.parameters = ["valve": valve, "duration_s": "900"]
             $0.expireTime = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(3_600))
         }
-        try await client.publish(try command.serializedBytes(), to: "hv/v1/\(site)/\(controller)/cmd")
+        let payload = try command.serializedBytes() as [UInt8]
         let executed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            // The controller may not have subscribed yet when the run has just started (a busy machine): the
+            // command is published again, same id and idempotency key, every 2 s until its ack arrives.
+            group.addTask {
+                while !Task.isCancelled {
+                    try await client.publish(payload, to: "hv/v1/\(site)/\(controller)/cmd")
+                    try await Task.sleep(for: .seconds(2))
+                }
+                return false
+            }
             group.addTask {
                 for await message in client.messages {
                     let ack = try Harvestry_Telemetry_V1_Ack(serializedBytes: message.payload)
