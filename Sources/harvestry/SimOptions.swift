@@ -70,17 +70,24 @@ struct SimOptions: ParsableArguments {
         }
     }
 
-    /// Parses `90`, `90s`, `15m`, `2h`, `1d`.
+    /// The longest run: 100 years of simulated time (a `SimInstant` reaches 2262).
+    static let longestRunMilliseconds = 100.0 * 365.25 * 86_400_000
+
+    /// Parses `90`, `90s`, `15m`, `2h`, `1d`: from 1 ms to 100 years.
     static func duration(_ text: String, field: String) throws -> Duration {
+        func milliseconds(_ value: Double) throws -> Duration {
+            guard value.isFinite, value >= 1, value <= Self.longestRunMilliseconds else {
+                throw ValidationError("\(field) must be between 1ms and 100 years (got '\(text.prefix(40))')")
+            }
+            return .milliseconds(Int64(value))
+        }
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (suffix, millis) in units where text.hasSuffix(suffix) {
             if suffix == "s", text.hasSuffix("ms") { continue }
             if suffix == "m", text.hasSuffix("ms") { continue }
-            if let value = Double(text.dropLast(suffix.count)), value > 0, value.isFinite {
-                return .milliseconds(Int64(value * Double(millis)))
-            }
+            if let value = Double(text.dropLast(suffix.count)) { return try milliseconds(value * Double(millis)) }
         }
-        if let seconds = Double(text), seconds > 0, seconds.isFinite { return .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = Double(text) { return try milliseconds(seconds * 1000) }
         throw ValidationError("\(field) must be a positive duration like 90s, 15m or 2h (got '\(text.prefix(40))')")
     }
 

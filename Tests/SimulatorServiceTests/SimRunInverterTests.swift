@@ -169,9 +169,12 @@ import Testing
         arguments: [
             (["--inverter-port", "70000"], "--inverter-port must be 0...65535 (got 70000)"),
             (["--inverter-winet"], "--inverter-winet needs --inverter-port"),
+            // Found by reading the parser after the command fuzz: 1e30s trapped converting to milliseconds.
+            (["--duration", "1e30s"], "--duration must be between 1ms and 100 years (got '1e30s')"),
+            (["--duration", "0.1ms"], "--duration must be between 1ms and 100 years (got '0.1ms')"),
         ]
     )
-    func badInverterFlagsAreRefusedNamingTheFlag(arguments: [String], message: String) async throws {
+    func badRunFlagsAreRefusedNamingTheFlag(arguments: [String], message: String) async throws {
         let result = try await FaultCommandTests.run(["sim", "run", "--pilot"] + arguments)
         #expect(result.status != 0)
         #expect(result.output.contains(message), "\(result.output)")

@@ -22,7 +22,6 @@ enum CommandDecoding {
         if let violation = Self.violation(command, device: device) {
             return .rejected(commandID: command.id, reason: "INVALID_COMMAND: \(violation)")
         }
-        let expire = command.expireTime
         return .command(
             SimCommand(
                 id: command.id,
@@ -30,12 +29,24 @@ enum CommandDecoding {
                 device: device,
                 name: command.name,
                 parameters: command.parameters,
-                expireTime: SimInstant(
-                    nanosecondsSinceEpoch: expire.seconds * 1_000_000_000 + Int64(expire.nanos)
-                )
+                expireTime: Self.instant(command.expireTime)
             )
         )
     }
+
+    /// Timestamp's valid range (0001-01-01 to 9999-12-31) is wider than a `SimInstant` (about 1678 to 2262):
+    /// an expiry beyond it saturates, which keeps its meaning (long expired, or not expiring in any run).
+    static func instant(_ timestamp: Google_Protobuf_Timestamp) -> SimInstant {
+        let (scaled, overflow) = timestamp.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else {
+            return SimInstant(nanosecondsSinceEpoch: timestamp.seconds < 0 ? .min : .max)
+        }
+        let (sum, carry) = scaled.addingReportingOverflow(Int64(timestamp.nanos))
+        return SimInstant(nanosecondsSinceEpoch: carry ? .max : sum)
+    }
+
+    /// Timestamp's documented range of seconds.
+    static let timestampSeconds: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
 
     private static func violation(_ command: Harvestry_Telemetry_V1_Command, device: DeviceID) -> String? {
         if command.idempotencyKey.isEmpty { return "idempotency_key is required" }
@@ -45,6 +56,9 @@ enum CommandDecoding {
         if command.name.isEmpty { return "name is required" }
         if !command.hasExpireTime { return "expire_time is required" }
         if !(0..<1_000_000_000).contains(command.expireTime.nanos) { return "expire_time.nanos is out of range" }
+        if !Self.timestampSeconds.contains(command.expireTime.seconds) {
+            return "expire_time.seconds is outside 0001-01-01...9999-12-31"
+        }
         return nil
     }
 }

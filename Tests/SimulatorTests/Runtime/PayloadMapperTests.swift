@@ -81,6 +81,31 @@ import Testing
         #expect(command.expireTime == SimInstant(nanosecondsSinceEpoch: 1_700_000_060_000_000_005))
     }
 
+    /// Found by the fuzz test: an expiry past 2262 overflowed the nanosecond conversion and trapped the process.
+    @Test(arguments: [
+        (Int64(253_402_300_799), Int64.max),  // 9999-12-31: not expiring in any run
+        (Int64(10_000_000_000), Int64.max),  // 2286
+        (Int64(-62_135_596_800), Int64.min),  // 0001-01-01: long expired
+    ])
+    func expiriesBeyondASimInstantSaturate(seconds: Int64, nanoseconds: Int64) {
+        let outcome = CommandDecoding.decode(Self.command { $0.expireTime.seconds = seconds }, device: "vlv-1")
+        guard case .command(let command) = outcome else {
+            Issue.record("not decoded: \(outcome)")
+            return
+        }
+        #expect(command.expireTime == SimInstant(nanosecondsSinceEpoch: nanoseconds))
+    }
+
+    @Test(arguments: [Int64.max, Int64.min, 253_402_300_800, -62_135_596_801])
+    func expiriesOutsideTimestampsRangeAreRejected(seconds: Int64) {
+        let outcome = CommandDecoding.decode(Self.command { $0.expireTime.seconds = seconds }, device: "vlv-1")
+        guard case .rejected(_, let reason) = outcome else {
+            Issue.record("not rejected: \(outcome)")
+            return
+        }
+        #expect(reason.hasPrefix("INVALID_COMMAND: expire_time.seconds"))
+    }
+
     enum BadField: String, CaseIterable, Sendable {
         case idempotencyKey = "idempotency_key"
         case deviceID = "device_id"
