@@ -63,8 +63,7 @@ struct SimRun: AsyncParsableCommand {
         defer { truth?.close() }
         let groups = DeviceGroups(spec: spec)
         let clock = SimNowBinding(until: start)
-        try await self.withBrokerBehindProxies(groups, truth: truth, clock: clock, logger: logger) {
-            endpoint, embedded, network in
+        try await self.withBroker(proxying: groups, truth: truth, clock: clock) { endpoint, embedded, network in
             let configuration = RuntimeConfiguration(
                 broker: endpoint,
                 brokerByGroup: network?.endpoints ?? [:],

@@ -7,11 +7,10 @@ extension SimRun {
     /// `SimOptions.withBroker` with the run's fault proxies: one per device group in front of the broker
     /// (`RuntimeNetworkFaultTarget`), nil with `--no-fault-proxies`. The proxies stop when `body` returns or
     /// throws; their records go to `truth` (`TruthRecord.proxy`) at `clock`'s instant.
-    func withBrokerBehindProxies<T>(
-        _ groups: DeviceGroups,
+    func withBroker<T>(
+        proxying groups: DeviceGroups,
         truth: TruthRecorder?,
         clock: SimNowBinding,
-        logger: Logger,
         _ body: (MQTTEndpoint, EmbeddedMosquitto?, RuntimeNetworkFaultTarget?) async throws -> T
     ) async throws -> T {
         try await self.options.withBroker { (endpoint: MQTTEndpoint, embedded: EmbeddedMosquitto?) async throws -> T in
@@ -21,8 +20,7 @@ extension SimRun {
                 broker: endpoint,
                 seed: self.options.seed,
                 truth: truth,
-                clock: clock,
-                logger: logger
+                clock: clock
             )
             do {
                 let value = try await body(endpoint, embedded, network)
@@ -40,9 +38,10 @@ extension SimRun {
         broker: MQTTEndpoint,
         seed: UInt64,
         truth: TruthRecorder?,
-        clock: SimNowBinding,
-        logger: Logger
+        clock: SimNowBinding
     ) async throws -> RuntimeNetworkFaultTarget {
+        var logger = Logger(label: "harvestry.sim.fault-proxy")
+        logger.logLevel = .info
         var onRecord: (@Sendable (FaultRecord) -> Void)?
         if let truth {
             onRecord = { record in

@@ -26,7 +26,9 @@ import Testing
     }
 
     static func controllerOf(_ spec: SiteSpec) -> [DeviceID: DeviceID] {
-        Dictionary(uniqueKeysWithValues: spec.devices.compactMap { device in device.controller.map { (device.id, $0) } })
+        Dictionary(
+            uniqueKeysWithValues: spec.devices.compactMap { device in device.controller.map { (device.id, $0) } }
+        )
     }
 
     @Test func zonesMakeGroupsAndAWiredDeviceFollowsItsController() {
@@ -121,10 +123,19 @@ import Testing
 
     @Test func proxyNamesFitAndTruthKeepsConnectionLevelEffects() {
         #expect(RuntimeNetworkFaultTarget.proxyName(group: "z1", index: 0) == "broker-z1")
-        #expect(RuntimeNetworkFaultTarget.proxyName(group: String(repeating: "a", count: 64), index: 3) == "broker-group-3")
+        #expect(
+            RuntimeNetworkFaultTarget.proxyName(group: String(repeating: "a", count: 64), index: 3) == "broker-group-3"
+        )
         let base = FaultRecord(
-            sequence: 1, time: Date(), proxy: "broker-z1", group: "z1", toxic: "fault-2", type: "down",
-            direction: .both, effect: .refused, connection: 4
+            sequence: 1,
+            time: Date(),
+            proxy: "broker-z1",
+            group: "z1",
+            toxic: "fault-2",
+            type: "down",
+            direction: .both,
+            effect: .refused,
+            connection: 4
         )
         let at = SimInstant(secondsSinceEpoch: 5)
         let line = TruthRecord.proxy(base, at: at)

@@ -103,7 +103,10 @@ import Testing
                 let cutBefore = Self.telemetryCount(collector, devices: cut)
                 let keptBefore = Self.telemetryCount(collector, devices: kept)
                 try await Task.sleep(for: .seconds(3))
-                #expect(Self.telemetryCount(collector, devices: cut) == cutBefore, "the cut group still reached the broker")
+                #expect(
+                    Self.telemetryCount(collector, devices: cut) == cutBefore,
+                    "the cut group still reached the broker"
+                )
                 #expect(Self.telemetryCount(collector, devices: kept) > keptBefore + 30, "the other group stopped")
                 spooledWhileDown = runtime.stats.snapshot.spooled
                 _ = try await injector.clear(id: fault.id, by: "test")
