@@ -56,6 +56,31 @@ import Testing
         }
     }
 
+    @Test func aDeviceFaultOnAZoneGroupReachesItsMembersOnly() async throws {
+        let spec = SiteSpec.pilot()
+        let groups = DeviceGroups(spec: spec)
+        let start = SimInstant(secondsSinceEpoch: 1_700_000_000)
+        let site = SiteSimulationFaultTarget(
+            SiteSimulation(spec: spec, seed: 1, start: start),
+            groups: groups.members
+        )
+        let injector = FaultInjector(targets: .init(devices: site), clock: { start }, log: { _ in })
+        let zone = try #require(spec.zones.first { $0.code == "VEG-1-Z1" }).id
+        let fault = try await injector.inject(
+            FaultRequest(target: .deviceGroup(zone), effect: .device(.offline), duration: .seconds(5)),
+            by: "test"
+        )
+        #expect(fault.devices == groups.members[zone])
+        #expect(fault.devices.count == 5)
+        let unknown = await #expect(throws: FaultError.self) {
+            _ = try await injector.inject(
+                FaultRequest(target: .deviceGroup("VEG-1-Z9"), effect: .device(.offline)),
+                by: "test"
+            )
+        }
+        #expect(unknown?.violations.map(\.field) == ["fault.target"])
+    }
+
     @Test(arguments: [1, 2, 250])
     func connectionsNeverMixGroups(groupSize: Int) {
         let groups = DeviceGroups(spec: Self.spec)
