@@ -257,6 +257,13 @@ import Testing
         #expect(proxyEffects.isSuperset(of: ["toxic-down", "proxy-added", "proxy-removed"]), "\(proxyLines)")
         #expect(!proxyEffects.isDisjoint(with: ["proxy-closed", "proxy-refused"]), "\(proxyLines)")
 
+        // The latency on `all` went to every group's proxy: the pilot's two sensor zones and `site`.
+        let latencyAdded = records.filter {
+            $0.kind == .fault && $0.fault == "proxy-added" && $0.detail?.contains("type=latency") == true
+        }
+        let everyGroup = DeviceGroups(spec: SiteSpec.pilot()).names.map { "deviceGroups/\($0)" }
+        #expect(latencyAdded.map(\.device).sorted() == everyGroup.sorted(), "\(latencyAdded)")
+
         let brokerLines = records.filter { $0.kind == .fault && $0.fault == "broker-kill" }
         #expect(brokerLines.map { $0.detail?.prefix(7) } == ["applied", "cleared"], "\(brokerLines)")
         #expect(records.contains { $0.kind == .published && ($0.publishedNanos ?? 0) > clearedAt })
