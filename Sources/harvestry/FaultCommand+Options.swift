@@ -7,7 +7,7 @@ struct FaultTargetOptions: ParsableArguments {
     @Option(help: "A simulated device id.")
     var device: String?
 
-    @Option(help: "A device group (its fault proxy, for network kinds).")
+    @Option(help: "A device group: a zone id, site or all (for network kinds: its fault proxy).")
     var group: String?
 
     @Flag(help: "The broker the simulator owns.")

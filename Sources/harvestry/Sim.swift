@@ -26,7 +26,10 @@ struct SimRun: AsyncParsableCommand {
             replicating its sensors. Devices publish the device protocol (docs/device-protocol.md) on \
             hv/v1/{site}/{device}/..., QoS 1, over shared connections (--group-size), and take commands from their \
             cmd topics. While the broker is unreachable their messages go to a durable spool (--spool-dir) and are \
-            replayed in order once it is back. --truth writes the ground truth as JSON lines. Fault injection             (SimulatorService, `harvestry sim fault`) is served on 127.0.0.1:--grpc-port.
+            replayed in order once it is back. --truth writes the ground truth as JSON lines. Fault injection \
+            (SimulatorService, `harvestry sim fault`) is served on 127.0.0.1:--grpc-port. Each device group (a zone, \
+            `site` for devices without one) reaches the broker through a fault proxy of its own for network faults \
+            on deviceGroups/{group} (--no-fault-proxies: straight to the broker).
             """
     )
 
@@ -37,6 +40,8 @@ struct SimRun: AsyncParsableCommand {
     @Option(help: "Serve fault injection (SimulatorService) on 127.0.0.1 at this port; 0 picks a free one.")
     var grpcPort = 50061
     @OptionGroup var inverter: SimInverterOptions
+    @Flag(help: "Connect the device groups straight to the broker, without a fault proxy each (no network faults).")
+    var noFaultProxies = false
 
     func validate() throws {
         guard (0...65_535).contains(self.grpcPort) else {
@@ -57,9 +62,12 @@ struct SimRun: AsyncParsableCommand {
         let duration = try SimOptions.duration(self.duration, field: "--duration")
         let truth = try self.truth.map { try TruthRecorder(path: $0) }
         defer { truth?.close() }
-        try await self.options.withBroker { endpoint, embedded in
+        let groups = DeviceGroups(spec: spec)
+        let clock = SimNowBinding(until: start)
+        try await self.withBroker(proxying: groups, truth: truth, clock: clock) { endpoint, embedded, network in
             let configuration = RuntimeConfiguration(
                 broker: endpoint,
+                brokerByGroup: network?.endpoints ?? [:],
                 groupSize: self.options.groupSize,
                 lanesPerConnection: self.options.lanes,
                 speed: self.speed,
@@ -67,7 +75,7 @@ struct SimRun: AsyncParsableCommand {
                 duration: duration,
                 spoolDirectory: self.options.spoolDir
             )
-            let site = SiteSimulationFaultTarget(simulation)
+            let site = SiteSimulationFaultTarget(simulation, groups: groups.members)
             let runtime = try SimulationRuntime(
                 spec: spec,
                 simulation: site,
@@ -76,9 +84,11 @@ struct SimRun: AsyncParsableCommand {
                 logger: logger
             )
             let inverter = try self.inverter.start(spec: spec, start: start, logger: logger)
+            clock.bind { runtime.simNow }
             let injector = FaultInjector(
                 targets: .init(
                     devices: site,
+                    network: network,
                     broker: embedded.map(EmbeddedBrokerFaultTarget.init),
                     modbus: inverter,
                     summary: RuntimeSummarySource(stats: runtime.stats)

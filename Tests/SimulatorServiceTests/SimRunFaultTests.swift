@@ -3,6 +3,7 @@ import Bus
 import CoreTransport
 import Foundation
 import GRPCCore
+import GRPCProtobuf
 import Simulator
 import SwiftProtobuf
 import Testing
@@ -95,6 +96,16 @@ import Testing
     }
 
     static let controller = SiteSpec.pilot().devices.first { $0.kind == .irrigationController }!
+    /// The pilot's VEG-1-Z1 zone id: a device group of the run (its sensors).
+    static let sensorZone = SiteSpec.pilot().zones.first { $0.code == "VEG-1-Z1" }!.id
+
+    static func latency(_ target: String) -> Harvestry_Simulator_V1_InjectFaultRequest {
+        Self.request(target, seconds: 5) {
+            $0.network = .with {
+                $0.kind = .latency; $0.latency = .with { $0.nanos = 100_000_000 }
+            }
+        }
+    }
 
     static func request(
         _ target: String,
@@ -190,14 +201,22 @@ import Testing
             #expect(estop.state == .active)
             try await Self.waitFor(estop.name, client: client) { $0.state == .expired }
 
-            let network = Self.request("deviceGroups/all", seconds: 5) {
-                $0.network = .with {
-                    $0.kind = .latency; $0.latency = .with { $0.nanos = 100_000_000 }
-                }
+            // A zone's device group behind its fault proxy: cut off for 3 simulated seconds, then back.
+            let down = try await client.injectFault(
+                Self.request("deviceGroups/\(Self.sensorZone)", seconds: 3) { $0.network = .with { $0.kind = .down } }
+            )
+            #expect(down.state == .active)
+            try await Self.waitFor(down.name, client: client) { $0.state == .expired }
+            let latency = try await client.injectFault(Self.latency("deviceGroups/all"))
+            #expect(latency.state == .active)
+            try await Self.waitFor(latency.name, client: client) { $0.state == .expired }
+            let unknown = await #expect(throws: RPCError.self) {
+                _ = try await client.injectFault(Self.latency("deviceGroups/nowhere"))
             }
-            let refusal = await #expect(throws: RPCError.self) { _ = try await client.injectFault(network) }
-            #expect(refusal?.code == .failedPrecondition)
-            #expect(refusal?.message.contains("no fault proxy") == true, "\(String(describing: refusal))")
+            #expect(unknown?.code == .invalidArgument)
+            let status = try #require(try unknown?.unpackGoogleRPCStatus())
+            let violations = status.details.compactMap(\.badRequest).flatMap(\.violations)
+            #expect(violations.map(\.field) == ["fault.target"], "\(status.message)")
 
             let kill = try await client.injectFault(
                 Self.request("broker", seconds: nil) { $0.broker = .with { $0.kind = .kill } }
@@ -245,6 +264,20 @@ import Testing
         #expect(before.contains { $0.key.contains(valve) && $0.value == true }, "the valve was not open: \(before)")
         #expect(!at.isEmpty && at.values.allSatisfy { $0 == false }, "outputs at the E-STOP instant: \(at)")
 
+        // The proxy's own records of the cut: the toxic added and removed on the zone's group, and the connection
+        // it closed (or refused on reconnect).
+        let proxyLines = records.filter { $0.kind == .fault && $0.device == "deviceGroups/\(Self.sensorZone)" }
+        let proxyEffects = Set(proxyLines.compactMap(\.fault))
+        #expect(proxyEffects.isSuperset(of: ["toxic-down", "proxy-added", "proxy-removed"]), "\(proxyLines)")
+        #expect(!proxyEffects.isDisjoint(with: ["proxy-closed", "proxy-refused"]), "\(proxyLines)")
+
+        // The latency on `all` went to every group's proxy: the pilot's two sensor zones and `site`.
+        let latencyAdded = records.filter {
+            $0.kind == .fault && $0.fault == "proxy-added" && $0.detail?.contains("type=latency") == true
+        }
+        let everyGroup = DeviceGroups(spec: SiteSpec.pilot()).names.map { "deviceGroups/\($0)" }
+        #expect(latencyAdded.map(\.device).sorted() == everyGroup.sorted(), "\(latencyAdded)")
+
         let brokerLines = records.filter { $0.kind == .fault && $0.fault == "broker-kill" }
         #expect(brokerLines.map { $0.detail?.prefix(7) } == ["applied", "cleared"], "\(brokerLines)")
         #expect(records.contains { $0.kind == .published && ($0.publishedNanos ?? 0) > clearedAt })
@@ -254,7 +287,7 @@ import Testing
     func brokerFaultsAreRefusedWhenTheBrokerIsNotOurs() async throws {
         let owner = try RunningSim()
         let brokerURL = try await owner.brokerURL()
-        let guest = try RunningSim(mqttURL: brokerURL)
+        let guest = try RunningSim(mqttURL: brokerURL, extra: ["--no-fault-proxies"])
         let address = try await guest.address()
         try await withGRPCClient(transport: try CoreClientTransport(target: address)) { grpc in
             let client = Harvestry_Simulator_V1_SimulatorService.Client(wrapping: grpc)
@@ -262,6 +295,11 @@ import Testing
             let refusal = await #expect(throws: RPCError.self) { _ = try await client.injectFault(kill) }
             #expect(refusal?.code == .failedPrecondition)
             #expect(refusal?.message.contains("does not own the broker") == true, "\(String(describing: refusal))")
+            let network = await #expect(throws: RPCError.self) {
+                _ = try await client.injectFault(Self.latency("deviceGroups/all"))
+            }
+            #expect(network?.code == .failedPrecondition)
+            #expect(network?.message.contains("no fault proxy") == true, "\(String(describing: network))")
         }
         try await guest.stop()
         try await owner.stop()

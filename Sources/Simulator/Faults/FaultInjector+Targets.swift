@@ -34,7 +34,7 @@ extension FaultInjector {
                 throw FaultError(
                     .targetUnavailable,
                     "this simulator runs no fault proxy in front of its device groups "
-                        + "(`harvestry sim run` does not start fault proxies yet)"
+                        + "(`harvestry sim run --no-fault-proxies`)"
                 )
             }
             if case .deviceGroup(let group) = request.target, await !target.hasProxy(forGroup: group) {

@@ -2,6 +2,11 @@
 /// own last will), shared with the devices wired to it (`DeviceSpec.controller`: its valves, pump, tank sensor);
 /// every other device joins a group of at most `groupSize`, one connection per group, the way an edge gateway
 /// carries many sensors. A group's will is the gateway's own status topic.
+///
+/// Devices of different device groups (`DeviceGroups`) never share a connection: the plan partitions the devices
+/// by group first (groups in order of their first device), then cuts each group into connections of `groupSize`,
+/// so every connection goes through its group's fault proxy. A controller's connection is in the controller's
+/// group, with every device wired to it (`DeviceGroups` puts those in the controller's group too).
 public struct ConnectionPlan: Hashable, Sendable {
     /// 1-23 characters, stable across runs of the same site (a persistent session keeps queued commands).
     public var clientID: String
@@ -9,13 +14,18 @@ public struct ConnectionPlan: Hashable, Sendable {
     /// The device whose `status` topic carries the connection's last will: the controller, or the group's gateway.
     public var willDevice: DeviceID
     public var isController: Bool
+    /// The device group all its devices belong to (`DeviceGroups.siteLevel` for a device `groupOf` does not name).
+    public var group: String
 
+    /// `groupOf` maps a device to its group; a device it does not name is in `DeviceGroups.siteLevel`.
     public static func plan(
         site: String,
         devices: [SimulatedDevice],
         controllerOf: [DeviceID: DeviceID],
+        groupOf: [DeviceID: String] = [:],
         groupSize: Int
     ) -> [ConnectionPlan] {
+        let groupOf = { (device: DeviceID) in groupOf[device] ?? DeviceGroups.siteLevel }
         let tag = Self.siteTag(site)
         var plans: [ConnectionPlan] = []
         var controllerIndex: [DeviceID: Int] = [:]
@@ -26,29 +36,39 @@ public struct ConnectionPlan: Hashable, Sendable {
                     clientID: "hvs-\(tag)-c\(Self.number(plans.count))",
                     devices: [device],
                     willDevice: device.id,
-                    isController: true
+                    isController: true,
+                    group: groupOf(device.id)
                 )
             )
         }
-        var grouped: [SimulatedDevice] = []
+        var groupNames: [String] = []
+        var grouped: [String: [SimulatedDevice]] = [:]
         for device in devices where device.kind != .irrigationController {
             if let controller = controllerOf[device.id], let index = controllerIndex[controller] {
                 plans[index].devices.append(device)
             } else {
-                grouped.append(device)
+                let name = groupOf(device.id)
+                if grouped[name] == nil { groupNames.append(name) }
+                grouped[name, default: []].append(device)
             }
         }
         let size = max(1, groupSize)
-        for (group, start) in stride(from: 0, to: grouped.count, by: size).enumerated() {
-            let gateway = "simgw-\(tag)-\(Self.number(group))"
-            plans.append(
-                ConnectionPlan(
-                    clientID: "hvs-\(tag)-g\(Self.number(group))",
-                    devices: Array(grouped[start..<min(start + size, grouped.count)]),
-                    willDevice: gateway,
-                    isController: false
+        var number = 0
+        for name in groupNames {
+            let members = grouped[name] ?? []
+            for start in stride(from: 0, to: members.count, by: size) {
+                let gateway = "simgw-\(tag)-\(Self.number(number))"
+                plans.append(
+                    ConnectionPlan(
+                        clientID: "hvs-\(tag)-g\(Self.number(number))",
+                        devices: Array(members[start..<min(start + size, members.count)]),
+                        willDevice: gateway,
+                        isController: false,
+                        group: name
+                    )
                 )
-            )
+                number += 1
+            }
         }
         return plans
     }

@@ -175,9 +175,10 @@ final class DeviceConnection: Sendable {
 
     private func connect() async -> MQTTClient? {
         let willPayload = self.mapper.status(device: self.plan.willDevice, online: false, at: self.context.simNow)
+        let broker = self.context.broker(self.plan.group)
         let configuration = MQTTClientConfiguration(
-            host: self.context.broker.host,
-            port: self.context.broker.port,
+            host: broker.host,
+            port: broker.port,
             clientID: self.plan.clientID,
             cleanSession: false,
             keepAliveSeconds: self.context.keepAliveSeconds,
@@ -208,7 +209,7 @@ final class DeviceConnection: Sendable {
             } catch {
                 self.logger.warning(
                     "cannot connect to the broker, retrying",
-                    metadata: ["broker": "\(self.context.broker)", "error": "\(error)", "delay": "\(delay)"]
+                    metadata: ["broker": "\(broker)", "error": "\(error)", "delay": "\(delay)"]
                 )
             }
             let until = ContinuousClock.now + delay

@@ -3,6 +3,9 @@ import Bus
 /// How `SimulationRuntime` runs a site. `validate()` names the bad field.
 public struct RuntimeConfiguration: Sendable {
     public var broker: MQTTEndpoint
+    /// Where a device group's connections go instead of `broker` (`harvestry sim run`: the group's fault proxy);
+    /// a group without an entry connects to `broker`. Groups are `DeviceGroups`'.
+    public var brokerByGroup: [String: MQTTEndpoint]
     /// Devices per shared connection (an edge gateway's worth); controllers always get their own.
     public var groupSize: Int
     /// Concurrent publishers per connection (a device always uses the same one, so its order holds).
@@ -21,6 +24,7 @@ public struct RuntimeConfiguration: Sendable {
 
     public init(
         broker: MQTTEndpoint,
+        brokerByGroup: [String: MQTTEndpoint] = [:],
         groupSize: Int = 250,
         lanesPerConnection: Int = 4,
         speed: Double = 1,
@@ -31,6 +35,7 @@ public struct RuntimeConfiguration: Sendable {
         drainTimeout: Duration = .seconds(30)
     ) {
         self.broker = broker
+        self.brokerByGroup = brokerByGroup
         self.groupSize = groupSize
         self.lanesPerConnection = lanesPerConnection
         self.speed = speed
@@ -39,6 +44,11 @@ public struct RuntimeConfiguration: Sendable {
         self.spoolDirectory = spoolDirectory
         self.keepAliveSeconds = keepAliveSeconds
         self.drainTimeout = drainTimeout
+    }
+
+    /// The endpoint `group`'s connections connect to.
+    public func broker(forGroup group: String) -> MQTTEndpoint {
+        self.brokerByGroup[group] ?? self.broker
     }
 
     public func validate() throws(SpecError) {

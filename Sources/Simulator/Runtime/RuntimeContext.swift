@@ -4,7 +4,8 @@ import Logging
 /// What every connection of a run shares.
 struct RuntimeContext: Sendable {
     var site: String
-    var broker: MQTTEndpoint
+    /// The endpoint of each device group's connections (the broker, or the group's fault proxy).
+    var broker: @Sendable (String) -> MQTTEndpoint
     var keepAliveSeconds: Int
     var laneCount: Int
     var spoolDirectory: String

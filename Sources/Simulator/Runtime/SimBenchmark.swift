@@ -61,6 +61,7 @@ public enum SimBenchmark {
             site: spec.site,
             devices: simulation.devices,
             controllerOf: controllerOf,
+            groupOf: DeviceGroups(spec: spec).groupOf,
             groupSize: configuration.groupSize
         )
         let reference = try await BareReferenceLoop.run(

@@ -64,7 +64,7 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
         self.clock.withLock { $0 = clock }
         let context = RuntimeContext(
             site: self.spec.site,
-            broker: self.configuration.broker,
+            broker: { [configuration = self.configuration] in configuration.broker(forGroup: $0) },
             keepAliveSeconds: self.configuration.keepAliveSeconds,
             laneCount: self.configuration.lanesPerConnection,
             spoolDirectory: self.configuration.spoolDirectory,
@@ -83,6 +83,7 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
             site: self.spec.site,
             devices: devices,
             controllerOf: controllerOf,
+            groupOf: DeviceGroups(spec: self.spec).groupOf,
             groupSize: self.configuration.groupSize
         )
         var opened: [DeviceConnection] = []
@@ -96,7 +97,8 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
             "simulation starting",
             metadata: [
                 "site": "\(self.spec.site)", "devices": "\(devices.count)", "connections": "\(connections.count)",
-                "broker": "\(self.configuration.broker)", "speed": "\(self.configuration.speed)",
+                "broker": "\(self.configuration.broker)", "proxied_groups": "\(self.configuration.brokerByGroup.count)",
+                "speed": "\(self.configuration.speed)",
             ]
         )
         let closeAll = { @Sendable in

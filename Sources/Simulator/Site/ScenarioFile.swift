@@ -63,6 +63,9 @@ public enum ScenarioFile {
             guard !zones.contains(where: { $0.id == id }) else {
                 throw SpecError(field: "\(field).id", message: "'\(id)' is used twice")
             }
+            guard !DeviceGroups.reserved.contains(id) else {
+                throw SpecError(field: "\(field).id", message: "'\(id)' names a device group of its own (all, site)")
+            }
             zones.append(ZoneSpec(id: id, code: try Self.text(zone.code, field: "\(field).code")))
         }
         guard let rawDevices = file.devices, !rawDevices.isEmpty else {

@@ -25,11 +25,20 @@ struct TestTickingSite: SiteSimulating {
         self.nextDue = start + .seconds(1)
     }
 
-    static func spec(site: String, sensors: Int) -> SiteSpec {
+    /// With `zones` > 0, sensor i sits in zone `zone-{i % zones}` (its device group); the controller and its valve
+    /// have no zone (group `site`).
+    static func spec(site: String, sensors: Int, zones: Int = 0) -> SiteSpec {
         SiteSpec(
             site: site,
-            zones: [],
-            devices: (0..<sensors).map { DeviceSpec(id: "sensor-\($0)", code: "S\($0)", kind: .climateSensor) } + [
+            zones: (0..<zones).map { ZoneSpec(id: "zone-\($0)", code: "Z\($0)") },
+            devices: (0..<sensors).map {
+                DeviceSpec(
+                    id: "sensor-\($0)",
+                    code: "S\($0)",
+                    kind: .climateSensor,
+                    zone: zones > 0 ? "zone-\($0 % zones)" : nil
+                )
+            } + [
                 DeviceSpec(id: controllerID, code: "IRR-1", kind: .irrigationController),
                 DeviceSpec(id: valveID, code: "VLV-1", kind: .valve, loadClass: .standard, controller: controllerID),
             ]
