@@ -223,6 +223,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What several test targets share (running child programs without blocking the cooperative pool).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "CoreTransportTests",
             dependencies: [
@@ -247,6 +249,7 @@ let package = Package(
         .testTarget(
             name: "InteropTests",
             dependencies: [
+                "TestSupport",
                 "API",
                 "CoreTransport",
                 "HarvestryApp",
@@ -265,6 +268,7 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
+                "TestSupport",
                 "Domain",
                 "Store",
                 .product(name: "Logging", package: "swift-log"),
@@ -283,6 +287,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
+                "TestSupport",
                 "API",
                 "CoreTransport",
                 "Gateway",
@@ -299,6 +304,7 @@ let package = Package(
         .testTarget(
             name: "HarvestryAppTests",
             dependencies: [
+                "TestSupport",
                 "API",
                 "Bus",
                 "CoreTransport",
@@ -329,6 +335,7 @@ let package = Package(
         .testTarget(
             name: "SimulatorServiceTests",
             dependencies: [
+                "TestSupport",
                 "API",
                 "Bus",
                 "CoreTransport",
@@ -345,6 +352,7 @@ let package = Package(
         .testTarget(
             name: "SimulatorTests",
             dependencies: [
+                "TestSupport",
                 "API",
                 "Bus",
                 "Fieldbus",

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// schemathesis (PyPI, from scripts/bootstrap) against a live gateway's /openapi.json, the test service included:
@@ -8,9 +9,8 @@ struct SchemathesisTests {
     @Test("schemathesis finds no failures")
     func schemathesis() async throws {
         try await GatewayFixture.withGateway { client, _ in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
+            let result = try await ChildProcess.run(
+                [
                 "schemathesis", "run", "http://127.0.0.1:\(client.port)/openapi.json",
                 "--max-examples", "25", "--seed", "20261122", "--no-color",
                 // The default 10 s read timeout fails on a loaded CI machine (seen once, with the whole suite and
@@ -29,25 +29,14 @@ struct SchemathesisTests {
                 "--checks",
                 "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,"
                     + "response_schema_conformance,unsupported_method",
-            ]
-            process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
-            // schemathesis keeps a cache in the working directory: not in the repository.
-            process.currentDirectoryURL = FileManager.default.temporaryDirectory
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            // Read on a separate thread-free path: the pipe is drained after exit, so keep the output small.
-            let deadline = ContinuousClock.now + .seconds(300)
-            var data = Data()
-            while process.isRunning {
-                if ContinuousClock.now > deadline { process.terminate() }
-                let chunk = output.fileHandleForReading.availableData
-                if !chunk.isEmpty { data += chunk } else { try await Task.sleep(for: .milliseconds(20)) }
-            }
-            data += output.fileHandleForReading.readDataToEndOfFile()
-            let text = String(decoding: data, as: UTF8.self)
-            #expect(process.terminationStatus == 0, "schemathesis failed:\n\(text.suffix(40000))")
+                ],
+                environment: ["NO_COLOR": "1"],
+                // schemathesis keeps a cache in its working directory: not in the repository.
+                workingDirectory: FileManager.default.temporaryDirectory,
+                timeout: .seconds(300)
+            )
+            let text = result.output
+            #expect(result.status == 0, "schemathesis failed:\n\(text.suffix(40000))")
             #expect(text.contains("passed"), "\(text.suffix(2000))")
         }
     }

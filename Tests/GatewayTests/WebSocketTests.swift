@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Client and bidirectional streams over WebSocket, with a real peer (scripts/interop/ws_client.py, Python
@@ -10,20 +11,12 @@ struct WebSocketTests {
 
     /// Runs the peer; returns the lines it printed.
     static func exchange(port: Int, path: String, headers: [String] = [], messages: [String]) async throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            ["python3", Self.script, "ws://127.0.0.1:\(port)\(path)"]
-            + headers.flatMap { ["--header", $0] } + messages
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { process.terminate() }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "ws_client: \(text)")
+        let result = try await ChildProcess.run(
+            ["python3", Self.script, "ws://127.0.0.1:\(port)\(path)"] + headers.flatMap { ["--header", $0] } + messages,
+            timeout: .seconds(60)
+        )
+        let text = result.output
+        #expect(result.status == 0, "ws_client: \(text)")
         return text.split(separator: "\n").map(String.init)
     }
 

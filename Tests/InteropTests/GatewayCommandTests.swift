@@ -4,6 +4,7 @@ import Foundation
 import GRPCCore
 import GRPCProtobuf
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -14,42 +15,26 @@ import FoundationNetworking
 /// `harvestry gateway --upstream ADDR` over the C-core transport.
 @Suite("harvestry serve and gateway over HTTP")
 struct GatewayCommandTests {
-    /// Starts `harvestry <arguments>` and reads its log until every marker has appeared; returns the process,
-    /// the log text so far and a way to read on.
+    /// Starts `harvestry <arguments>` and reads its log (stderr) until every marker has appeared (at most 120 s);
+    /// returns the process and the log text so far.
     static func start(
         _ arguments: [String],
-        environment: [String: String] = [:],
+        environment: [String: String?] = [:],
         until markers: [String]
-    ) throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = ServeCommandTests.executable
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        }
-        let logs = Pipe()
-        process.standardError = logs
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        while !markers.allSatisfy({ text.contains($0) }) {
-            let chunk = logs.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        return (process, text)
+    ) async throws -> (ChildProcess, String) {
+        let process = try ChildProcess(
+            ServeCommandTests.executable,
+            arguments,
+            environment: environment,
+            capture: .standardError
+        )
+        return (process, await process.waitForOutput(containing: markers, timeout: .seconds(120)))
     }
 
     /// The value of `key=` on the log line containing `marker`.
     static func logValue(_ key: String, on marker: String, in text: String) -> String? {
         guard let line = text.split(separator: "\n").first(where: { $0.contains(marker) }) else { return nil }
         return line.split(separator: " ").first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
-    }
-
-    static func stop(_ process: Process) async throws {
-        process.terminate()
-        for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     static func post(port: String, path: String, body: String) async throws -> (Int, String) {
@@ -71,11 +56,10 @@ struct GatewayCommandTests {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         chmod(dataDir, 0o755)
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
-        let (server, serverLog) = try Self.start(
+        let (server, serverLog) = try await Self.start(
             ["serve", "--port", "0", "--http-port", "0", "--grace-period-seconds", "1", "--data-dir", dataDir],
             until: ["gRPC server listening", "JSON gateway listening"]
         )
-        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let address = try #require(Self.logValue("address", on: "gRPC server listening", in: serverLog))
         let inProcessPort = try #require(Self.logValue("port", on: "JSON gateway listening", in: serverLog))
         // The process's swift-metrics beside the gateway's: the MQTT consumer connects to the embedded broker.
@@ -114,11 +98,10 @@ struct GatewayCommandTests {
         #expect(listed.contains("harvestry.echo.v1.EchoService"))
         #expect(!listed.contains { $0.hasPrefix("harvestry.testing.") })
 
-        let (gateway, gatewayLog) = try Self.start(
+        let (gateway, gatewayLog) = try await Self.start(
             ["gateway", "--upstream", address, "--http-port", "0"],
             until: ["JSON gateway listening"]
         )
-        defer { if gateway.isRunning { kill(gateway.processIdentifier, SIGKILL) } }
         let remotePort = try #require(Self.logValue("port", on: "JSON gateway listening", in: gatewayLog))
         let (remoteStatus, remoteBody) = try await Self.post(
             port: remotePort,
@@ -135,10 +118,8 @@ struct GatewayCommandTests {
         #expect(failStatus == 400)
         #expect(failBody.contains(#""status":"INVALID_ARGUMENT""#))
 
-        try await Self.stop(gateway)
-        #expect(gateway.terminationStatus == 0)
-        try await Self.stop(server)
-        #expect(server.terminationStatus == 0)
+        #expect(await gateway.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test("a bad --http-port is refused naming the flag; gateway without --upstream is refused")

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 /// k6's gRPC client (Go's grpc implementation) through server reflection, with no local protos.

@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 
-/// An external program the interop tests run: the Python grpcio peers and k6.
-struct Peer {
+/// An external program the interop tests run: the Python grpcio peers and k6, from the repository root.
+enum Peer {
     /// The repository root (tests run from the package directory, but be robust to a different cwd).
     static let repositoryRoot: URL = {
         var url = URL(fileURLWithPath: #filePath)
@@ -9,94 +10,47 @@ struct Peer {
         return url
     }()
 
-    struct Result {
-        var status: Int32
-        var output: String
+    /// Runs a program to completion (bounded by `timeout`); its exit status and combined output.
+    static func run(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        timeout: Duration = .seconds(120)
+    ) async throws -> ChildProcess.Result {
+        try await ChildProcess.run(
+            arguments,
+            environment: environment,
+            workingDirectory: Self.repositoryRoot,
+            timeout: timeout
+        )
     }
 
-    /// Runs a program to completion (bounded by `timeout`) and returns its exit status and combined output.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120))
-        async throws -> Result
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.repositoryRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let reader = Task.detachedReader(pipe)
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                break
-            }
-            try await Task.sleep(for: .milliseconds(20))
+    /// Starts a long-running peer that prints `LISTENING <port>` once it serves (within 60 s); returns it and the
+    /// port. Its stderr is not kept.
+    static func start(_ arguments: [String]) async throws -> (ChildProcess, Int) {
+        let peer = try ChildProcess(
+            command: arguments,
+            workingDirectory: Self.repositoryRoot,
+            capture: .standardOutput
+        )
+        var text = ""
+        var port: Int?
+        let deadline = ContinuousClock.now + .seconds(60)
+        while port == nil, peer.isRunning, ContinuousClock.now < deadline {
+            text = await peer.waitForOutput(containing: ["LISTENING "], timeout: .seconds(1))
+            // Only whole lines: the number may still be on its way.
+            let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+                .first { $0.hasPrefix("LISTENING ") }
+            port = line.flatMap { Int($0.dropFirst("LISTENING ".count)) }
         }
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: await reader.value)
-    }
-
-    /// Starts a long-running peer that prints `LISTENING <port>` once it serves; returns it and the port.
-    static func start(_ arguments: [String]) async throws -> (Process, Int) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.repositoryRoot
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        // The peer must not hold the test runner's own output open: `swift test` waits for EOF on it.
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var buffer = Data()
-        let handle = pipe.fileHandleForReading
-        while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { throw PeerError(message: "\(arguments) exited before listening") }
-            buffer.append(chunk)
-            let text = String(decoding: buffer, as: UTF8.self)
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("LISTENING ") }),
-                let port = Int(line.dropFirst("LISTENING ".count))
-            {
-                return (process, port)
-            }
+        guard let port else {
+            await peer.stop()
+            throw PeerError(message: "\(arguments) did not print LISTENING <port>: \(text.suffix(2000))")
         }
-    }
-}
-
-extension Peer {
-    /// Stops a peer started with `start`: SIGTERM, up to five seconds to exit, then SIGKILL.
-    static func stop(_ process: Process) async {
-        process.terminate()
-        for _ in 0..<250 where process.isRunning {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        return (peer, port)
     }
 }
 
 struct PeerError: Error, CustomStringConvertible {
     var message: String
     var description: String { self.message }
-}
-
-extension Task where Success == String, Failure == Never {
-    /// Reads a pipe to its end off the cooperative pool (a blocking read), bridging back with a task.
-    static func detachedReader(_ pipe: Pipe) -> Task<String, Never> {
-        let (stream, continuation) = AsyncStream<String>.makeStream()
-        let thread = Thread {
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            continuation.yield(String(decoding: data, as: UTF8.self))
-            continuation.finish()
-        }
-        thread.start()
-        return Task {
-            for await text in stream { return text }
-            return ""
-        }
-    }
 }

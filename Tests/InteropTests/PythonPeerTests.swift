@@ -4,6 +4,7 @@ import GRPCCore
 import GRPCProtobuf
 import Foundation
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 /// Interop with grpcio (Python's binding of the C core, written by others): both directions.
@@ -20,11 +21,10 @@ struct PythonPeerTests {
 
     @Test("our client against a python grpcio server: unary, server, client and bidi streaming, errors")
     func ourClientAgainstPythonServer() async throws {
-        let (process, port) = try await Peer.start(["python3", "scripts/interop/echo_server.py", "--port", "0"])
+        let (peer, port) = try await Peer.start(["python3", "scripts/interop/echo_server.py", "--port", "0"])
         let transport = try CoreClientTransport(target: "127.0.0.1:\(port)")
-        defer { process.terminate() }
         try await Self.exercise(transport)
-        await Peer.stop(process)
+        await peer.stop()
     }
 
     private static func exercise(_ transport: CoreClientTransport) async throws {

@@ -4,6 +4,7 @@ import Foundation
 import GRPCCore
 import GRPCProtobuf
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 /// The `harvestry serve` process itself: it starts, answers health checks, and drains on SIGTERM.
@@ -21,28 +22,12 @@ struct ServeCommandTests {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         chmod(dataDir, 0o755)
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = [
-            "serve", "--port", "0", "--http-port", "0", "--grace-period-seconds", "2", "--data-dir", dataDir,
-        ]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = nil
-        environment["MQTT_URL"] = nil
-        process.environment = environment
-        let logs = Pipe()
-        process.standardError = logs
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-
         // The address is in the "listening" log line.
-        var text = ""
-        while !text.contains("gRPC server listening") {
-            let chunk = logs.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+        let (process, text) = try await GatewayCommandTests.start(
+            ["serve", "--port", "0", "--http-port", "0", "--grace-period-seconds", "2", "--data-dir", dataDir],
+            environment: ["DATABASE_URL": nil, "MQTT_URL": nil],
+            until: ["gRPC server listening"]
+        )
         let address = try #require(
             text.split(separator: " ").first { $0.hasPrefix("address=") }.map { String($0.dropFirst("address=".count)) }
         )
@@ -71,10 +56,7 @@ struct ServeCommandTests {
         #expect(FileManager.default.fileExists(atPath: dataDir + "/mosquitto/mosquitto.pid"))
         #expect(FileManager.default.fileExists(atPath: dataDir + "/mqtt-client-id.0"), "no stable MQTT client id")
 
-        process.terminate()
-        for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(!process.isRunning)
-        #expect(process.terminationStatus == 0)
+        #expect(await process.stop(grace: .seconds(5)) == 0)
         #expect(!FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"), "postgres still running")
         let brokerPidFile = dataDir + "/mosquitto/mosquitto.pid"
         #expect(!FileManager.default.fileExists(atPath: brokerPidFile), "mosquitto still running")
@@ -87,22 +69,20 @@ struct ServeCommandTests {
         chmod(dataDir, 0o755)
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         // Port 1 on loopback: nothing listens there, so every connect is refused.
-        let (process, log) = try GatewayCommandTests.start(
+        let (process, log) = try await GatewayCommandTests.start(
             ["serve", "--port", "0", "--grace-period-seconds", "1", "--data-dir", dataDir],
             environment: ["MQTT_URL": "mqtt://127.0.0.1:1"],
             until: ["gRPC server listening", "cannot reach the MQTT broker"]
         )
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         #expect(log.contains("broker=mqtt://127.0.0.1:1"), "\(log)")
         let address = try #require(GatewayCommandTests.logValue("address", on: "gRPC server listening", in: log))
         try await withGRPCClient(transport: try CoreClientTransport(target: address)) { client in
             let status = try await Grpc_Health_V1_Health.Client(wrapping: client).check(.with { $0.service = "" })
             #expect(status.status == .serving)
         }
-        process.terminate()
-        for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(!process.isRunning, "serve kept waiting for the broker after SIGTERM")
-        #expect(process.terminationStatus == 0)
+        #expect(process.isRunning, "serve exited before SIGTERM")
+        process.process.terminate()
+        #expect(await process.waitForExit(timeout: .seconds(5)) == 0, "serve kept waiting for the broker after SIGTERM")
         #expect(!FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"), "postgres still running")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Simulator
+import TestSupport
 import Testing
 
 /// `harvestry sim fault` (the built binary, a gRPC client) against a live SimulatorService.
@@ -10,25 +11,9 @@ import Testing
 
     /// Runs the binary to its end (at most 60 s); returns its exit status and output.
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        let output = FileManager.default.temporaryDirectory
-            .appendingPathComponent("fault-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        for _ in 0..<600 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        if process.isRunning {
-            process.terminate()
-            throw CommandTimeout()
-        }
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
+        let result = await (try ChildProcess(Self.executable, arguments)).result(timeout: .seconds(60))
+        if result.timedOut { throw CommandTimeout() }
+        return (result.status, result.output)
     }
 
     struct CommandTimeout: Error {}

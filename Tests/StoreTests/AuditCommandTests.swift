@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Store
+import TestSupport
 import Testing
 
 extension PostgresIntegrationTests {
@@ -14,18 +15,14 @@ extension PostgresIntegrationTests {
         _ arguments: [String],
         errors: Bool = false
     ) async throws -> (status: Int32, output: String) {
-        try await withTimeout(seconds: 60) {
-            let process = Process()
-            process.executableURL = Self.harvestry
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = errors ? output : FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
+        let result = try await ChildProcess(Self.harvestry, arguments, capture: errors ? .both : .standardOutput)
+            .result(timeout: .seconds(60))
+        if result.timedOut { throw ProcessTimeout(arguments: arguments) }
+        return (result.status, result.output)
+    }
+
+    struct ProcessTimeout: Error {
+        var arguments: [String]
     }
 
     /// `harvestry seed pilot` twice, then `harvestry audit verify`: OK, and after tampering exit 1 naming the row.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Simulator
 import Synchronization
+import TestSupport
 import Testing
 
 func withInverter(
@@ -89,7 +90,7 @@ func poll(_ client: ModbusClient) async throws -> PolledRegisters {
 }
 
 /// The same blocks read by pymodbus, an independent client, in a python3 child process.
-func pollWithPymodbus(port: Int) throws -> PolledRegisters {
+func pollWithPymodbus(port: Int) async throws -> PolledRegisters {
     let script = """
         import json, sys
         from pymodbus.client import ModbusTcpClient
@@ -106,16 +107,13 @@ func pollWithPymodbus(port: Int) throws -> PolledRegisters {
         print(json.dumps(out))
         """
     let blocks = polledBlocks.map { "[\"\($0.0.rawValue)\", \($0.1), \($0.2)]" }.joined(separator: ", ")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script, String(port), "[\(blocks)]"]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
-    let decoded = try JSONDecoder().decode([String: [String: UInt16]].self, from: data)
+    let result = try await ChildProcess.run(
+        ["python3", "-c", script, String(port), "[\(blocks)]"],
+        capture: .standardOutput,
+        timeout: .seconds(60)
+    )
+    #expect(result.status == 0)
+    let decoded = try JSONDecoder().decode([String: [String: UInt16]].self, from: Data(result.output.utf8))
     func table(_ name: String) -> [Int: UInt16] {
         Dictionary(uniqueKeysWithValues: (decoded[name] ?? [:]).map { (Int($0.key)!, $0.value) })
     }
@@ -141,7 +139,7 @@ struct SimulatedInverterTests {
             inverter.advance(to: inverter.state.now + .seconds(1800))
             let port = inverter.port
             // pymodbus blocks in a child process; wait for it off the cooperative pool.
-            let registers = try await onOwnThread { try pollWithPymodbus(port: port) }
+            let registers = try await pollWithPymodbus(port: port)
             registers.expectMatches(inverter.state)
         }
     }
@@ -287,12 +285,5 @@ func errorCode(_ body: () async throws -> Void) async -> ModbusError.Code? {
         return error.code
     } catch {
         return nil
-    }
-}
-
-/// Runs blocking work (a child process) on its own thread, never on the cooperative pool.
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
