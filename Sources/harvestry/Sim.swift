@@ -64,7 +64,8 @@ struct SimRun: AsyncParsableCommand {
                 speed: self.speed,
                 start: start,
                 duration: duration,
-                spoolDirectory: self.options.spoolDir
+                spoolDirectory: self.options.spoolDir,
+                instance: self.options.instance
             )
             let site = SiteSimulationFaultTarget(simulation)
             let runtime = try SimulationRuntime(

@@ -43,7 +43,8 @@ struct SimBench: AsyncParsableCommand {
                     lanesPerConnection: self.options.lanes,
                     start: start,
                     duration: duration,
-                    spoolDirectory: spoolDirectory
+                    spoolDirectory: spoolDirectory,
+                    instance: self.options.instance
                 ),
                 logger: logger
             )

@@ -61,7 +61,8 @@ public enum SimBenchmark {
             site: spec.site,
             devices: simulation.devices,
             controllerOf: controllerOf,
-            groupSize: configuration.groupSize
+            groupSize: configuration.groupSize,
+            instance: configuration.instance
         )
         let reference = try await BareReferenceLoop.run(
             plans: plans,

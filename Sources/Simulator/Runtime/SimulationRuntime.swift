@@ -60,6 +60,12 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
         } catch {
             throw SimFileError(path: self.configuration.spoolDirectory, message: "cannot create: \(error)")
         }
+        let lock = try SpoolDirectoryLock(
+            directory: self.configuration.spoolDirectory,
+            tag: ConnectionPlan.siteTag(self.spec.site, instance: self.configuration.instance),
+            instance: self.configuration.instance
+        )
+        defer { lock.release() }
         let clock = SimClock(simStart: self.configuration.start, wallStart: .now, speed: self.configuration.speed)
         self.clock.withLock { $0 = clock }
         let context = RuntimeContext(
@@ -83,7 +89,8 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
             site: self.spec.site,
             devices: devices,
             controllerOf: controllerOf,
-            groupSize: self.configuration.groupSize
+            groupSize: self.configuration.groupSize,
+            instance: self.configuration.instance
         )
         var opened: [DeviceConnection] = []
         for plan in plans { opened.append(try DeviceConnection(plan: plan, context: context)) }
@@ -95,7 +102,8 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
         self.logger.info(
             "simulation starting",
             metadata: [
-                "site": "\(self.spec.site)", "devices": "\(devices.count)", "connections": "\(connections.count)",
+                "site": "\(self.spec.site)", "instance": "\(self.configuration.instance)",
+                "devices": "\(devices.count)", "connections": "\(connections.count)",
                 "broker": "\(self.configuration.broker)", "speed": "\(self.configuration.speed)",
             ]
         )
