@@ -48,14 +48,23 @@ struct SimRun: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let truth = try self.truth.map { try TruthRecorder(path: $0) }
+        do {
+            try await self.run(truth: truth)
+        } catch {
+            await truth?.close()
+            throw error
+        }
+        await truth?.close()
+    }
+
+    private func run(truth: TruthRecorder?) async throws {
         var logger = Logger(label: "harvestry.sim")
         logger.logLevel = .info
         let spec = try self.options.siteSpec()
         let start = SimOptions.now()
         let simulation = SiteSimulation(spec: spec, seed: self.options.seed, start: start)
         let duration = try SimOptions.duration(self.duration, field: "--duration")
-        let truth = try self.truth.map { try TruthRecorder(path: $0) }
-        defer { truth?.close() }
         try await self.options.withBroker { endpoint, embedded in
             let configuration = RuntimeConfiguration(
                 broker: endpoint,

@@ -89,15 +89,7 @@ final class DeviceConnection: Sendable {
     }
 
     private func publish(_ message: OutboundMessage, spooled: Bool) async -> PublishOutcome {
-        if let truth = self.context.truth {
-            var record = TruthRecord(kind: .published, at: message.dueAt, device: message.device)
-            record.channel = message.channel.name
-            record.sequence = message.channel == .telemetry ? message.sequence : nil
-            record.readings = message.channel == .telemetry ? message.readings : nil
-            record.spooled = spooled
-            record.publishedNanos = self.context.simNow.nanosecondsSinceEpoch
-            truth.record(record)
-        }
+        self.context.truth?.record(.published(message, spooled: spooled, at: self.context.simNow))
         if !spooled {
             self.context.stats.recordLateness(ContinuousClock.now - self.context.clock.wall(at: message.dueAt))
         }

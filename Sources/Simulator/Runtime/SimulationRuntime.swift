@@ -125,7 +125,7 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
         }
         // The connections drain their spools after the last step: what is left now is what the next run replays.
         self.stats.update { $0.spooled = connections.reduce(0) { $0 + $1.outbox.spooledCount } }
-        self.truth?.flush()
+        await self.truth?.flush()
     }
 
     private func loop(context: RuntimeContext, connections: [DeviceConnection]) async throws {

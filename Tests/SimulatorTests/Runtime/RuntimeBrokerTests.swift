@@ -92,7 +92,7 @@ import Testing
                 await observer.disconnect()
                 group.cancelAll()
             }
-            truth.close()
+            await truth.close()
             let acks = try collector.messages.filter { $0.topic.hasSuffix("/ack") }.map {
                 try Harvestry_Telemetry_V1_Ack(serializedBytes: $0.payload)
             }
@@ -157,7 +157,7 @@ import Testing
                 await subscriber.disconnect()
                 group.cancelAll()
             }
-            truth.close()
+            await truth.close()
             // The ground truth: every device's batches handed to the broker once each, sequences 1...n, and together
             // every tick's reading once, in order (a late step may batch two ticks: the count of batches varies).
             let published = try TruthLog.read(path: truth.path).filter {
