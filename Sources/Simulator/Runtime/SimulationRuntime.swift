@@ -52,19 +52,19 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
     /// Runs the simulation for `configuration.duration` of simulated time (or until `stop()`), then waits for the
     /// spools to drain (at most `drainTimeout`), publishes `offline` for every device and disconnects.
     public func run() async throws {
+        let fileIO = FileIOQueue()
         do {
-            try FileManager.default.createDirectory(
-                atPath: self.configuration.spoolDirectory,
-                withIntermediateDirectories: true
-            )
+            try await self.run(fileIO: fileIO)
         } catch {
-            throw SimFileError(path: self.configuration.spoolDirectory, message: "cannot create: \(error)")
+            await fileIO.shutdown()
+            throw error
         }
-        let lock = try SpoolDirectoryLock(
-            directory: self.configuration.spoolDirectory,
-            tag: ConnectionPlan.siteTag(self.spec.site, instance: self.configuration.instance),
-            instance: self.configuration.instance
-        )
+        await fileIO.shutdown()
+    }
+
+    /// `run()` with `fileIO`, the thread all spools' file work runs on.
+    private func run(fileIO: FileIOQueue) async throws {
+        let lock = try await self.lockSpoolDirectory(on: fileIO)
         defer { lock.release() }
         let clock = SimClock(simStart: self.configuration.start, wallStart: .now, speed: self.configuration.speed)
         self.clock.withLock { $0 = clock }
@@ -74,6 +74,7 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
             keepAliveSeconds: self.configuration.keepAliveSeconds,
             laneCount: self.configuration.lanesPerConnection,
             spoolDirectory: self.configuration.spoolDirectory,
+            fileIO: fileIO,
             clock: clock,
             truth: self.truth,
             stats: self.stats,
@@ -93,7 +94,7 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
             instance: self.configuration.instance
         )
         var opened: [DeviceConnection] = []
-        for plan in plans { opened.append(try DeviceConnection(plan: plan, context: context)) }
+        for plan in plans { opened.append(try await DeviceConnection.open(plan: plan, context: context)) }
         let connections = opened
         self.stats.update {
             $0.devices = devices.count
@@ -128,6 +129,22 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
         await self.truth?.flush()
     }
 
+    /// Creates the spool directory and takes its lock for this site and instance (`SpoolDirectoryLock`), on the
+    /// file thread.
+    private func lockSpoolDirectory(on fileIO: FileIOQueue) async throws(SimFileError) -> SpoolDirectoryLock {
+        let directory = self.configuration.spoolDirectory
+        let instance = self.configuration.instance
+        let tag = ConnectionPlan.siteTag(self.spec.site, instance: instance)
+        return try await fileIO.run { () throws(SimFileError) -> SpoolDirectoryLock in
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw SimFileError(path: directory, message: "cannot create: \(error)")
+            }
+            return try SpoolDirectoryLock(directory: directory, tag: tag, instance: instance)
+        }
+    }
+
     private func loop(context: RuntimeContext, connections: [DeviceConnection]) async throws {
         var simulation = self.initial
         var mapper = PayloadMapper(site: self.spec.site)
@@ -155,7 +172,7 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
                     emissions += simulation.receive(command, at: now)
                 }
             }
-            try router.route(emissions, mapper: &mapper)
+            try await router.route(emissions, mapper: &mapper)
             self.stats.update {
                 $0.simNanos = now.nanosecondsSinceEpoch
                 $0.spooled = connections.reduce(0) { $0 + $1.outbox.spooledCount }

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -10,9 +12,9 @@ import Darwin
 /// ids' site tag), held for a whole run: a second simulator with the same site, instance and spool directory fails
 /// at its start instead of sharing the spool files (and the broker sessions) of the first. The kernel drops the
 /// lock when the process ends, however it ends; `release()` (or deinit) drops it earlier.
-final class SpoolDirectoryLock {
+final class SpoolDirectoryLock: Sendable {
     let path: String
-    private var file: Int32
+    private let file: Mutex<Int32>
 
     /// Takes the lock or throws naming `--instance` and `--spool-dir`. Blocking (file I/O): not for the
     /// cooperative pool.
@@ -34,13 +36,15 @@ final class SpoolDirectoryLock {
                     : "cannot lock: \(reason)"
             )
         }
-        self.file = file
+        self.file = Mutex(file)
     }
 
     func release() {
-        guard self.file >= 0 else { return }
-        close(self.file)
-        self.file = -1
+        self.file.withLock { file in
+            guard file >= 0 else { return }
+            close(file)
+            file = -1
+        }
     }
 
     deinit { self.release() }

@@ -202,6 +202,22 @@ import Testing
                     "\(device) repeated \(received.count - collapsed.count) batches"
                 )
             }
+            // The truth's readings (spooled batches' read back from their spool records) are exactly those received.
+            let truthValues = Set(
+                published.flatMap { record in
+                    (record.values ?? []).map { "\(record.device)/\($0.stream)/\($0.simNanos)/\($0.value ?? .nan)" }
+                }
+            )
+            let receivedValues = Set(
+                batches.values.joined().flatMap { batch in
+                    batch.readings.map {
+                        let nanos = $0.timestamp.seconds * 1_000_000_000 + Int64($0.timestamp.nanos)
+                        return "\(batch.deviceID)/\($0.stream)/\(nanos)/\($0.value)"
+                    }
+                }
+            )
+            #expect(truthValues.count == sensors * ticks)
+            #expect(truthValues == receivedValues)
             #expect(runtime.stats.snapshot.spooled == 0)
         }
     }
