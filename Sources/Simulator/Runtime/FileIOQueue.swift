@@ -8,6 +8,8 @@ import Synchronization
 final class FileIOQueue: Sendable {
     private let pool: NIOThreadPool
     private let stopped = Atomic<Bool>(false)
+    /// Where jobs go once the pool is shut down (serial, so still in order).
+    private let afterShutdown = DispatchQueue(label: "harvestry.sim.file-io.after-shutdown")
 
     init() {
         self.pool = NIOThreadPool(numberOfThreads: 1)
@@ -19,14 +21,20 @@ final class FileIOQueue: Sendable {
     }
 
     /// Queues `job` behind every job queued before it. Never runs it on the caller's thread, so a caller may hold a
-    /// lock the job takes: a job queued after `shutdown()` still runs, on a dispatch queue.
+    /// lock the job takes: a job queued after `shutdown()` still runs, on a serial dispatch queue.
     func enqueue(_ job: @escaping @Sendable () -> Void) {
         guard !self.stopped.load(ordering: .sequentiallyConsistent) else {
-            DispatchQueue.global().async(execute: job)
+            self.afterShutdown.async(execute: job)
             return
         }
-        // `.cancelled`: the pool shut down with the job queued; it hands such jobs over in order, off the pool.
-        self.pool.submit { _ in job() }
+        // `.cancelled`: the pool was shut down meanwhile. It hands over such jobs in order (or, submitted after the
+        // shutdown, at once on this thread): they go to the serial queue, in that order.
+        self.pool.submit { [afterShutdown] state in
+            switch state {
+            case .active: job()
+            case .cancelled: afterShutdown.async(execute: job)
+            }
+        }
     }
 
     /// Runs `body` on the queue's thread, after every job queued before it, and returns its result.

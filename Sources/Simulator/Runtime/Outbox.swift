@@ -47,16 +47,13 @@ final class Outbox: Sendable {
     @discardableResult
     func submit(_ messages: [OutboundMessage]) async throws(SimFileError) -> Route {
         guard !messages.isEmpty else { return .direct }
+        // The common case, connected with nothing spooled, needs no continuation.
+        if self.state.withLock({ self.sendLive(messages, &$0) }) { return .direct }
         let appended = await withCheckedContinuation {
             (done: CheckedContinuation<Result<Void, SimFileError>?, Never>) in
-            let direct = self.state.withLock { state in
-                if state.connected, !state.draining, state.spooled == 0, state.appending == 0 {
-                    state.laneBacklog += messages.count
-                    for message in messages {
-                        self.lanes[Self.lane(of: message.device, count: self.lanes.count)].yield(message)
-                    }
-                    return true
-                }
+            let live = self.state.withLock { state in
+                // Decided again: the connection may have come up meanwhile.
+                if self.sendLive(messages, &state) { return true }
                 // Queued under the lock: appends reach the file in the order they were decided.
                 state.appending += 1
                 self.spool.enqueue { (spool: Spool) throws(SimFileError) in
@@ -70,11 +67,20 @@ final class Outbox: Sendable {
                 }
                 return false
             }
-            if direct { done.resume(returning: nil) }
+            if live { done.resume(returning: nil) }
         }
         guard let appended else { return .direct }
         try appended.get()
         return .spooled
+    }
+
+    /// Hands `messages` to their lanes when they may go live (connected, not draining, nothing spooled or being
+    /// spooled); false otherwise.
+    private func sendLive(_ messages: [OutboundMessage], _ state: inout State) -> Bool {
+        guard state.connected, !state.draining, state.spooled == 0, state.appending == 0 else { return false }
+        state.laneBacklog += messages.count
+        for message in messages { self.lanes[Self.lane(of: message.device, count: self.lanes.count)].yield(message) }
+        return true
     }
 
     func setConnected(_ connected: Bool) {
@@ -105,7 +111,7 @@ final class Outbox: Sendable {
     enum DrainStep {
         /// Replay `messages`, then remove `records` records (more than `messages` when some were unreadable).
         case publish([OutboundMessage], records: Int)
-        /// Wait: older messages are still in the lanes.
+        /// Wait: older messages are still in the lanes, or an append is not on disk yet.
         case wait
         case done
     }

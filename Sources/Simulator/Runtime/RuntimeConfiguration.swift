@@ -13,7 +13,8 @@ public struct RuntimeConfiguration: Sendable {
     public var start: SimInstant
     /// How long to run, in simulated time.
     public var duration: Duration
-    /// Holds one spool file per connection (`<client id>.spool` and `.spool.head`), created if missing.
+    /// Holds one spool file per connection (`<client id>.spool` and `.spool.head`) and the lock of the site and
+    /// instance running on it (`SpoolDirectoryLock`), created if missing.
     public var spoolDirectory: String
     public var keepAliveSeconds: Int
     /// How long the stop waits for spools and lanes to empty.
