@@ -72,7 +72,8 @@ public struct RuntimeConfiguration: Sendable {
     /// An instance name is 1-8 characters of `[a-z0-9]` (it becomes part of client ids and file names).
     public static func validate(instance: String, field: String) throws(SpecError) {
         let allowed = instance.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
         guard (1...8).contains(instance.utf8.count), allowed else {
             throw SpecError(

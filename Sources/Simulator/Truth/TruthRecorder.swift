@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Appends `TruthRecord`s as JSON lines to a file. `record` only encodes (by hand, `TruthRecord.appendJSONLine`)
 /// into a buffer; a full buffer (`bufferLimit` bytes, so memory stays bounded at any rate), `flush()` and `close()`
