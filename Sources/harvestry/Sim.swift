@@ -54,14 +54,23 @@ struct SimRun: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let truth = try self.truth.map { try TruthRecorder(path: $0) }
+        do {
+            try await self.run(truth: truth)
+        } catch {
+            await truth?.close()
+            throw error
+        }
+        await truth?.close()
+    }
+
+    private func run(truth: TruthRecorder?) async throws {
         var logger = Logger(label: "harvestry.sim")
         logger.logLevel = .info
         let spec = try self.options.siteSpec()
         let start = SimOptions.now()
         let simulation = SiteSimulation(spec: spec, seed: self.options.seed, start: start)
         let duration = try SimOptions.duration(self.duration, field: "--duration")
-        let truth = try self.truth.map { try TruthRecorder(path: $0) }
-        defer { truth?.close() }
         let groups = DeviceGroups(spec: spec)
         let clock = SimNowBinding(until: start)
         try await self.withBroker(proxying: groups, truth: truth, clock: clock) { endpoint, embedded, network in
@@ -73,7 +82,8 @@ struct SimRun: AsyncParsableCommand {
                 speed: self.speed,
                 start: start,
                 duration: duration,
-                spoolDirectory: self.options.spoolDir
+                spoolDirectory: self.options.spoolDir,
+                instance: self.options.instance
             )
             let site = SiteSimulationFaultTarget(simulation, groups: groups.members)
             let runtime = try SimulationRuntime(

@@ -20,6 +20,7 @@ struct SimBench: AsyncParsableCommand {
     @OptionGroup var options: SimOptions
     @Option(help: "How long each run lasts, e.g. 60s.") var duration = "60s"
     @Option(help: "Pin the simulator to this CPU (Linux).") var pinCpu: Int?
+    @Option(help: "Record the ground truth (JSON lines) to this file during the simulator run.") var truth: String?
 
     func run() async throws {
         var logger = Logger(label: "harvestry.bench.sim")
@@ -30,6 +31,7 @@ struct SimBench: AsyncParsableCommand {
         let duration = try SimOptions.duration(self.duration, field: "--duration")
         let spoolDirectory = NSTemporaryDirectory() + "harvestry-bench-sim-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: spoolDirectory) }
+        let truth = try self.truth.map { try TruthRecorder(path: $0) }
         let rows = try await self.options.withBroker { endpoint in
             if let cpu = self.pinCpu, !ProcessMeasures.pinToCPU(cpu) {
                 throw ValidationError("--pin-cpu \(cpu): cannot pin this process to that CPU")
@@ -43,11 +45,14 @@ struct SimBench: AsyncParsableCommand {
                     lanesPerConnection: self.options.lanes,
                     start: start,
                     duration: duration,
-                    spoolDirectory: spoolDirectory
+                    spoolDirectory: spoolDirectory,
+                    instance: self.options.instance
                 ),
+                truth: truth,
                 logger: logger
             )
         }
+        await truth?.close()
         print(SimBenchmark.table(rows))
     }
 
@@ -55,8 +60,15 @@ struct SimBench: AsyncParsableCommand {
         _ simulation: Site,
         spec: SiteSpec,
         configuration: RuntimeConfiguration,
+        truth: TruthRecorder?,
         logger: Logger
     ) async throws -> [SimBenchmark.Row] {
-        try await SimBenchmark.measure(spec: spec, simulation: simulation, configuration: configuration, logger: logger)
+        try await SimBenchmark.measure(
+            spec: spec,
+            simulation: simulation,
+            configuration: configuration,
+            truth: truth,
+            logger: logger
+        )
     }
 }

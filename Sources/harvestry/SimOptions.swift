@@ -16,6 +16,8 @@ struct SimOptions: ParsableArguments {
     @Option(help: "Spool directory (one file per connection, replayed after a broker outage).")
     var spoolDir = ".harvestry/sim-spool"
     @Option(help: "Data directory of the embedded broker (without --mqtt-url).") var dataDir = ".harvestry"
+    @Option(help: "Tells simulators of one site apart (1-8 of a-z0-9): part of the client ids and the spool lock.")
+    var instance = RuntimeConfiguration.defaultInstance
 
     func validate() throws {
         guard self.pilot != (self.scenario != nil) else {
@@ -29,6 +31,11 @@ struct SimOptions: ParsableArguments {
         }
         guard (1...256).contains(self.lanes) else {
             throw ValidationError("--lanes must be 1...256 (got \(self.lanes))")
+        }
+        do {
+            try RuntimeConfiguration.validate(instance: self.instance, field: "--instance")
+        } catch {
+            throw ValidationError("\(error)")
         }
         if let url = self.mqttUrl ?? ProcessInfo.processInfo.environment["MQTT_URL"] {
             do {

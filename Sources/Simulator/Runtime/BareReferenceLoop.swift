@@ -24,10 +24,12 @@ enum BareReferenceLoop {
         logger: Logger
     ) async throws -> Result {
         var clients: [MQTTClient] = []
-        for (index, _) in plans.enumerated() {
+        for plan in plans {
+            // Its own ids (`hvr-` for `hvs-`): the runtime's persistent sessions stay untouched.
+            let clientID = "hvr-" + plan.clientID.dropFirst(4)
             clients.append(
                 try await MQTTClient.connect(
-                    .init(host: broker.host, port: broker.port, clientID: "hvs-ref-\(index)", keepAliveSeconds: 30),
+                    .init(host: broker.host, port: broker.port, clientID: clientID, keepAliveSeconds: 30),
                     logger: logger
                 )
             )

@@ -8,7 +8,8 @@
 /// so every connection goes through its group's fault proxy. A controller's connection is in the controller's
 /// group, with every device wired to it (`DeviceGroups` puts those in the controller's group too).
 public struct ConnectionPlan: Hashable, Sendable {
-    /// 1-23 characters, stable across runs of the same site (a persistent session keeps queued commands).
+    /// 1-23 characters, stable across runs of the same site and instance (a persistent session keeps queued
+    /// commands); different for each instance, so two simulators of one site do not take over each other's sessions.
     public var clientID: String
     public var devices: [SimulatedDevice]
     /// The device whose `status` topic carries the connection's last will: the controller, or the group's gateway.
@@ -23,10 +24,11 @@ public struct ConnectionPlan: Hashable, Sendable {
         devices: [SimulatedDevice],
         controllerOf: [DeviceID: DeviceID],
         groupOf: [DeviceID: String] = [:],
-        groupSize: Int
+        groupSize: Int,
+        instance: String = RuntimeConfiguration.defaultInstance
     ) -> [ConnectionPlan] {
         let groupOf = { (device: DeviceID) in groupOf[device] ?? DeviceGroups.siteLevel }
-        let tag = Self.siteTag(site)
+        let tag = Self.siteTag(site, instance: instance)
         var plans: [ConnectionPlan] = []
         var controllerIndex: [DeviceID: Int] = [:]
         for device in devices where device.kind == .irrigationController {
@@ -73,10 +75,12 @@ public struct ConnectionPlan: Hashable, Sendable {
         return plans
     }
 
-    /// 8 hex digits of an FNV-1a hash of the site id.
-    static func siteTag(_ site: String) -> String {
+    /// 8 hex digits of an FNV-1a hash of the site id and, for an instance other than the default, `/<instance>`
+    /// (the default instance keeps the tag of the site alone, which runs before instances existed used).
+    static func siteTag(_ site: String, instance: String = RuntimeConfiguration.defaultInstance) -> String {
+        let key = instance == RuntimeConfiguration.defaultInstance ? site : "\(site)/\(instance)"
         var hash: UInt32 = 0x811C_9DC5
-        for byte in site.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+        for byte in key.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 8 - hex.count) + hex
     }

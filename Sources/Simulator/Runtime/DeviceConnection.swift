@@ -17,12 +17,24 @@ final class DeviceConnection: Sendable {
     private let eventsContinuation: AsyncStream<Bool>.Continuation
     private let mapper: PayloadMapper
 
-    init(plan: ConnectionPlan, context: RuntimeContext) throws(SimFileError) {
+    /// Opens the connection's spool (`<spool dir>/<client id>.spool`, recovered on the file thread) first.
+    static func open(plan: ConnectionPlan, context: RuntimeContext) async throws(SimFileError) -> DeviceConnection {
+        let (spool, count) = try await QueuedSpool.open(
+            path: "\(context.spoolDirectory)/\(plan.clientID).spool",
+            io: context.fileIO
+        )
+        return DeviceConnection(
+            plan: plan,
+            context: context,
+            outbox: Outbox(spool: spool, spooled: count, laneCount: context.laneCount)
+        )
+    }
+
+    private init(plan: ConnectionPlan, context: RuntimeContext, outbox: Outbox) {
         self.plan = plan
         self.context = context
         self.deviceIDs = Set(plan.devices.map(\.id))
-        let spool = try Spool(path: "\(context.spoolDirectory)/\(plan.clientID).spool")
-        self.outbox = Outbox(spool: spool, laneCount: context.laneCount)
+        self.outbox = outbox
         (self.events, self.eventsContinuation) = AsyncStream<Bool>.makeStream()
         self.mapper = PayloadMapper(site: context.site)
     }
@@ -89,15 +101,7 @@ final class DeviceConnection: Sendable {
     }
 
     private func publish(_ message: OutboundMessage, spooled: Bool) async -> PublishOutcome {
-        if let truth = self.context.truth {
-            var record = TruthRecord(kind: .published, at: message.dueAt, device: message.device)
-            record.channel = message.channel.name
-            record.sequence = message.channel == .telemetry ? message.sequence : nil
-            record.readings = message.channel == .telemetry ? message.readings : nil
-            record.spooled = spooled
-            record.publishedNanos = self.context.simNow.nanosecondsSinceEpoch
-            truth.record(record)
-        }
+        self.context.truth?.record(.published(message, spooled: spooled, at: self.context.simNow))
         if !spooled {
             self.context.stats.recordLateness(ContinuousClock.now - self.context.clock.wall(at: message.dueAt))
         }
@@ -126,7 +130,7 @@ final class DeviceConnection: Sendable {
         while true {
             let step: Outbox.DrainStep
             do {
-                step = try self.outbox.nextDrainStep()
+                step = try await self.outbox.nextDrainStep()
             } catch {
                 self.logger.error("cannot read the spool", metadata: ["error": "\(error)"])
                 self.outbox.stopDraining()
@@ -141,7 +145,7 @@ final class DeviceConnection: Sendable {
                 let outcomes = await self.publishInLaneOrder(messages)
                 do {
                     // A record the broker refused is dropped (logged): sending it again would refuse again.
-                    try self.outbox.drainDelivered(records)
+                    try await self.outbox.drainDelivered(records)
                 } catch {
                     self.logger.error("cannot advance the spool", metadata: ["error": "\(error)"])
                     self.outbox.stopDraining()
@@ -268,7 +272,7 @@ final class DeviceConnection: Sendable {
                     dueAt: now
                 )
                 do {
-                    try self.outbox.submit([ack])
+                    try await self.outbox.submit([ack])
                 } catch {
                     self.logger.error("cannot spool an ack", metadata: ["error": "\(error)"])
                 }

@@ -20,7 +20,7 @@ struct EmissionRouter {
         self.logger = logger
     }
 
-    mutating func route(_ emissions: [Emission], mapper: inout PayloadMapper) throws(SimFileError) {
+    mutating func route(_ emissions: [Emission], mapper: inout PayloadMapper) async throws(SimFileError) {
         guard !emissions.isEmpty else { return }
         if let truth = self.truth {
             truth.record(
@@ -43,6 +43,6 @@ struct EmissionRouter {
             }
             batches[index, default: []].append(message)
         }
-        for (index, batch) in batches { try self.connections[index].outbox.submit(batch) }
+        for (index, batch) in batches { try await self.connections[index].outbox.submit(batch) }
     }
 }

@@ -16,11 +16,17 @@ public struct RuntimeConfiguration: Sendable {
     public var start: SimInstant
     /// How long to run, in simulated time.
     public var duration: Duration
-    /// Holds one spool file per connection (`<client id>.spool` and `.spool.head`), created if missing.
+    /// Holds one spool file per connection (`<client id>.spool` and `.spool.head`) and the lock of the site and
+    /// instance running on it (`SpoolDirectoryLock`), created if missing.
     public var spoolDirectory: String
     public var keepAliveSeconds: Int
     /// How long the stop waits for spools and lanes to empty.
     public var drainTimeout: Duration
+    /// Tells simulators of the same site apart (1-8 of `[a-z0-9]`): part of the client ids and of the spool
+    /// directory's lock, so two instances share a broker and a spool directory without meeting.
+    public var instance: String
+
+    public static let defaultInstance = "1"
 
     public init(
         broker: MQTTEndpoint,
@@ -32,7 +38,8 @@ public struct RuntimeConfiguration: Sendable {
         duration: Duration,
         spoolDirectory: String,
         keepAliveSeconds: Int = 10,
-        drainTimeout: Duration = .seconds(30)
+        drainTimeout: Duration = .seconds(30),
+        instance: String = Self.defaultInstance
     ) {
         self.broker = broker
         self.brokerByGroup = brokerByGroup
@@ -44,6 +51,7 @@ public struct RuntimeConfiguration: Sendable {
         self.spoolDirectory = spoolDirectory
         self.keepAliveSeconds = keepAliveSeconds
         self.drainTimeout = drainTimeout
+        self.instance = instance
     }
 
     /// The endpoint `group`'s connections connect to.
@@ -65,8 +73,23 @@ public struct RuntimeConfiguration: Sendable {
         guard !self.spoolDirectory.isEmpty else {
             throw SpecError(field: "spool_directory", message: "is required")
         }
+        try Self.validate(instance: self.instance, field: "instance")
         guard (5...65_535).contains(self.keepAliveSeconds) else {
             throw SpecError(field: "keep_alive_seconds", message: "must be 5...65535 (got \(self.keepAliveSeconds))")
+        }
+    }
+
+    /// An instance name is 1-8 characters of `[a-z0-9]` (it becomes part of client ids and file names).
+    public static func validate(instance: String, field: String) throws(SpecError) {
+        let allowed = instance.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+        guard (1...8).contains(instance.utf8.count), allowed else {
+            throw SpecError(
+                field: field,
+                message: "must be 1-8 characters of a-z and 0-9 (got '\(instance.prefix(40))')"
+            )
         }
     }
 }

@@ -9,6 +9,8 @@ struct RuntimeContext: Sendable {
     var keepAliveSeconds: Int
     var laneCount: Int
     var spoolDirectory: String
+    /// The run's file thread: every spool's blocking file work, in order.
+    var fileIO: FileIOQueue
     var clock: SimClock
     var truth: TruthRecorder?
     var stats: RuntimeStats

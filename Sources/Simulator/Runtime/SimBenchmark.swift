@@ -26,12 +26,14 @@ public enum SimBenchmark {
 
     public static let percentiles: [Double] = [50, 95, 99]
 
-    /// Runs `simulation` for `configuration.duration` at real time (the configuration's speed is forced to 1), then
-    /// the reference for as long on the same connections plan.
+    /// Runs `simulation` for `configuration.duration` at real time (the configuration's speed is forced to 1),
+    /// recording the ground truth into `truth` when given, then the reference for as long on the same connections
+    /// plan.
     public static func measure<Site: SiteSimulating>(
         spec: SiteSpec,
         simulation: Site,
         configuration: RuntimeConfiguration,
+        truth: TruthRecorder? = nil,
         logger: Logger
     ) async throws -> [Row] {
         var configuration = configuration
@@ -40,6 +42,7 @@ public enum SimBenchmark {
             spec: spec,
             simulation: simulation,
             configuration: configuration,
+            truth: truth,
             logger: logger
         )
         let cpuBefore = ProcessMeasures.cpuTime()
@@ -62,7 +65,8 @@ public enum SimBenchmark {
             devices: simulation.devices,
             controllerOf: controllerOf,
             groupOf: DeviceGroups(spec: spec).groupOf,
-            groupSize: configuration.groupSize
+            groupSize: configuration.groupSize,
+            instance: configuration.instance
         )
         let reference = try await BareReferenceLoop.run(
             plans: plans,

@@ -52,14 +52,20 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
     /// Runs the simulation for `configuration.duration` of simulated time (or until `stop()`), then waits for the
     /// spools to drain (at most `drainTimeout`), publishes `offline` for every device and disconnects.
     public func run() async throws {
+        let fileIO = FileIOQueue()
         do {
-            try FileManager.default.createDirectory(
-                atPath: self.configuration.spoolDirectory,
-                withIntermediateDirectories: true
-            )
+            try await self.run(fileIO: fileIO)
         } catch {
-            throw SimFileError(path: self.configuration.spoolDirectory, message: "cannot create: \(error)")
+            await fileIO.shutdown()
+            throw error
         }
+        await fileIO.shutdown()
+    }
+
+    /// `run()` with `fileIO`, the thread all spools' file work runs on.
+    private func run(fileIO: FileIOQueue) async throws {
+        let lock = try await self.lockSpoolDirectory(on: fileIO)
+        defer { lock.release() }
         let clock = SimClock(simStart: self.configuration.start, wallStart: .now, speed: self.configuration.speed)
         self.clock.withLock { $0 = clock }
         let context = RuntimeContext(
@@ -68,6 +74,7 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
             keepAliveSeconds: self.configuration.keepAliveSeconds,
             laneCount: self.configuration.lanesPerConnection,
             spoolDirectory: self.configuration.spoolDirectory,
+            fileIO: fileIO,
             clock: clock,
             truth: self.truth,
             stats: self.stats,
@@ -84,10 +91,11 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
             devices: devices,
             controllerOf: controllerOf,
             groupOf: DeviceGroups(spec: self.spec).groupOf,
-            groupSize: self.configuration.groupSize
+            groupSize: self.configuration.groupSize,
+            instance: self.configuration.instance
         )
         var opened: [DeviceConnection] = []
-        for plan in plans { opened.append(try DeviceConnection(plan: plan, context: context)) }
+        for plan in plans { opened.append(try await DeviceConnection.open(plan: plan, context: context)) }
         let connections = opened
         self.stats.update {
             $0.devices = devices.count
@@ -96,7 +104,8 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
         self.logger.info(
             "simulation starting",
             metadata: [
-                "site": "\(self.spec.site)", "devices": "\(devices.count)", "connections": "\(connections.count)",
+                "site": "\(self.spec.site)", "instance": "\(self.configuration.instance)",
+                "devices": "\(devices.count)", "connections": "\(connections.count)",
                 "broker": "\(self.configuration.broker)", "proxied_groups": "\(self.configuration.brokerByGroup.count)",
                 "speed": "\(self.configuration.speed)",
             ]
@@ -119,7 +128,23 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
         }
         // The connections drain their spools after the last step: what is left now is what the next run replays.
         self.stats.update { $0.spooled = connections.reduce(0) { $0 + $1.outbox.spooledCount } }
-        self.truth?.flush()
+        await self.truth?.flush()
+    }
+
+    /// Creates the spool directory and takes its lock for this site and instance (`SpoolDirectoryLock`), on the
+    /// file thread.
+    private func lockSpoolDirectory(on fileIO: FileIOQueue) async throws(SimFileError) -> SpoolDirectoryLock {
+        let directory = self.configuration.spoolDirectory
+        let instance = self.configuration.instance
+        let tag = ConnectionPlan.siteTag(self.spec.site, instance: instance)
+        return try await fileIO.run { () throws(SimFileError) -> SpoolDirectoryLock in
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw SimFileError(path: directory, message: "cannot create: \(error)")
+            }
+            return try SpoolDirectoryLock(directory: directory, tag: tag, instance: instance)
+        }
     }
 
     private func loop(context: RuntimeContext, connections: [DeviceConnection]) async throws {
@@ -149,7 +174,7 @@ public final class SimulationRuntime<Site: SiteSimulating>: Sendable {
                     emissions += simulation.receive(command, at: now)
                 }
             }
-            try router.route(emissions, mapper: &mapper)
+            try await router.route(emissions, mapper: &mapper)
             self.stats.update {
                 $0.simNanos = now.nanosecondsSinceEpoch
                 $0.spooled = connections.reduce(0) { $0 + $1.outbox.spooledCount }

@@ -8,8 +8,9 @@ public struct TruthRecord: Codable, Hashable, Sendable {
         case fault
         /// A command arrived on a device's `cmd` topic (`command_id`, `command`, and `reason` when it was invalid).
         case command
-        /// A message was handed to the broker connection (`channel`, `sequence` for telemetry, `readings`,
-        /// `spooled` when it waited in the spool, `published_sim_ns` the instant of the hand-off).
+        /// A message was handed to the broker connection (`channel`; for telemetry `sequence`, `readings` and
+        /// `values`, the readings themselves; `spooled` when it waited in the spool, `published_sim_ns` the instant
+        /// of the hand-off).
         case published
     }
 
@@ -30,6 +31,8 @@ public struct TruthRecord: Codable, Hashable, Sendable {
     public var spooled: Bool?
     /// `published`: the simulated instant the message was handed to the connection (`sim_ns` is when it was due).
     public var publishedNanos: Int64?
+    /// `published` telemetry: the batch's readings, in the batch's order.
+    public var values: [TruthReading]?
 
     public init(kind: Kind, at instant: SimInstant, device: DeviceID) {
         self.kind = kind
@@ -40,7 +43,7 @@ public struct TruthRecord: Codable, Hashable, Sendable {
     public var at: SimInstant { SimInstant(nanosecondsSinceEpoch: self.simNanos) }
 
     enum CodingKeys: String, CodingKey {
-        case kind, device, output, on, fault, detail, command, reason, channel, sequence, readings, spooled
+        case kind, device, output, on, fault, detail, command, reason, channel, sequence, readings, spooled, values
         case simNanos = "sim_ns"
         case publishedNanos = "published_sim_ns"
         case commandID = "command_id"

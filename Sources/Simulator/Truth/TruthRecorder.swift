@@ -1,36 +1,47 @@
-import Foundation
 import Synchronization
 
-/// Appends `TruthRecord`s as JSON lines to a file. Lines are buffered in memory up to `bufferLimit` bytes and
-/// written when the buffer fills (so memory stays bounded at any rate) and on `flush()` / `close()`.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Appends `TruthRecord`s as JSON lines to a file. `record` only encodes (by hand, `TruthRecord.appendJSONLine`)
+/// into a buffer; a full buffer (`bufferLimit` bytes, so memory stays bounded at any rate), `flush()` and `close()`
+/// hand it to the recorder's own file thread (`FileIOQueue`), which writes the buffers in order: no write blocks
+/// the cooperative pool.
 public final class TruthRecorder: Sendable {
     public let path: String
     private let bufferLimit: Int
+    /// Written only by jobs of `io`.
+    private let file: Int32
+    private let io = FileIOQueue()
     private struct State {
-        var handle: FileHandle?
         var buffer: [UInt8] = []
         var written = 0
-        var failure: String?
+        var closed = false
     }
-    private let state: Mutex<State>
+    private let state = Mutex(State())
+    private let firstFailure = Mutex<String?>(nil)
 
     /// Creates (or truncates) the file at `path`.
     public init(path: String, bufferLimit: Int = 256 * 1024) throws(SimFileError) {
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-            let handle = FileHandle(forWritingAtPath: path)
-        else {
-            throw SimFileError(path: path, message: "cannot create the ground-truth file")
+        let file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard file >= 0 else {
+            throw SimFileError(path: path, message: "cannot create the ground-truth file: \(Self.errnoText())")
         }
         self.path = path
+        self.file = file
         self.bufferLimit = max(1, bufferLimit)
-        self.state = Mutex(State(handle: handle))
     }
 
-    /// Records written so far (buffered or on disk).
+    /// Records taken so far (buffered, being written or on disk).
     public var count: Int { self.state.withLock { $0.written } }
 
-    /// The first write error, if any (recording goes on in memory-bounded fashion: later lines are dropped).
-    public var failure: String? { self.state.withLock { $0.failure } }
+    /// The first write error, if any (recording goes on; what failed to be written is lost).
+    public var failure: String? { self.firstFailure.withLock { $0 } }
 
     public func record(_ record: TruthRecord) {
         self.record([record])
@@ -38,45 +49,79 @@ public final class TruthRecorder: Sendable {
 
     public func record(_ records: [TruthRecord]) {
         guard !records.isEmpty else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lines: [UInt8] = []
-        for record in records {
-            // Encoding a struct of strings, numbers and booleans cannot fail.
-            guard let data = try? encoder.encode(record) else { continue }
-            lines.append(contentsOf: data)
-            lines.append(UInt8(ascii: "\n"))
-        }
+        for record in records { record.appendJSONLine(to: &lines) }
         self.state.withLock { state in
+            guard !state.closed else { return }
             state.buffer.append(contentsOf: lines)
             state.written += records.count
-            if state.buffer.count >= self.bufferLimit { Self.write(&state) }
+            if state.buffer.count >= self.bufferLimit { self.writeBuffer(&state) }
         }
     }
 
-    /// Writes what is buffered.
-    public func flush() {
-        self.state.withLock { Self.write(&$0) }
-    }
-
-    /// Flushes and closes the file; later records are dropped.
-    public func close() {
-        self.state.withLock { state in
-            Self.write(&state)
-            try? state.handle?.synchronize()
-            try? state.handle?.close()
-            state.handle = nil
+    /// Writes what is buffered and returns once it is written.
+    public func flush() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            self.state.withLock { self.writeBuffer(&$0) { done.resume() } }
         }
     }
 
-    private static func write(_ state: inout State) {
-        guard !state.buffer.isEmpty else { return }
-        defer { state.buffer.removeAll(keepingCapacity: true) }
-        guard let handle = state.handle else { return }
-        do {
-            try handle.write(contentsOf: state.buffer)
-        } catch {
-            if state.failure == nil { state.failure = "\(error)" }
+    /// Writes what is buffered, `fsync`s and closes the file, and stops the file thread; later records are dropped.
+    public func close() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            self.state.withLock { state in
+                guard !state.closed else {
+                    self.io.enqueue { done.resume() }
+                    return
+                }
+                state.closed = true
+                self.writeBuffer(&state) { [file] in
+                    fsync(file)
+                    Self.closeFile(file)
+                    done.resume()
+                }
+            }
+        }
+        await self.io.shutdown()
+    }
+
+    /// Hands the buffer to the file thread (under the state's lock, so buffers are written in the order filled),
+    /// then runs `then` there.
+    private func writeBuffer(_ state: inout State, then: (@Sendable () -> Void)? = nil) {
+        let bytes = state.buffer
+        state.buffer = []
+        state.buffer.reserveCapacity(min(self.bufferLimit, 1 << 20))
+        self.io.enqueue { [self] in
+            if !bytes.isEmpty, let error = Self.writeAll(bytes, to: self.file) {
+                self.firstFailure.withLock { failure in
+                    if failure == nil { failure = "\(self.path): \(error)" }
+                }
+            }
+            then?()
         }
     }
+
+    /// Writes every byte (retrying short writes and EINTR); the error text when it cannot.
+    private static func writeAll(_ bytes: [UInt8], to file: Int32) -> String? {
+        var done = 0
+        while done < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in write(file, buffer.baseAddress! + done, bytes.count - done) }
+            if result < 0, errno == EINTR { continue }
+            guard result > 0 else { return Self.errnoText() }
+            done += result
+        }
+        return nil
+    }
+
+    private static func closeFile(_ file: Int32) {
+        #if canImport(Darwin)
+        _ = Darwin.close(file)
+        #elseif canImport(Musl)
+        _ = Musl.close(file)
+        #else
+        _ = Glibc.close(file)
+        #endif
+    }
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
 }

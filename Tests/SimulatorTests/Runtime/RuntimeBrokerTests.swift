@@ -92,7 +92,7 @@ import Testing
                 await observer.disconnect()
                 group.cancelAll()
             }
-            truth.close()
+            await truth.close()
             let acks = try collector.messages.filter { $0.topic.hasSuffix("/ack") }.map {
                 try Harvestry_Telemetry_V1_Ack(serializedBytes: $0.payload)
             }
@@ -157,7 +157,7 @@ import Testing
                 await subscriber.disconnect()
                 group.cancelAll()
             }
-            truth.close()
+            await truth.close()
             // The ground truth: every device's batches handed to the broker once each, sequences 1...n, and together
             // every tick's reading once, in order (a late step may batch two ticks: the count of batches varies).
             let published = try TruthLog.read(path: truth.path).filter {
@@ -202,6 +202,22 @@ import Testing
                     "\(device) repeated \(received.count - collapsed.count) batches"
                 )
             }
+            // The truth's readings (spooled batches' read back from their spool records) are exactly those received.
+            let truthValues = Set(
+                published.flatMap { record in
+                    (record.values ?? []).map { "\(record.device)/\($0.stream)/\($0.simNanos)/\($0.value ?? .nan)" }
+                }
+            )
+            let receivedValues = Set(
+                batches.values.joined().flatMap { batch in
+                    batch.readings.map {
+                        let nanos = $0.timestamp.seconds * 1_000_000_000 + Int64($0.timestamp.nanos)
+                        return "\(batch.deviceID)/\($0.stream)/\(nanos)/\($0.value)"
+                    }
+                }
+            )
+            #expect(truthValues.count == sensors * ticks)
+            #expect(truthValues == receivedValues)
             #expect(runtime.stats.snapshot.spooled == 0)
         }
     }

@@ -127,7 +127,7 @@ import Testing
                 group.cancelAll()
             }
             await network.stop()
-            truth.close()
+            await truth.close()
             #expect(spooledWhileDown > 0, "nothing was spooled while the group was cut off")
             let records = try TruthLog.read(path: truth.path)
             // Every batch of every device once, in order, every tick's reading once: the cut group's replayed.

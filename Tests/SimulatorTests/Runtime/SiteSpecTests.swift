@@ -87,7 +87,7 @@ import Testing
 }
 
 @Suite struct TruthRecorderTests {
-    @Test func writesJSONLinesAndReadsThemBack() throws {
+    @Test func writesJSONLinesAndReadsThemBack() async throws {
         let path = NSTemporaryDirectory() + "hv-truth-\(UUID().uuidString.prefix(8)).jsonl"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let recorder = try TruthRecorder(path: path, bufferLimit: 64)
@@ -97,7 +97,7 @@ import Testing
         published.sequence = 7
         for index in 0..<50 { recorder.record(.output("valve", isOn: index % 2 == 0, device: "v", at: t)) }
         recorder.record([.fault("estop-open", detail: "held", device: "c", at: t), published])
-        recorder.close()
+        await recorder.close()
         let records = try TruthLog.read(path: path)
         #expect(records.count == 52)
         #expect(records.last == published)
