@@ -68,7 +68,7 @@ struct SimRun: AsyncParsableCommand {
         var logger = Logger(label: "harvestry.sim")
         logger.logLevel = .info
         let spec = try self.options.siteSpec()
-        let start = SimOptions.now()
+        let start = try self.options.startInstant()
         let simulation = SiteSimulation(spec: spec, seed: self.options.seed, start: start)
         let duration = try SimOptions.duration(self.duration, field: "--duration")
         let groups = DeviceGroups(spec: spec)

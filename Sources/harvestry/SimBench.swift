@@ -26,7 +26,7 @@ struct SimBench: AsyncParsableCommand {
         var logger = Logger(label: "harvestry.bench.sim")
         logger.logLevel = .warning
         let spec = try self.options.siteSpec()
-        let start = SimOptions.now()
+        let start = try self.options.startInstant()
         let simulation = SiteSimulation(spec: spec, seed: self.options.seed, start: start)
         let duration = try SimOptions.duration(self.duration, field: "--duration")
         let spoolDirectory = NSTemporaryDirectory() + "harvestry-bench-sim-\(getpid())"

@@ -18,8 +18,16 @@ struct SimOptions: ParsableArguments {
     @Option(help: "Data directory of the embedded broker (without --mqtt-url).") var dataDir = ".harvestry"
     @Option(help: "Tells simulators of one site apart (1-8 of a-z0-9): part of the client ids and the spool lock.")
     var instance = RuntimeConfiguration.defaultInstance
+    @Option(
+        help: """
+            Where the simulated clock starts, ISO 8601 in UTC (2026-06-21T06:00:00Z); default: now. With the seed it \
+            makes a run reproducible (the PV curve and the programs follow the time of day).
+            """
+    )
+    var start: String?
 
     func validate() throws {
+        _ = try self.startInstant()
         guard self.pilot != (self.scenario != nil) else {
             throw ValidationError("give exactly one of --pilot and --scenario FILE")
         }
@@ -98,7 +106,19 @@ struct SimOptions: ParsableArguments {
         throw ValidationError("\(field) must be a positive duration like 90s, 15m or 2h (got '\(text.prefix(40))')")
     }
 
-    static func now() -> SimInstant {
-        SimInstant(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9))
+    /// `--start`, or now: between 1970 and 2200, so a 100-year run stays within a `SimInstant`.
+    func startInstant() throws -> SimInstant {
+        guard let text = self.start else {
+            return SimInstant(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9))
+        }
+        guard let date = ISO8601DateFormatter().date(from: text),
+            (0...7_258_118_400).contains(date.timeIntervalSince1970)
+        else {
+            throw ValidationError(
+                "--start must be an ISO 8601 UTC time between 1970 and 2200, like 2026-06-21T06:00:00Z "
+                    + "(got '\(text.prefix(40))')"
+            )
+        }
+        return SimInstant(nanosecondsSinceEpoch: Int64(date.timeIntervalSince1970) * 1_000_000_000)
     }
 }

@@ -123,7 +123,9 @@ import Testing
             .write(to: scenario)
         defer { try? FileManager.default.removeItem(at: scenario) }
         let sim = try RunningSim(
-            site: ["--scenario", scenario.path, "--speed", "1000", "--duration", "1d"],
+            // A morning (the PV rising, the battery charging), whatever the time the test runs at: from now, a
+            // thousand times faster, the sun could set before the first read.
+            site: ["--scenario", scenario.path, "--speed", "1000", "--duration", "1d", "--start", "2026-06-21T07:00:00Z"],
             extra: ["--inverter-port", "0", "--inverter-winet"]
         )
         let port = try await Self.inverterPort(sim)
@@ -172,6 +174,8 @@ import Testing
             // Found by reading the parser after the command fuzz: 1e30s trapped converting to milliseconds.
             (["--duration", "1e30s"], "--duration must be between 1ms and 100 years (got '1e30s')"),
             (["--duration", "0.1ms"], "--duration must be between 1ms and 100 years (got '0.1ms')"),
+            (["--start", "yesterday"], "--start must be an ISO 8601 UTC time between 1970 and 2200"),
+            (["--start", "2300-01-01T00:00:00Z"], "--start must be an ISO 8601 UTC time between 1970 and 2200"),
         ]
     )
     func badRunFlagsAreRefusedNamingTheFlag(arguments: [String], message: String) async throws {
