@@ -42,28 +42,31 @@ public struct ConcurrencyCap: Sendable, Hashable {
         return result
     }
 
-    /// Whether opening `valves` on top of `open` stays within the cap (a valve already open counts once).
+    /// Whether opening `valves` on top of `open` stays within the cap. A valve already open counts once, but only
+    /// if it is open in the same load class: inconsistent reports count against the budget (the safe side).
     public func admits(_ valves: [ZoneValve], alongside open: [OpenValve]) -> Bool {
-        let openZones = Set(open.map(\.zoneID))
-        return LoadClass.allCases.allSatisfy { loadClass in
-            let already = Self.distinct(open.filter { $0.loadClass == loadClass }).count
-            let added = Set(valves.filter { $0.loadClass == loadClass && !openZones.contains($0.zoneID) }.map(\.zoneID))
-            return already + added.count <= self.limit(loadClass)
+        LoadClass.allCases.allSatisfy { loadClass in
+            let openZones = Set(open.filter { $0.loadClass == loadClass }.map(\.zoneID))
+            let asked = Set(valves.filter { $0.loadClass == loadClass }.map(\.zoneID))
+            return openZones.union(asked).count <= self.limit(loadClass)
         }
     }
 
     /// The admission queue: which of `pending` (oldest first) may open now beside `open`. Each class is admitted in
     /// order while it has a free slot; classes do not wait for each other (a queued HL does not hold back a STD),
     /// but within a class nothing overtakes the head.
-    public func admit(_ pending: [ZoneValve], alongside open: [OpenValve]) -> (admitted: [ZoneValve], waiting: [ZoneValve]) {
+    public func admit(
+        _ pending: [ZoneValve],
+        alongside open: [OpenValve]
+    ) -> (admitted: [ZoneValve], waiting: [ZoneValve]) {
+        let openZones = Set(open.map { OpenSlot(zoneID: $0.zoneID, loadClass: $0.loadClass) })
         var used: [LoadClass: Int] = [:]
-        for valve in Self.distinct(open) { used[valve.loadClass, default: 0] += 1 }
-        let openZones = Set(open.map(\.zoneID))
+        for slot in openZones { used[slot.loadClass, default: 0] += 1 }
         var admitted: [ZoneValve] = []
         var waiting: [ZoneValve] = []
         var blocked = Set<LoadClass>()
         for valve in pending {
-            if openZones.contains(valve.zoneID) || admitted.contains(where: { $0.zoneID == valve.zoneID }) {
+            if openZones.contains(OpenSlot(zoneID: valve.zoneID, loadClass: valve.loadClass)) || admitted.contains(valve) {
                 admitted.append(valve)
             } else if !blocked.contains(valve.loadClass), used[valve.loadClass, default: 0] < self.limit(valve.loadClass) {
                 used[valve.loadClass, default: 0] += 1
@@ -74,6 +77,11 @@ public struct ConcurrencyCap: Sendable, Hashable {
             }
         }
         return (admitted, waiting)
+    }
+
+    private struct OpenSlot: Hashable {
+        var zoneID: UUID
+        var loadClass: LoadClass
     }
 
     private static func distinct(_ valves: [OpenValve]) -> [OpenValve] {
