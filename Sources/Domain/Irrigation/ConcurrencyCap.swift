@@ -66,9 +66,13 @@ public struct ConcurrencyCap: Sendable, Hashable {
         var waiting: [ZoneValve] = []
         var blocked = Set<LoadClass>()
         for valve in pending {
-            if openZones.contains(OpenSlot(zoneID: valve.zoneID, loadClass: valve.loadClass)) || admitted.contains(valve) {
+            if openZones.contains(OpenSlot(zoneID: valve.zoneID, loadClass: valve.loadClass))
+                || admitted.contains(valve)
+            {
                 admitted.append(valve)
-            } else if !blocked.contains(valve.loadClass), used[valve.loadClass, default: 0] < self.limit(valve.loadClass) {
+            } else if !blocked.contains(valve.loadClass),
+                used[valve.loadClass, default: 0] < self.limit(valve.loadClass)
+            {
                 used[valve.loadClass, default: 0] += 1
                 admitted.append(valve)
             } else {

@@ -33,7 +33,10 @@ public struct ProgramStep: Sendable, Hashable {
             return ProgramStep(zoneID: zoneID, amount: .duration(seconds))
         case (nil, let liters?):
             guard liters.isFinite, liters > 0, liters <= 100_000 else {
-                throw DomainError.invalid("\(prefix).volume", "must be above 0 and at most 100000 liters (got \(liters))")
+                throw DomainError.invalid(
+                    "\(prefix).volume",
+                    "must be above 0 and at most 100000 liters (got \(liters))"
+                )
             }
             return ProgramStep(zoneID: zoneID, amount: .volumeLiters(liters))
         }

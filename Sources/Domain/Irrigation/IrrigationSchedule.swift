@@ -20,7 +20,8 @@ public struct TimeOfDay: Sendable, Hashable {
     /// Parses `HH:MM` (24 h), naming `field` when it is not one.
     public static func parse(_ text: String, field: String) throws -> TimeOfDay {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hour = Int(parts[0]), let minute = Int(parts[1]),
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hour = Int(parts[0]),
+            let minute = Int(parts[1]),
             (0...23).contains(hour), (0...59).contains(minute)
         else { throw DomainError.invalid(field, "must be a 24-hour time HH:MM (got '\(text.prefix(20))')") }
         return TimeOfDay(hour: hour, minute: minute)

@@ -23,7 +23,10 @@ struct CommandLifecycleTests {
     @Test("QUEUED -> SENT -> RECEIVED -> EXECUTED")
     func happyPath() throws {
         var command = command()
-        #expect(try command.send(now: t0) == .publish(commandID: Fixture.id(5), idempotencyKey: "run-1/step/0/open", attempt: 1))
+        #expect(
+            try command.send(now: t0)
+                == .publish(commandID: Fixture.id(5), idempotencyKey: "run-1/step/0/open", attempt: 1)
+        )
         #expect(command.acknowledge(.received, now: t0 + 0.1) == .moved(from: .sent, to: .received))
         #expect(command.acknowledge(.executed, now: t0 + 0.2) == .moved(from: .received, to: .executed))
         #expect(command.status == .executed)
@@ -80,7 +83,10 @@ struct CommandLifecycleTests {
     func expiryBeatsRetry() throws {
         var command = command(expiresIn: 8)
         _ = try command.send(now: t0)
-        #expect(try command.ackDeadlinePassed(now: t0 + 5) == .publish(commandID: Fixture.id(5), idempotencyKey: "run-1/step/0/open", attempt: 2))
+        #expect(
+            try command.ackDeadlinePassed(now: t0 + 5)
+                == .publish(commandID: Fixture.id(5), idempotencyKey: "run-1/step/0/open", attempt: 2)
+        )
         #expect(try command.ackDeadlinePassed(now: t0 + 10) == .moved(from: .sent, to: .expired))
     }
 

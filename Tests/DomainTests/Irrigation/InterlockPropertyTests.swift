@@ -24,7 +24,9 @@ struct InterlockPropertyTests {
     static func randomSnapshot(now: Date, lockouts: [Lockout], using rng: inout SeededGenerator) -> InterlockSnapshot {
         func stamp() -> Date {
             let ages: [TimeInterval] = [0, 5, 30, 59, 60, -30, -60, 5, 10, 20, 61, 600, -61]
-            return now.addingTimeInterval(-ages[Int.random(in: 0..<(Int.random(in: 0..<8, using: &rng) == 0 ? 13 : 10), using: &rng)])
+            return now.addingTimeInterval(
+                -ages[Int.random(in: 0..<(Int.random(in: 0..<8, using: &rng) == 0 ? 13 : 10), using: &rng)]
+            )
         }
         func maybe<T>(_ make: () -> T) -> T? { Int.random(in: 0..<40, using: &rng) == 0 ? nil : make() }
         let loops: [LoopState] = [.closed, .closed, .closed, .closed, .closed, .closed, .closed, .open]
@@ -98,7 +100,9 @@ struct InterlockPropertyTests {
                 let during = evaluator.duringRun(run, in: snapshot)
                 let latchedBefore = !lockouts.isEmpty
                 if snapshot.eStop?.value == .open || snapshot.door?.value == .open || latchedBefore {
-                    if case .shutOff = during {} else if latchedBefore, case .abort = during {} else {
+                    if case .shutOff = during {
+                    } else if latchedBefore, case .abort = during {
+                    } else {
                         Issue.record("seed \(seed) step \(step): \(during) with E-STOP/door open or a latch")
                     }
                 }
@@ -109,11 +113,16 @@ struct InterlockPropertyTests {
                 )
                 let runValveExcess = snapshot.openValves.contains { mine in
                     mine.zoneID == Fixture.id(1)
-                                && snapshot.openValves.filter { $0.loadClass == mine.loadClass && $0.openSince < mine.openSince }
-                            .count >= policy.concurrencyCap.limit(mine.loadClass)
+                        && snapshot.openValves.filter {
+                            $0.loadClass == mine.loadClass && $0.openSince < mine.openSince
+                        }
+                        .count >= policy.concurrencyCap.limit(mine.loadClass)
                 }
                 if unsafe != nil || runValveExcess {
-                    #expect(during != .continue, "seed \(seed) step \(step): run continues although \(unsafe ?? "above the cap")")
+                    #expect(
+                        during != .continue,
+                        "seed \(seed) step \(step): run continues although \(unsafe ?? "above the cap")"
+                    )
                 }
                 if !lockouts.isEmpty, Int.random(in: 0..<10, using: &rng) == 0 { lockouts = [] }
                 if case .shutOff(_, _, let latch) = during { lockouts += latch }
@@ -145,7 +154,13 @@ struct InterlockPropertyTests {
         }
         var cleared = Fixture.healthy(at: Fixture.now.addingTimeInterval(300))
         cleared.lockouts = lockouts
-        _ = try lockouts.clear(.eStopOpen, by: Fixture.id(77), note: "loop checked", snapshot: cleared, policy: Fixture.policy)
+        _ = try lockouts.clear(
+            .eStopOpen,
+            by: Fixture.id(77),
+            note: "loop checked",
+            snapshot: cleared,
+            policy: Fixture.policy
+        )
         cleared.lockouts = lockouts
         #expect(evaluator.mayStart(StartRequest(valves: [Fixture.std(1)]), in: cleared) == .allowed)
     }

@@ -15,7 +15,12 @@ struct InterlockScenario: Sendable, CustomTestStringConvertible {
     var name: String
     var change: @Sendable (inout InterlockSnapshot) -> Void
     var request: StartRequest = StartRequest(valves: [Fixture.std(1)])
-    var run: RunWatch = RunWatch(runID: Fixture.id(900), startedAt: Fixture.now - 60, maxRuntime: 600, zones: [Fixture.id(1)])
+    var run: RunWatch = RunWatch(
+        runID: Fixture.id(900),
+        startedAt: Fixture.now - 60,
+        maxRuntime: 600,
+        zones: [Fixture.id(1)]
+    )
     var start: InterlockReason?
     var reasons: [InterlockReason]? = nil
     var during: RunExpectation
@@ -37,12 +42,14 @@ struct InterlockScenarioTests {
         .init(
             name: "E-STOP open: start blocked ESTOP_OPEN, run shut off and latched",
             change: { $0.eStop = Timed(.open, at: Fixture.now) },
-            start: .eStopOpen, during: .shutOff(.eStopOpen)
+            start: .eStopOpen,
+            during: .shutOff(.eStopOpen)
         ),
         .init(
             name: "door open: start blocked DOOR_OPEN, run shut off and latched",
             change: { $0.door = Timed(.open, at: Fixture.now) },
-            start: .doorOpen, during: .shutOff(.doorOpen)
+            start: .doorOpen,
+            during: .shutOff(.doorOpen)
         ),
         .init(
             name: "E-STOP and door open: E-STOP is reported first, both listed",
@@ -50,22 +57,28 @@ struct InterlockScenarioTests {
                 $0.eStop = Timed(.open, at: Fixture.now)
                 $0.door = Timed(.open, at: Fixture.now)
             },
-            start: .eStopOpen, reasons: [.eStopOpen, .doorOpen], during: .shutOff(.eStopOpen)
+            start: .eStopOpen,
+            reasons: [.eStopOpen, .doorOpen],
+            during: .shutOff(.eStopOpen)
         ),
         .init(
             name: "E-STOP last seen open long ago still counts as open (and stale)",
             change: { $0.eStop = Timed(.open, at: old) },
-            start: .eStopOpen, reasons: [.eStopOpen, .staleReading], during: .shutOff(.eStopOpen)
+            start: .eStopOpen,
+            reasons: [.eStopOpen, .staleReading],
+            during: .shutOff(.eStopOpen)
         ),
         .init(
             name: "E-STOP fault latched, loop closed again: still blocked until re-armed",
             change: { $0.lockouts = [Lockout(reason: .eStopOpen, since: old)] },
-            start: .eStopOpen, during: .shutOff(.eStopOpen)
+            start: .eStopOpen,
+            during: .shutOff(.eStopOpen)
         ),
         .init(
             name: "tank below threshold: start blocked TANK_LOW, run aborted",
             change: { $0.tankLevel = Timed(14.9, at: Fixture.now) },
-            start: .tankLow, during: .abort(.tankLow)
+            start: .tankLow,
+            during: .abort(.tankLow)
         ),
         .init(
             name: "tank exactly at threshold: allowed",
@@ -75,52 +88,71 @@ struct InterlockScenarioTests {
         .init(
             name: "EC above bounds: EC_OUT_OF_BOUNDS, run aborted",
             change: { $0.ec = Timed(3.6, at: Fixture.now) },
-            start: .ecOutOfBounds, during: .abort(.ecOutOfBounds)
+            start: .ecOutOfBounds,
+            during: .abort(.ecOutOfBounds)
         ),
         .init(
             name: "pH below bounds: PH_OUT_OF_BOUNDS, run aborted",
             change: { $0.ph = Timed(5.1, at: Fixture.now) },
-            start: .phOutOfBounds, during: .abort(.phOutOfBounds)
+            start: .phOutOfBounds,
+            during: .abort(.phOutOfBounds)
         ),
         .init(
             name: "EC reading NaN counts as out of bounds",
             change: { $0.ec = Timed(.nan, at: Fixture.now) },
-            start: .ecOutOfBounds, during: .abort(.ecOutOfBounds)
+            start: .ecOutOfBounds,
+            during: .abort(.ecOutOfBounds)
         ),
         .init(
             name: "EC/pH review hold latched, values back in bounds: starts stay blocked",
             change: { $0.lockouts = [Lockout(reason: .phOutOfBounds, since: old)] },
-            start: .phOutOfBounds, during: .abort(.phOutOfBounds)
+            start: .phOutOfBounds,
+            during: .abort(.phOutOfBounds)
         ),
         .init(
             name: "CO2 exhaust lockout: start blocked, a watering run goes on",
             change: { $0.co2ExhaustLockout = Timed(true, at: Fixture.now) },
-            start: .co2ExhaustLockout, during: .continue
+            start: .co2ExhaustLockout,
+            during: .continue
         ),
         .init(
             name: "max runtime passed: next step blocked, run closed safely",
             change: { _ in },
             request: StartRequest(valves: [Fixture.std(1)], runStartedAt: Fixture.now - 601, maxRuntime: 600),
-            run: RunWatch(runID: Fixture.id(900), startedAt: Fixture.now - 601, maxRuntime: 600, zones: [Fixture.id(1)]),
-            start: .maxRuntimeExceeded, during: .abort(.maxRuntimeExceeded)
+            run: RunWatch(
+                runID: Fixture.id(900),
+                startedAt: Fixture.now - 601,
+                maxRuntime: 600,
+                zones: [Fixture.id(1)]
+            ),
+            start: .maxRuntimeExceeded,
+            during: .abort(.maxRuntimeExceeded)
         ),
         .init(
             name: "max runtime reached to the second counts as exceeded",
             change: { _ in },
             request: StartRequest(valves: [Fixture.std(1)], runStartedAt: Fixture.now - 600, maxRuntime: 600),
-            run: RunWatch(runID: Fixture.id(900), startedAt: Fixture.now - 600, maxRuntime: 600, zones: [Fixture.id(1)]),
-            start: .maxRuntimeExceeded, during: .abort(.maxRuntimeExceeded)
+            run: RunWatch(
+                runID: Fixture.id(900),
+                startedAt: Fixture.now - 600,
+                maxRuntime: 600,
+                zones: [Fixture.id(1)]
+            ),
+            start: .maxRuntimeExceeded,
+            during: .abort(.maxRuntimeExceeded)
         ),
         .init(
             name: "one HL open, a second HL asked: CONCURRENCY_CAP (queued)",
             change: { $0.openValves = [Fixture.open(Fixture.hl(50), since: 30)] },
             request: StartRequest(valves: [Fixture.hl(1)]),
-            start: .concurrencyCap, during: .continue
+            start: .concurrencyCap,
+            during: .continue
         ),
         .init(
             name: "six STD open, a seventh asked: CONCURRENCY_CAP",
             change: { $0.openValves = (50..<56).map { Fixture.open(Fixture.std($0), since: 30) } },
-            start: .concurrencyCap, during: .continue
+            start: .concurrencyCap,
+            during: .continue
         ),
         .init(
             name: "six STD open, an HL asked: allowed (classes have their own budget)",
@@ -135,30 +167,39 @@ struct InterlockScenarioTests {
         ),
         .init(
             name: "two HL open, this run's opened last: run aborted CONCURRENCY_CAP",
-            change: { $0.openValves = [Fixture.open(Fixture.hl(50), since: 30), Fixture.open(Fixture.hl(1), since: 10)] },
+            change: {
+                $0.openValves = [Fixture.open(Fixture.hl(50), since: 30), Fixture.open(Fixture.hl(1), since: 10)]
+            },
             request: StartRequest(valves: [Fixture.hl(1)]),
-            start: .concurrencyCap, during: .abort(.concurrencyCap)
+            start: .concurrencyCap,
+            during: .abort(.concurrencyCap)
         ),
         .init(
             name: "two HL open, this run's opened first: it keeps its slot",
-            change: { $0.openValves = [Fixture.open(Fixture.hl(50), since: 10), Fixture.open(Fixture.hl(1), since: 30)] },
+            change: {
+                $0.openValves = [Fixture.open(Fixture.hl(50), since: 10), Fixture.open(Fixture.hl(1), since: 30)]
+            },
             request: StartRequest(valves: [Fixture.hl(1)]),
-            start: .concurrencyCap, during: .continue
+            start: .concurrencyCap,
+            during: .continue
         ),
         .init(
             name: "EC reading older than the staleness threshold: STALE_READING",
             change: { $0.ec = Timed(1.8, at: Fixture.now - 61) },
-            start: .staleReading, during: .abort(.staleReading)
+            start: .staleReading,
+            during: .abort(.staleReading)
         ),
         .init(
             name: "no tank reading at all: STALE_READING",
             change: { $0.tankLevel = nil },
-            start: .staleReading, during: .abort(.staleReading)
+            start: .staleReading,
+            during: .abort(.staleReading)
         ),
         .init(
             name: "reading stamped far in the future is not fresh",
             change: { $0.door = Timed(.closed, at: Fixture.now.addingTimeInterval(120)) },
-            start: .staleReading, during: .abort(.staleReading)
+            start: .staleReading,
+            during: .abort(.staleReading)
         ),
         .init(
             name: "pH not required by the policy: a missing pH reading does not block",
@@ -178,7 +219,9 @@ struct InterlockScenarioTests {
                 $0.tankLevel = Timed(5, at: Fixture.now)
                 $0.co2ExhaustLockout = Timed(true, at: Fixture.now)
             },
-            start: .tankLow, reasons: [.tankLow, .co2ExhaustLockout], during: .abort(.tankLow)
+            start: .tankLow,
+            reasons: [.tankLow, .co2ExhaustLockout],
+            during: .abort(.tankLow)
         ),
         .init(
             name: "door open, EC out of bounds, cap full: latch outranks abort outranks queue",
@@ -187,7 +230,9 @@ struct InterlockScenarioTests {
                 $0.ec = Timed(9, at: Fixture.now)
                 $0.openValves = (50..<56).map { Fixture.open(Fixture.std($0), since: 30) }
             },
-            start: .doorOpen, reasons: [.doorOpen, .ecOutOfBounds, .concurrencyCap], during: .shutOff(.doorOpen)
+            start: .doorOpen,
+            reasons: [.doorOpen, .ecOutOfBounds, .concurrencyCap],
+            during: .shutOff(.doorOpen)
         ),
     ]
 

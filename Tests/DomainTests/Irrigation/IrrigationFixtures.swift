@@ -4,7 +4,12 @@ import Foundation
 /// Shared values for the irrigation tests: a fixed clock and a snapshot where everything is safe and fresh.
 enum Fixture {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
-    static let policy = InterlockPolicy(staleAfter: 60, tankMinimumPercent: 15, ecBounds: 0.5...3.5, phBounds: 5.2...6.8)
+    static let policy = InterlockPolicy(
+        staleAfter: 60,
+        tankMinimumPercent: 15,
+        ecBounds: 0.5...3.5,
+        phBounds: 5.2...6.8
+    )
     static let evaluator = InterlockEvaluator(policy: policy)
 
     /// A deterministic UUID from a small number, so failures name stable ids.

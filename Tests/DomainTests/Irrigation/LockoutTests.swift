@@ -21,7 +21,13 @@ struct LockoutTests {
         }
         #expect(lockouts.count == 1)
         snapshot.eStop = Timed(.closed, at: Fixture.now)
-        let cleared = try lockouts.clear(.eStopOpen, by: operatorID, note: "checked", snapshot: snapshot, policy: Fixture.policy)
+        let cleared = try lockouts.clear(
+            .eStopOpen,
+            by: operatorID,
+            note: "checked",
+            snapshot: snapshot,
+            policy: Fixture.policy
+        )
         #expect(cleared.map(\.clearedBy) == [operatorID])
         #expect(lockouts.isEmpty)
     }
@@ -29,12 +35,25 @@ struct LockoutTests {
     @Test("clearing one lockout leaves the others; a review hold needs a note")
     func clearsOnlyItsReason() throws {
         var lockouts = [
-            Lockout(reason: .doorOpen, since: Fixture.now - 60), Lockout(reason: .ecOutOfBounds, since: Fixture.now - 30),
+            Lockout(reason: .doorOpen, since: Fixture.now - 60),
+            Lockout(reason: .ecOutOfBounds, since: Fixture.now - 30),
         ]
         #expect(throws: DomainError.invalid("note", "must not be empty")) {
-            try lockouts.clear(.ecOutOfBounds, by: operatorID, note: " ", snapshot: Fixture.healthy(), policy: Fixture.policy)
+            try lockouts.clear(
+                .ecOutOfBounds,
+                by: operatorID,
+                note: " ",
+                snapshot: Fixture.healthy(),
+                policy: Fixture.policy
+            )
         }
-        _ = try lockouts.clear(.ecOutOfBounds, by: operatorID, note: "dosing fixed", snapshot: Fixture.healthy(), policy: Fixture.policy)
+        _ = try lockouts.clear(
+            .ecOutOfBounds,
+            by: operatorID,
+            note: "dosing fixed",
+            snapshot: Fixture.healthy(),
+            policy: Fixture.policy
+        )
         #expect(lockouts.map(\.reason) == [.doorOpen])
         let missing = try #require(throws: DomainError.self) {
             try lockouts.clear(.tankLow, by: operatorID, note: "x", snapshot: Fixture.healthy(), policy: Fixture.policy)

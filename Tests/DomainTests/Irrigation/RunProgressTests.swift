@@ -4,7 +4,12 @@ import Testing
 
 @Suite("Irrigation run state machine")
 struct RunProgressTests {
-    static let group = IrrigationGroup(id: Fixture.id(300), siteID: Fixture.id(301), name: "Flower A", valves: [Fixture.std(1), Fixture.std(2)])
+    static let group = IrrigationGroup(
+        id: Fixture.id(300),
+        siteID: Fixture.id(301),
+        name: "Flower A",
+        valves: [Fixture.std(1), Fixture.std(2)]
+    )
     static let program = IrrigationProgram(
         id: Fixture.id(400),
         groupID: group.id,
@@ -19,7 +24,13 @@ struct RunProgressTests {
     let t0 = Fixture.now
 
     func newRun(approval: Bool = false) -> IrrigationRun {
-        IrrigationRun(id: Fixture.id(500), program: Self.program, requestedBy: requester, requestedAt: t0, manualApproval: approval)
+        IrrigationRun(
+            id: Fixture.id(500),
+            program: Self.program,
+            requestedBy: requester,
+            requestedAt: t0,
+            manualApproval: approval
+        )
     }
 
     var runKey: String { Fixture.id(500).uuidString.lowercased() }
@@ -28,16 +39,36 @@ struct RunProgressTests {
     func completes() throws {
         var run = newRun()
         #expect(run.status == .queued)
-        #expect(try run.startStep(.allowed, at: t0) == [.command(.open, zoneID: Fixture.id(1), idempotencyKey: "\(runKey)/step/0/open")])
+        #expect(
+            try run.startStep(.allowed, at: t0) == [
+                .command(.open, zoneID: Fixture.id(1), idempotencyKey: "\(runKey)/step/0/open")
+            ]
+        )
         #expect(run.status == .running)
         #expect(run.commandSettled(zoneID: Fixture.id(1), action: .open, status: .executed, at: t0 + 1).isEmpty)
         #expect(run.steps[0].status == .watering)
-        #expect(try run.stepFinished(at: t0 + 61) == [.command(.close, zoneID: Fixture.id(1), idempotencyKey: "\(runKey)/step/0/close")])
-        #expect(run.commandSettled(zoneID: Fixture.id(1), action: .close, status: .executed, at: t0 + 62) == [.readyForStep(1)])
-        #expect(try run.startStep(.allowed, at: t0 + 62) == [.command(.open, zoneID: Fixture.id(2), idempotencyKey: "\(runKey)/step/1/open")])
+        #expect(
+            try run.stepFinished(at: t0 + 61) == [
+                .command(.close, zoneID: Fixture.id(1), idempotencyKey: "\(runKey)/step/0/close")
+            ]
+        )
+        #expect(
+            run.commandSettled(zoneID: Fixture.id(1), action: .close, status: .executed, at: t0 + 62) == [
+                .readyForStep(1)
+            ]
+        )
+        #expect(
+            try run.startStep(.allowed, at: t0 + 62) == [
+                .command(.open, zoneID: Fixture.id(2), idempotencyKey: "\(runKey)/step/1/open")
+            ]
+        )
         _ = run.commandSettled(zoneID: Fixture.id(2), action: .open, status: .executed, at: t0 + 63)
         _ = try run.stepFinished(at: t0 + 120)
-        #expect(run.commandSettled(zoneID: Fixture.id(2), action: .close, status: .executed, at: t0 + 121) == [.finished(.completed, at: t0 + 121)])
+        #expect(
+            run.commandSettled(zoneID: Fixture.id(2), action: .close, status: .executed, at: t0 + 121) == [
+                .finished(.completed, at: t0 + 121)
+            ]
+        )
         #expect(run.status == .completed)
         #expect(run.stoppedAt == t0 + 121)
         #expect(run.steps.map(\.status) == [.done, .done])
@@ -63,7 +94,10 @@ struct RunProgressTests {
         #expect(run.abortCause == .approvalDenied(by: Fixture.id(11)))
     }
 
-    @Test("a queued run waits for conditions that clear by themselves", arguments: [InterlockReason.tankLow, .staleReading, .co2ExhaustLockout, .concurrencyCap])
+    @Test(
+        "a queued run waits for conditions that clear by themselves",
+        arguments: [InterlockReason.tankLow, .staleReading, .co2ExhaustLockout, .concurrencyCap]
+    )
     func queuedWaits(reason: InterlockReason) throws {
         var run = newRun()
         #expect(try run.startStep(.blocked([reason]), at: t0) == [.blocked(reason)])
@@ -73,8 +107,10 @@ struct RunProgressTests {
         #expect(run.blockReason == nil)
     }
 
-    @Test("a queued run blocked by a latch, a review hold or the runtime is aborted, so clearing never starts water",
-          arguments: [InterlockReason.eStopOpen, .doorOpen, .ecOutOfBounds, .maxRuntimeExceeded])
+    @Test(
+        "a queued run blocked by a latch, a review hold or the runtime is aborted, so clearing never starts water",
+        arguments: [InterlockReason.eStopOpen, .doorOpen, .ecOutOfBounds, .maxRuntimeExceeded]
+    )
     func queuedAborts(reason: InterlockReason) throws {
         var run = newRun()
         #expect(try run.startStep(.blocked([reason]), at: t0) == [.blocked(reason), .finished(.aborted, at: t0)])
@@ -106,7 +142,9 @@ struct RunProgressTests {
         let error = try #require(throws: DomainError.self) { try run.abort(by: requester, reason: "again", at: t0) }
         #expect(error.reason == "ILLEGAL_RUN_TRANSITION")
         var other = newRun()
-        #expect(throws: DomainError.invalid("reason", "must not be empty")) { try other.abort(by: requester, reason: "", at: t0) }
+        #expect(throws: DomainError.invalid("reason", "must not be empty")) {
+            try other.abort(by: requester, reason: "", at: t0)
+        }
     }
 
     @Test("program steps: exactly one of duration and volume, errors name steps[i]")
@@ -120,7 +158,10 @@ struct RunProgressTests {
         #expect(throws: DomainError.invalid("steps[1].duration", "must be 1 to 86400 seconds (got 0.0)")) {
             try ProgramStep.parse(zoneID: Fixture.id(1), duration: 0, volume: nil, index: 1)
         }
-        #expect(try ProgramStep.parse(zoneID: Fixture.id(1), duration: nil, volume: 12.5, index: 0).amount == .volumeLiters(12.5))
+        #expect(
+            try ProgramStep.parse(zoneID: Fixture.id(1), duration: nil, volume: 12.5, index: 0).amount
+                == .volumeLiters(12.5)
+        )
         try Self.program.validate(in: Self.group)
         var foreign = Self.program
         foreign.steps.append(ProgramStep(zoneID: Fixture.id(99), amount: .duration(10)))

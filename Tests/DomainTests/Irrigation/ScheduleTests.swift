@@ -6,8 +6,17 @@ import Testing
 struct ScheduleTests {
     func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 
-    func daily(_ hour: Int, _ minute: Int, zone: String, days: Set<Weekday> = Set(Weekday.allCases)) -> IrrigationSchedule {
-        IrrigationSchedule(programID: Fixture.id(400), trigger: .timeOfDay(TimeOfDay(hour: hour, minute: minute), days: days), timeZoneIdentifier: zone)
+    func daily(
+        _ hour: Int,
+        _ minute: Int,
+        zone: String,
+        days: Set<Weekday> = Set(Weekday.allCases)
+    ) -> IrrigationSchedule {
+        IrrigationSchedule(
+            programID: Fixture.id(400),
+            trigger: .timeOfDay(TimeOfDay(hour: hour, minute: minute), days: days),
+            timeZoneIdentifier: zone
+        )
     }
 
     @Test("a plain day: 06:00 New York (EDT) is 10:00 UTC, the next day when today's has passed")
@@ -39,7 +48,10 @@ struct ScheduleTests {
         #expect(try schedule.nextFire(after: utc("2026-10-03T00:00:00Z")) == utc("2026-10-03T15:45:00Z"))
     }
 
-    @Test("a daily schedule fires exactly once per local day over a whole year", arguments: ["America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "UTC"])
+    @Test(
+        "a daily schedule fires exactly once per local day over a whole year",
+        arguments: ["America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "UTC"]
+    )
     func oncePerDay(zone: String) throws {
         for (hour, minute) in [(2, 30), (1, 30), (0, 0), (23, 59)] {
             let schedule = daily(hour, minute, zone: zone)
@@ -51,7 +63,10 @@ struct ScheduleTests {
             for _ in 0..<365 {
                 let next = try #require(try schedule.nextFire(after: cursor))
                 #expect(next > cursor)
-                #expect(next.timeIntervalSince(cursor) <= 25 * 3_600 + 60, "\(zone) \(hour):\(minute) skipped a day after \(cursor)")
+                #expect(
+                    next.timeIntervalSince(cursor) <= 25 * 3_600 + 60,
+                    "\(zone) \(hour):\(minute) skipped a day after \(cursor)"
+                )
                 localDays.insert(formatter.string(from: next))
                 cursor = next
             }
@@ -71,7 +86,11 @@ struct ScheduleTests {
 
     @Test("phase-change schedules never fire by the clock, and match the phase case-insensitively")
     func phase() throws {
-        var schedule = IrrigationSchedule(programID: Fixture.id(400), trigger: .batchPhaseChange(toPhase: "flower"), timeZoneIdentifier: "UTC")
+        var schedule = IrrigationSchedule(
+            programID: Fixture.id(400),
+            trigger: .batchPhaseChange(toPhase: "flower"),
+            timeZoneIdentifier: "UTC"
+        )
         #expect(try schedule.nextFire(after: Fixture.now) == nil)
         #expect(schedule.fires(onPhaseChangeTo: "FLOWER"))
         #expect(!schedule.fires(onPhaseChangeTo: "veg"))
