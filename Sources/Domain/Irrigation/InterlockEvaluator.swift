@@ -27,9 +27,18 @@ public struct InterlockEvaluator: Sendable {
         return reasons.isEmpty ? .allowed : .blocked(Self.ranked(reasons))
     }
 
-    /// What to do with a run that is watering: go on, abort it, or shut everything off and latch.
+    /// What to do with a run that is watering: go on, abort it, or shut everything off and latch. Alarm delays are
+    /// not applied here (there is no state to time them); `duringRun(_:in:alarms:)` applies them.
     public func duringRun(_ run: RunWatch, in snapshot: InterlockSnapshot) -> RunDecision {
-        var reasons = self.conditions(in: snapshot).filter { $0.effect >= .abortRun }
+        self.decide(run, reasons: self.conditions(in: snapshot), in: snapshot)
+    }
+
+    func decide(
+        _ run: RunWatch,
+        reasons conditions: Set<InterlockReason>,
+        in snapshot: InterlockSnapshot
+    ) -> RunDecision {
+        var reasons = conditions.filter { $0.effect >= .abortRun }
         if snapshot.now.timeIntervalSince(run.startedAt) >= run.maxRuntime {
             reasons.insert(.maxRuntimeExceeded)
         }
@@ -49,8 +58,8 @@ public struct InterlockEvaluator: Sendable {
     }
 
     /// The conditions present regardless of what is asked: inputs, readings, bounds and lockouts.
-    func conditions(in snapshot: InterlockSnapshot) -> Set<InterlockReason> {
-        var reasons = Set(snapshot.lockouts.map(\.reason))
+    func conditions(in snapshot: InterlockSnapshot, includingLockouts: Bool = true) -> Set<InterlockReason> {
+        var reasons = includingLockouts ? Set(snapshot.lockouts.map(\.reason)) : []
         if snapshot.eStop?.value == .open { reasons.insert(.eStopOpen) }
         if snapshot.door?.value == .open { reasons.insert(.doorOpen) }
         if snapshot.co2ExhaustLockout?.value == true { reasons.insert(.co2ExhaustLockout) }

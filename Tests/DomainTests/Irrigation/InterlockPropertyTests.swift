@@ -76,10 +76,14 @@ struct InterlockPropertyTests {
         var rng = SeededGenerator(state: seed)
         let policy = Fixture.policy
         let evaluator = InterlockEvaluator(policy: policy)
+        var delayedPolicy = policy
+        delayedPolicy.alarmDelays = [.tankLow: 60, .ecOutOfBounds: 90, .phOutOfBounds: 30]
+        let delayed = InterlockEvaluator(policy: delayedPolicy)
         var allowed = 0
         var forbidden = 0
         for _ in 0..<Self.trials {
             var lockouts: [Lockout] = []
+            var alarms = InterlockAlarms()
             let runStart = Fixture.now
             let run = RunWatch(runID: Fixture.id(900), startedAt: runStart, maxRuntime: 1_000, zones: [Fixture.id(1)])
             for step in 0..<Self.stepsPerTrial {
@@ -118,10 +122,15 @@ struct InterlockPropertyTests {
                         }
                         .count >= policy.concurrencyCap.limit(mine.loadClass)
                 }
+                let withDelays = delayed.duringRun(run, in: snapshot, alarms: &alarms)
                 if unsafe != nil || runValveExcess {
                     #expect(
                         during != .continue,
                         "seed \(seed) step \(step): run continues although \(unsafe ?? "above the cap")"
+                    )
+                    #expect(
+                        withDelays != .continue,
+                        "seed \(seed) step \(step): alarm delays let a run continue although \(unsafe ?? "above the cap")"
                     )
                 }
                 if !lockouts.isEmpty, Int.random(in: 0..<10, using: &rng) == 0 { lockouts = [] }
