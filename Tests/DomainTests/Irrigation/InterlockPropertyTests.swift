@@ -163,13 +163,7 @@ struct InterlockPropertyTests {
         }
         var cleared = Fixture.healthy(at: Fixture.now.addingTimeInterval(300))
         cleared.lockouts = lockouts
-        _ = try lockouts.clear(
-            .eStopOpen,
-            by: Fixture.id(77),
-            note: "loop checked",
-            snapshot: cleared,
-            policy: Fixture.policy
-        )
+        try Fixture.rearmEStop(&lockouts, in: cleared)
         cleared.lockouts = lockouts
         #expect(evaluator.mayStart(StartRequest(valves: [Fixture.std(1)]), in: cleared) == .allowed)
     }

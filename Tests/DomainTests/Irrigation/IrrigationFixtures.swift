@@ -36,4 +36,9 @@ enum Fixture {
     static func open(_ valve: ZoneValve, since seconds: TimeInterval) -> OpenValve {
         OpenValve(zoneID: valve.zoneID, loadClass: valve.loadClass, openSince: now.addingTimeInterval(-seconds))
     }
+
+    /// An operator (id 77) re-arms a latched E-STOP in `snapshot`, which must show the loop closed.
+    static func rearmEStop(_ lockouts: inout [Lockout], in snapshot: InterlockSnapshot) throws {
+        _ = try lockouts.clear(.eStopOpen, by: id(77), note: "loop checked", snapshot: snapshot, policy: policy)
+    }
 }

@@ -93,13 +93,7 @@ struct IrrigationFlowTests {
         let publishedBefore = flow.published
         var rearm = Fixture.healthy(at: flow.now.addingTimeInterval(60))
         rearm.lockouts = lockouts
-        _ = try lockouts.clear(
-            .eStopOpen,
-            by: Fixture.id(77),
-            note: "loop reset",
-            snapshot: rearm,
-            policy: Fixture.policy
-        )
+        try Fixture.rearmEStop(&lockouts, in: rearm)
         #expect(lockouts.isEmpty)
         #expect(throws: DomainError.self) { try flow.run.startStep(.allowed, at: rearm.now) }
         #expect(flow.published == publishedBefore, "re-arming published a command")
