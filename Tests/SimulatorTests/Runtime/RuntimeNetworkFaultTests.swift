@@ -154,22 +154,12 @@ import Testing
                 #expect(direct.isEmpty, "\(device): went out directly while cut off: \(direct)")
             }
             print("network cut noticed after (simulated time, speed 10): \(lags)")
-            var batches: [String: [Harvestry_Telemetry_V1_TelemetryBatch]] = [:]
-            for message in collector.messages {
-                let batch = try Harvestry_Telemetry_V1_TelemetryBatch(serializedBytes: message.payload)
-                batches[batch.deviceID, default: []].append(batch)
-            }
-            #expect(batches.count == sensors)
-            for (device, received) in batches.sorted(by: { $0.key < $1.key }) {
-                // QoS 1 may repeat a batch in flight when the proxy closed the connection, right after itself.
-                let collapsed = received.enumerated().filter {
-                    $0.offset == 0 || received[$0.offset - 1].sequence != $0.element.sequence
-                }.map(\.element)
-                #expect(collapsed.map(\.sequence) == truthSequences[device] ?? [], "\(device): lost or out of order")
-                let values = collapsed.flatMap { $0.readings.map(\.value) }
-                #expect(values == (1...ticks).map(Double.init), "\(device): readings lost, repeated or out of order")
-                #expect(received.count - collapsed.count <= 2, "\(device) repeated \(received.count - collapsed.count)")
-            }
+            _ = try RuntimeFixture.expectDeliveredOnceInOrder(
+                collector.messages,
+                sensors: sensors,
+                ticks: ticks,
+                truthSequences: truthSequences
+            )
             // The ground truth has the toxic's life and what it did to the group's connection, on that group only.
             let proxyLines = records.filter { $0.kind == .fault && $0.fault?.hasPrefix("proxy-") == true }
             let toxicName = "toxic=fault-\(faultID) "

@@ -1,7 +1,9 @@
+import API
 import Bus
 import Foundation
 import Logging
 import Simulator
+import SwiftProtobuf
 import Synchronization
 import Testing
 
@@ -62,5 +64,44 @@ final class Collector: Sendable {
 
     func drain(_ messages: MQTTMessages) async {
         for await message in messages { self.received.withLock { $0.append(message) } }
+    }
+}
+
+extension RuntimeFixture {
+    /// The telemetry batches received, by device, after checking what a `TestTickingSite` run must deliver: every
+    /// device's batches in the order of the ground truth's sequences, and every tick's reading once. The only
+    /// repeat QoS 1 allows is a batch in flight when a connection broke (the broker stored it, its PUBACK never
+    /// came, libmosquitto sent it again after the reconnect), right after the original, at most twice per device.
+    static func expectDeliveredOnceInOrder(
+        _ messages: [MQTTMessage],
+        sensors: Int,
+        ticks: Int,
+        truthSequences: [String: [UInt64]]
+    ) throws -> [String: [Harvestry_Telemetry_V1_TelemetryBatch]] {
+        var batches: [String: [Harvestry_Telemetry_V1_TelemetryBatch]] = [:]
+        for message in messages {
+            let batch = try Harvestry_Telemetry_V1_TelemetryBatch(serializedBytes: message.payload)
+            batches[batch.deviceID, default: []].append(batch)
+        }
+        #expect(batches.count == sensors)
+        for (device, received) in batches.sorted(by: { $0.key < $1.key }) {
+            let collapsed = received.enumerated().filter {
+                $0.offset == 0 || received[$0.offset - 1].sequence != $0.element.sequence
+            }.map(\.element)
+            #expect(
+                collapsed.map(\.sequence) == truthSequences[device] ?? [],
+                "\(device): lost or out of order"
+            )
+            let values = collapsed.flatMap { $0.readings.map(\.value) }
+            #expect(
+                values == (1...ticks).map(Double.init),
+                "\(device): readings lost, repeated or out of order"
+            )
+            #expect(
+                received.count - collapsed.count <= 2,
+                "\(device) repeated \(received.count - collapsed.count) batches"
+            )
+        }
+        return batches
     }
 }
