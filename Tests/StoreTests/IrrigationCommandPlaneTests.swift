@@ -96,7 +96,7 @@ extension PostgresIntegrationTests {
             let all = claims.flatMap { $0 }
             #expect(all.count == commands.count)
             #expect(Set(all) == Set(commands.map(\.id)))
-            #expect(Set(claims[0]).isDisjoint(with: claims[1]))
+            #expect(Set(claims[0]).intersection(claims[1]).count == 0, "claimed by both dispatchers")
             let states = try await db.owner.query(
                 "SELECT status, attempts, count(*) AS n FROM device_commands GROUP BY status, attempts"
             )
