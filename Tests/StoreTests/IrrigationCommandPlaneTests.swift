@@ -147,9 +147,17 @@ extension PostgresIntegrationTests {
             }
             #expect(try await f.irrigation.command(command.id, in: f.scope) == done)
             // A finished command is never claimed again.
-            #expect(try await f.irrigation.claimDueCommands(limit: 10, now: t0.addingTimeInterval(100)) == CommandClaim())
+            #expect(
+                try await f.irrigation.claimDueCommands(limit: 10, now: t0.addingTimeInterval(100)) == CommandClaim()
+            )
             let unknown = await #expect(throws: DomainError.self) {
-                try await f.irrigation.recordAck(commandID: UUID(), siteID: f.site, stage: .executed, reason: nil, at: t0)
+                try await f.irrigation.recordAck(
+                    commandID: UUID(),
+                    siteID: f.site,
+                    stage: .executed,
+                    reason: nil,
+                    at: t0
+                )
             }
             #expect(unknown?.code == .notFound)
             let long = await #expect(throws: DomainError.self) {
@@ -191,7 +199,9 @@ extension PostgresIntegrationTests {
             #expect(Set(sweep.map(\.command.id)) == [swept.id, claimed.id])
             #expect(sweep.allSatisfy { $0.command.status == .expired && $0.command.finishedAt == expiry })
             #expect(try await f.irrigation.expireCommands(now: expiry.addingTimeInterval(60)).isEmpty)
-            #expect(try await f.irrigation.claimDueCommands(limit: 10, now: expiry.addingTimeInterval(60)) == CommandClaim())
+            #expect(
+                try await f.irrigation.claimDueCommands(limit: 10, now: expiry.addingTimeInterval(60)) == CommandClaim()
+            )
 
             let overdue = f.command(0, key: "overdue", expiresIn: 10)
             _ = try await f.irrigation.createRun(f.newRun(), commands: [overdue], in: f.scope, audit: .none)

@@ -16,7 +16,11 @@ struct IrrigationFixture: Sendable {
 
     var scope: AccessScope { self.tenant.scope(site: self.site) }
 
-    static func make(in db: MigratedDatabase, tenant: TestTenant? = nil, site index: Int = 0) async throws
+    static func make(
+        in db: MigratedDatabase,
+        tenant: TestTenant? = nil,
+        site index: Int = 0
+    ) async throws
         -> IrrigationFixture
     {
         let tenant = if let tenant { tenant } else { try await TestTenant.make(in: db) }
@@ -112,6 +116,11 @@ struct IrrigationFixture: Sendable {
     }
 
     func newRun() -> IrrigationRun {
-        IrrigationRun(program: self.program, requestedBy: self.tenant.adminID, requestedAt: Self.t0, manualApproval: false)
+        IrrigationRun(
+            program: self.program,
+            requestedBy: self.tenant.adminID,
+            requestedAt: Self.t0,
+            manualApproval: false
+        )
     }
 }

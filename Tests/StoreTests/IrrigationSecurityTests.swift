@@ -31,7 +31,9 @@ extension PostgresIntegrationTests {
             await #expect(throws: DomainError.self) { try await b.irrigation.program(a.program.id, in: b.scope) }
             await #expect(throws: DomainError.self) { try await b.irrigation.run(run.id, in: b.scope) }
             await #expect(throws: DomainError.self) { try await b.irrigation.command(command.id, in: b.scope) }
-            #expect(try await b.irrigation.listInterlockEvents(groupID: a.group.id, in: b.scope, page: .first).items == [])
+            #expect(
+                try await b.irrigation.listInterlockEvents(groupID: a.group.id, in: b.scope, page: .first).items == []
+            )
             // An ack reported for site B cannot reach A's command.
             await #expect(throws: DomainError.self) {
                 try await b.irrigation.recordAck(

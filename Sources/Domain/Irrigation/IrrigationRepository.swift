@@ -10,23 +10,43 @@ import Foundation
 /// every site with work due, an acknowledgement for the one site its device link belongs to. Transitions follow
 /// `DeviceCommand+Lifecycle`.
 public protocol IrrigationRepository: Sendable {
-    func createGroup(_ group: IrrigationGroup, in scope: AccessScope, audit: AuditContext) async throws
+    func createGroup(
+        _ group: IrrigationGroup,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> IrrigationGroup
     func group(_ id: UUID, in scope: AccessScope) async throws -> IrrigationGroup
     func listGroups(siteID: UUID, in scope: AccessScope, page: PageRequest) async throws -> Page<IrrigationGroup>
 
     /// Validates the program against its stored group (`IrrigationProgram.validate(in:)`) and stores it with its
     /// steps.
-    func createProgram(_ program: IrrigationProgram, in scope: AccessScope, audit: AuditContext) async throws
+    func createProgram(
+        _ program: IrrigationProgram,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> IrrigationProgram
     func program(_ id: UUID, in scope: AccessScope) async throws -> IrrigationProgram
-    func listPrograms(groupID: UUID, in scope: AccessScope, page: PageRequest) async throws
+    func listPrograms(
+        groupID: UUID,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<IrrigationProgram>
 
-    func createSchedule(_ schedule: IrrigationSchedule, in scope: AccessScope, audit: AuditContext) async throws
+    func createSchedule(
+        _ schedule: IrrigationSchedule,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> IrrigationSchedule
     func schedule(_ id: UUID, in scope: AccessScope) async throws -> IrrigationSchedule
-    func listSchedules(programID: UUID, in scope: AccessScope, page: PageRequest) async throws
+    func listSchedules(
+        programID: UUID,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<IrrigationSchedule>
 
     /// Stores a new run (Queued or AwaitingApproval) and its first commands in one transaction: either all are
@@ -39,7 +59,12 @@ public protocol IrrigationRepository: Sendable {
     ) async throws -> IrrigationRun
     func run(_ id: UUID, in scope: AccessScope) async throws -> IrrigationRun
     /// A site's runs, newest first, optionally of one status.
-    func listRuns(siteID: UUID, status: RunStatus?, in scope: AccessScope, page: PageRequest) async throws
+    func listRuns(
+        siteID: UUID,
+        status: RunStatus?,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<IrrigationRun>
     /// Stores a run's progress (status, step runs, abort saga) and the commands it issued, in one transaction.
     /// FAILED_PRECONDITION (`RUN_FINISHED`) once the stored run is Completed or Aborted.
@@ -53,7 +78,11 @@ public protocol IrrigationRepository: Sendable {
     /// Appends interlock events, each with its audit row, in one transaction.
     func recordInterlockEvents(_ events: [InterlockEvent], in scope: AccessScope, audit: AuditContext) async throws
     /// A group's interlock events, newest first.
-    func listInterlockEvents(groupID: UUID, in scope: AccessScope, page: PageRequest) async throws
+    func listInterlockEvents(
+        groupID: UUID,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<InterlockEvent>
 
     /// Claims up to `limit` (1-1000) commands due at `now` (QUEUED ones, and SENT or RECEIVED ones past their ack

@@ -51,7 +51,8 @@ enum IrrigationRows {
     static func decodeRun(_ row: PostgresRow, steps: [StepRun]) throws -> IrrigationRun {
         let cause: RunAbortCause? =
             switch try row.decode("abort_cause", as: String?.self) {
-            case "operator"?: .operatorRequest(by: try row.decode("abort_actor_id"), reason: try row.decode("abort_note"))
+            case "operator"?:
+                .operatorRequest(by: try row.decode("abort_actor_id"), reason: try row.decode("abort_note"))
             case "interlock"?: .interlock(try row.decodeEnum("abort_reason"))
             case "device"?:
                 .device(zoneID: try row.decode("abort_zone_id"), status: try row.decodeEnum("abort_command_status"))

@@ -6,7 +6,9 @@ import Foundation
 /// dispatchers each take different rows, applies the domain lifecycle and writes the result before COMMIT.
 extension PostgresIrrigationRepository {
     public func claimDueCommands(limit: Int, now: Date) async throws -> CommandClaim {
-        guard (1...1_000).contains(limit) else { throw DomainError.invalid("limit", "must be 1 to 1000 (got \(limit))") }
+        guard (1...1_000).contains(limit) else {
+            throw DomainError.invalid("limit", "must be 1 to 1000 (got \(limit))")
+        }
         return try await mappingErrors(resource: "command", table: "device_commands") {
             let sites = try await self.commandSites(now: now)
             guard !sites.isEmpty else { return CommandClaim() }
@@ -102,7 +104,9 @@ extension PostgresIrrigationRepository {
                     "SELECT \(Self.commandColumns) FROM device_commands WHERE id = $1::uuid",
                     [SQLValue(id)]
                 )
-                guard let row = rows.first else { throw DomainError.notFound("command", id: id.uuidString.lowercased()) }
+                guard let row = rows.first else {
+                    throw DomainError.notFound("command", id: id.uuidString.lowercased())
+                }
                 return try Self.decodeCommand(row)
             }
         }
@@ -150,7 +154,12 @@ extension PostgresIrrigationRepository {
     }
 
     /// Inserts a run change's commands: the outbox rows the dispatcher will claim.
-    static func enqueue(_ commands: [DeviceCommand], run: UUID?, site: UUID, _ connection: PostgresConnection)
+    static func enqueue(
+        _ commands: [DeviceCommand],
+        run: UUID?,
+        site: UUID,
+        _ connection: PostgresConnection
+    )
         async throws
     {
         for command in commands {

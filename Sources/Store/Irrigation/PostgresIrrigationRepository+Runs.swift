@@ -9,7 +9,10 @@ extension PostgresIrrigationRepository {
         audit: AuditContext
     ) async throws -> IrrigationRun {
         guard run.status == .queued || run.status == .awaitingApproval else {
-            throw DomainError.invalid("run.status", "a new run is Queued or AwaitingApproval (got \(run.status.rawValue))")
+            throw DomainError.invalid(
+                "run.status",
+                "a new run is Queued or AwaitingApproval (got \(run.status.rawValue))"
+            )
         }
         try Self.validate(commands)
         try audit.validate()
@@ -83,7 +86,9 @@ extension PostgresIrrigationRepository {
                     resourceType: "irrigation_run",
                     resourceID: run.id.uuidString.lowercased(),
                     siteID: site,
-                    details: ["from": stored.rawValue, "status": run.status.rawValue, "commands": String(commands.count)],
+                    details: [
+                        "from": stored.rawValue, "status": run.status.rawValue, "commands": String(commands.count),
+                    ],
                     scope: scope,
                     context: audit
                 )

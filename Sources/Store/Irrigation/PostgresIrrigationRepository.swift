@@ -99,6 +99,11 @@ public struct PostgresIrrigationRepository: IrrigationRepository {
                 loadClass: try row.decodeEnum("load_class")
             )
         }
-        return IrrigationGroup(id: id, siteID: try first.decode("site_id"), name: try first.decode("name"), valves: valves)
+        return IrrigationGroup(
+            id: id,
+            siteID: try first.decode("site_id"),
+            name: try first.decode("name"),
+            valves: valves
+        )
     }
 }
