@@ -76,6 +76,7 @@ extension PostgresIntegrationTests {
             let commands = (0..<300).map { f.command($0 % 2, key: "c-\($0)") }
             _ = try await f.irrigation.createRun(f.newRun(), commands: commands, in: f.scope, audit: .none)
             let now = IrrigationFixture.t0.addingTimeInterval(1)
+            let started = ContinuousClock.now
             let claims = try await withThrowingTaskGroup(of: [UUID].self) { group in
                 for _ in 0..<2 {
                     group.addTask {
@@ -93,6 +94,11 @@ extension PostgresIntegrationTests {
                 }
                 return try await group.reduce(into: [[UUID]]()) { $0.append($1) }
             }
+            // A measurement for the log, not an assertion.
+            print(
+                "irrigation claim: \(commands.count) commands by 2 claimers (7 per claim, \(claims.map(\.count)) each)",
+                "in \(ContinuousClock.now - started)"
+            )
             let all = claims.flatMap { $0 }
             #expect(all.count == commands.count)
             #expect(Set(all) == Set(commands.map(\.id)))
