@@ -110,6 +110,17 @@ extension PostgresIntegrationTests {
             #expect(try states[0].decode("status", as: String.self) == "SENT")
             #expect(try states[0].decode("attempts", as: Int.self) == 1)
             #expect(try await f.irrigation.claimDueCommands(limit: 10, now: now) == CommandClaim())
+            // The claim's shape can use the partial index on live commands (the planner's choice on a big table).
+            let plan = try await db.owner.transaction { connection in
+                try await connection.query("SET LOCAL enable_seqscan = off")
+                return try await connection.query(
+                    """
+                    EXPLAIN SELECT id FROM device_commands WHERE next_attempt_at <= now()
+                    ORDER BY next_attempt_at LIMIT 10 FOR UPDATE SKIP LOCKED
+                    """
+                ).map { try $0.decode(0, as: String.self) }.joined(separator: "\n")
+            }
+            #expect(plan.contains("device_commands_due_idx"), "\(plan)")
         }
     }
 
