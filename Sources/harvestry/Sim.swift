@@ -62,6 +62,7 @@ struct SimRun: AsyncParsableCommand {
             throw error
         }
         await truth?.close()
+        SimTruthReport.warn(truth)
     }
 
     private func run(truth: TruthRecorder?) async throws {

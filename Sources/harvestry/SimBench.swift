@@ -32,7 +32,36 @@ struct SimBench: AsyncParsableCommand {
         let spoolDirectory = NSTemporaryDirectory() + "harvestry-bench-sim-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: spoolDirectory) }
         let truth = try self.truth.map { try TruthRecorder(path: $0) }
-        let rows = try await self.options.withBroker { endpoint in
+        let rows: [SimBenchmark.Row]
+        do {
+            rows = try await self.measure(
+                spec: spec,
+                simulation: simulation,
+                start: start,
+                duration: duration,
+                spoolDirectory: spoolDirectory,
+                truth: truth,
+                logger: logger
+            )
+        } catch {
+            await truth?.close()
+            throw error
+        }
+        await truth?.close()
+        SimTruthReport.warn(truth)
+        print(SimBenchmark.table(rows))
+    }
+
+    private func measure(
+        spec: SiteSpec,
+        simulation: SiteSimulation,
+        start: SimInstant,
+        duration: Duration,
+        spoolDirectory: String,
+        truth: TruthRecorder?,
+        logger: Logger
+    ) async throws -> [SimBenchmark.Row] {
+        try await self.options.withBroker { endpoint in
             if let cpu = self.pinCpu, !ProcessMeasures.pinToCPU(cpu) {
                 throw ValidationError("--pin-cpu \(cpu): cannot pin this process to that CPU")
             }
@@ -52,8 +81,6 @@ struct SimBench: AsyncParsableCommand {
                 logger: logger
             )
         }
-        await truth?.close()
-        print(SimBenchmark.table(rows))
     }
 
     static func measure<Site: SiteSimulating>(

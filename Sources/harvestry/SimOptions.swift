@@ -85,7 +85,7 @@ struct SimOptions: ParsableArguments {
         }
     }
 
-    /// The longest run: 100 years of simulated time (a `SimInstant` reaches 2262).
+    /// The longest run: 100 years of simulated time (`RuntimeConfiguration.longestRun`).
     static let longestRunMilliseconds = 100.0 * 365.25 * 86_400_000
 
     /// Parses `90`, `90s`, `15m`, `2h`, `1d`: from 1 ms to 100 years.
@@ -106,7 +106,8 @@ struct SimOptions: ParsableArguments {
         throw ValidationError("\(field) must be a positive duration like 90s, 15m or 2h (got '\(text.prefix(40))')")
     }
 
-    /// `--start`, or now: between 1970 and 2200, so a 100-year run stays within a `SimInstant`.
+    /// `--start`, or now: between 1970 and 2200 (the runtime also refuses a run that would end after 2262, where a
+    /// `SimInstant` ends).
     func startInstant() throws -> SimInstant {
         guard let text = self.start else {
             return SimInstant(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9))

@@ -97,25 +97,39 @@ final class DeviceConnection: Sendable {
         case acknowledged
         /// libmosquitto took it while its connection was breaking and sends it after the reconnect.
         case handedOver
+        /// The broker refused it (sending it again would be refused again).
         case failed
+        /// Never handed to the broker: the connection was being closed (or never made). A replayed record with
+        /// this outcome stays in the spool.
+        case notSent
     }
 
+    /// Hands `message` to the broker connection. The ground truth records it unless it was `notSent`, at the
+    /// instant of the hand-off.
     private func publish(_ message: OutboundMessage, spooled: Bool) async -> PublishOutcome {
-        self.context.truth?.record(.published(message, spooled: spooled, at: self.context.simNow))
+        let handedOffAt = self.context.simNow
         if !spooled {
             self.context.stats.recordLateness(ContinuousClock.now - self.context.clock.wall(at: message.dueAt))
         }
+        let outcome = await self.send(message)
+        guard outcome != .notSent else { return outcome }
+        self.context.truth?.record(.published(message, spooled: spooled, at: handedOffAt))
         self.context.stats.update {
             $0.published += 1
             if spooled { $0.replayed += 1 }
         }
-        guard let client = self.client.withLock({ $0 }) else { return .failed }
+        return outcome
+    }
+
+    private func send(_ message: OutboundMessage) async -> PublishOutcome {
+        guard let client = self.client.withLock({ $0 }) else { return .notSent }
         do {
             try await client.publish(message.payload, to: message.topic, qos: .atLeastOnce, retain: message.retain)
             self.context.stats.update { $0.acknowledged += 1 }
             return .acknowledged
         } catch {
-            if error.code == .connection, !self.stopping.load(ordering: .sequentiallyConsistent) {
+            if error.code == .connection {
+                guard !self.stopping.load(ordering: .sequentiallyConsistent) else { return .notSent }
                 self.context.stats.update { $0.handedOver += 1 }
                 return .handedOver
             }
@@ -143,6 +157,12 @@ final class DeviceConnection: Sendable {
                 try? await Task.sleep(for: .milliseconds(5))
             case .publish(let messages, let records):
                 let outcomes = await self.publishInLaneOrder(messages)
+                // The connection closed under the replay (a stop past its drain timeout): the window stays in the
+                // spool, whole, for the next run (what of it did reach the broker comes again: at least once).
+                if outcomes.contains(.notSent) {
+                    self.outbox.stopDraining()
+                    return
+                }
                 do {
                     // A record the broker refused is dropped (logged): sending it again would refuse again.
                     try await self.outbox.drainDelivered(records)

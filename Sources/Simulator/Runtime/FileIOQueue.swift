@@ -45,13 +45,15 @@ final class FileIOQueue: Sendable {
         return try result.get()
     }
 
-    /// Lets every queued job finish, then stops the thread.
+    /// Lets every queued job finish, then stops the thread. Jobs queued from the start of the shutdown wait on the
+    /// serial queue (suspended) until the thread is gone, so none overtakes or runs beside a job queued before.
     func shutdown() async {
-        guard !self.stopped.load(ordering: .sequentiallyConsistent) else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            self.enqueue { continuation.resume() }
-        }
         guard !self.stopped.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        self.afterShutdown.suspend()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            self.pool.submit { _ in continuation.resume() }
+        }
         try? await self.pool.shutdownGracefully()
+        self.afterShutdown.resume()
     }
 }

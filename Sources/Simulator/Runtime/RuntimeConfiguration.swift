@@ -59,6 +59,9 @@ public struct RuntimeConfiguration: Sendable {
         self.brokerByGroup[group] ?? self.broker
     }
 
+    /// The longest run, in simulated time and in real time.
+    public static let longestRun: Duration = .seconds(Int64(100 * 366 * 86_400))
+
     public func validate() throws(SpecError) {
         guard (1...100_000).contains(self.groupSize) else {
             throw SpecError(field: "group_size", message: "must be 1...100000 (got \(self.groupSize))")
@@ -70,6 +73,15 @@ public struct RuntimeConfiguration: Sendable {
             throw SpecError(field: "speed", message: "must be between 0.001 and 1000000 (got \(self.speed))")
         }
         guard self.duration > .zero else { throw SpecError(field: "duration", message: "must be positive") }
+        guard self.duration <= Self.longestRun else {
+            throw SpecError(field: "duration", message: "must be at most 100 years (got \(self.duration))")
+        }
+        guard !self.start.nanosecondsSinceEpoch.addingReportingOverflow(self.duration.nanoseconds).overflow else {
+            throw SpecError(field: "duration", message: "must end before 2262, the end of a simulation instant")
+        }
+        guard Double(self.duration.nanoseconds) / self.speed <= Double(Self.longestRun.nanoseconds) else {
+            throw SpecError(field: "speed", message: "makes the run last over 100 years of real time")
+        }
         guard !self.spoolDirectory.isEmpty else {
             throw SpecError(field: "spool_directory", message: "is required")
         }

@@ -16,7 +16,7 @@ public final class RuntimeNetworkFaultTarget: NetworkFaultTarget {
     }
 
     /// Starts a proxy per group on 127.0.0.1 (a free port each) forwarding to `upstream`, named `broker-{group}`
-    /// (`broker-group-{n}` when the group's name is too long for a proxy name). Proxy `n` is seeded `seed + n`.
+    /// (`broker.group-{n}` when the group's name is too long for a proxy name; the dot keeps it apart from any `broker-{group}`). Proxy `n` is seeded `seed + n`.
     /// `onRecord` gets every proxy's fault records (see `FaultProxy.init`). Stops what it started when one fails.
     public static func start(
         groups: [String],
@@ -53,7 +53,7 @@ public final class RuntimeNetworkFaultTarget: NetworkFaultTarget {
 
     static func proxyName(group: String, index: Int) -> String {
         let name = "broker-\(group)"
-        return (try? Toxic.validateName(name)) != nil ? name : "broker-group-\(index)"
+        return (try? Toxic.validateName(name)) != nil ? name : "broker.group-\(index)"
     }
 
     /// Stops every proxy (their connections close; the devices reconnect to nothing until the run ends).

@@ -11,15 +11,25 @@ public struct SimClock: Sendable {
         self.speed = speed
     }
 
-    /// The simulated instant at wall instant `wall`.
+    /// The simulated instant at wall instant `wall` (saturating at the ends of a `SimInstant`).
     public func sim(at wall: ContinuousClock.Instant) -> SimInstant {
-        let elapsed = Double((wall - self.wallStart).nanoseconds)
-        return SimInstant(nanosecondsSinceEpoch: self.simStart.nanosecondsSinceEpoch + Int64(elapsed * self.speed))
+        let elapsed = Double((wall - self.wallStart).nanoseconds) * self.speed
+        let (sum, overflow) = self.simStart.nanosecondsSinceEpoch.addingReportingOverflow(Self.clamped(elapsed))
+        return SimInstant(nanosecondsSinceEpoch: overflow ? (elapsed < 0 ? .min : .max) : sum)
     }
 
-    /// The wall instant at which simulated instant `instant` is due.
+    /// The wall instant at which simulated instant `instant` is due (at most about 146 years away: `.max`, "never",
+    /// must not trap).
     public func wall(at instant: SimInstant) -> ContinuousClock.Instant {
-        let elapsed = Double((instant - self.simStart).nanoseconds) / self.speed
-        return self.wallStart + .nanoseconds(Int64(elapsed))
+        let (difference, overflow) = instant.nanosecondsSinceEpoch.subtractingReportingOverflow(
+            self.simStart.nanosecondsSinceEpoch
+        )
+        let simulated = overflow ? (instant.nanosecondsSinceEpoch < 0 ? -9.2e18 : 9.2e18) : Double(difference)
+        return self.wallStart + .nanoseconds(Self.clamped(simulated / self.speed))
+    }
+
+    /// `nanoseconds` as an Int64 within ±4.6e18 (about 146 years), so sums with a start cannot overflow.
+    private static func clamped(_ nanoseconds: Double) -> Int64 {
+        Int64(max(-4.6e18, min(4.6e18, nanoseconds.isNaN ? 0 : nanoseconds)))
     }
 }

@@ -18,7 +18,8 @@ extension TruthRecord {
             record.values = batch.readings.map { reading in
                 TruthReading(
                     stream: reading.stream,
-                    simNanos: reading.timestamp.seconds * 1_000_000_000 + Int64(reading.timestamp.nanos),
+                    // Saturating: a spool file from elsewhere may carry any timestamp behind a valid checksum.
+                    simNanos: CommandDecoding.instant(reading.timestamp).nanosecondsSinceEpoch,
                     value: reading.value.isFinite ? reading.value : nil
                 )
             }

@@ -9,12 +9,14 @@ import Darwin
 #endif
 
 /// Appends `TruthRecord`s as JSON lines to a file. `record` only encodes (by hand, `TruthRecord.appendJSONLine`)
-/// into a buffer; a full buffer (`bufferLimit` bytes, so memory stays bounded at any rate), `flush()` and `close()`
-/// hand it to the recorder's own file thread (`FileIOQueue`), which writes the buffers in order: no write blocks
-/// the cooperative pool.
+/// into a buffer; a full buffer (`bufferLimit` bytes), `flush()` and `close()` hand it to the recorder's own file
+/// thread (`FileIOQueue`), which writes the buffers in order: no write blocks the cooperative pool. Memory stays
+/// bounded at any rate: while more than `inFlightLimit` bytes wait for the disk, new records are dropped, counted
+/// and reported by `failure` (a ground truth with a known gap, rather than a simulator out of memory).
 public final class TruthRecorder: Sendable {
     public let path: String
     private let bufferLimit: Int
+    private let inFlightLimit: Int
     /// Written only by jobs of `io`.
     private let file: Int32
     private let io = FileIOQueue()
@@ -22,12 +24,19 @@ public final class TruthRecorder: Sendable {
         var buffer: [UInt8] = []
         var written = 0
         var closed = false
+        /// Bytes handed to the file thread and not yet written.
+        var inFlight = 0
+        var dropped = 0
     }
     private let state = Mutex(State())
     private let firstFailure = Mutex<String?>(nil)
 
     /// Creates (or truncates) the file at `path`.
-    public init(path: String, bufferLimit: Int = 256 * 1024) throws(SimFileError) {
+    public init(
+        path: String,
+        bufferLimit: Int = 256 * 1024,
+        inFlightLimit: Int = 64 * 1024 * 1024
+    ) throws(SimFileError) {
         let file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard file >= 0 else {
             throw SimFileError(path: path, message: "cannot create the ground-truth file: \(Self.errnoText())")
@@ -35,13 +44,21 @@ public final class TruthRecorder: Sendable {
         self.path = path
         self.file = file
         self.bufferLimit = max(1, bufferLimit)
+        self.inFlightLimit = max(self.bufferLimit, inFlightLimit)
     }
 
     /// Records taken so far (buffered, being written or on disk).
     public var count: Int { self.state.withLock { $0.written } }
 
-    /// The first write error, if any (recording goes on; what failed to be written is lost).
-    public var failure: String? { self.firstFailure.withLock { $0 } }
+    /// The first write error, if any (recording goes on; what failed to be written is lost), and how many records
+    /// were dropped because the disk did not keep up.
+    public var failure: String? {
+        let dropped = self.state.withLock { $0.dropped }
+        let error = self.firstFailure.withLock { $0 }
+        guard dropped > 0 else { return error }
+        let gap = "\(self.path): \(dropped) records dropped, the disk did not keep up"
+        return error.map { "\($0); \(gap)" } ?? gap
+    }
 
     public func record(_ record: TruthRecord) {
         self.record([record])
@@ -53,6 +70,10 @@ public final class TruthRecorder: Sendable {
         for record in records { record.appendJSONLine(to: &lines) }
         self.state.withLock { state in
             guard !state.closed else { return }
+            guard state.inFlight + state.buffer.count < self.inFlightLimit else {
+                state.dropped += records.count
+                return
+            }
             state.buffer.append(contentsOf: lines)
             state.written += records.count
             if state.buffer.count >= self.bufferLimit { self.writeBuffer(&state) }
@@ -91,12 +112,14 @@ public final class TruthRecorder: Sendable {
         let bytes = state.buffer
         state.buffer = []
         state.buffer.reserveCapacity(min(self.bufferLimit, 1 << 20))
+        state.inFlight += bytes.count
         self.io.enqueue { [self] in
             if !bytes.isEmpty, let error = Self.writeAll(bytes, to: self.file) {
                 self.firstFailure.withLock { failure in
                     if failure == nil { failure = "\(self.path): \(error)" }
                 }
             }
+            self.state.withLock { $0.inFlight -= bytes.count }
             then?()
         }
     }

@@ -149,7 +149,7 @@ import Testing
     @Test func proxyNamesFitAndTruthKeepsConnectionLevelEffects() {
         #expect(RuntimeNetworkFaultTarget.proxyName(group: "z1", index: 0) == "broker-z1")
         #expect(
-            RuntimeNetworkFaultTarget.proxyName(group: String(repeating: "a", count: 64), index: 3) == "broker-group-3"
+            RuntimeNetworkFaultTarget.proxyName(group: String(repeating: "a", count: 64), index: 3) == "broker.group-3"
         )
         let base = FaultRecord(
             sequence: 1,
