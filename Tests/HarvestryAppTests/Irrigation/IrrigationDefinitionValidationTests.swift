@@ -1,6 +1,7 @@
 import API
 import Domain
 import Foundation
+import SwiftProtobuf
 import Testing
 
 @testable import HarvestryApp
