@@ -26,7 +26,12 @@ struct IrrigationRoutesTests {
     }
 
     /// The seed contract's request as the gateway transcodes it: path bindings and the JSON body with the seed's names.
-    static func transcode<M: SwiftProtobuf.Message>(_ method: String, _ path: String, _ body: String, as: M.Type) throws -> M {
+    static func transcode<M: SwiftProtobuf.Message>(
+        _ method: String,
+        _ path: String,
+        _ body: String,
+        as: M.Type
+    ) throws -> M {
         let index = try DescriptorIndex.embedded()
         let table = try RouteTable(index: index) { $0 == "harvestry.irrigation.v1.IrrigationService" }
         guard case .matched(let route, let bindings) = table.lookup(method: method, path: path[...]) else {

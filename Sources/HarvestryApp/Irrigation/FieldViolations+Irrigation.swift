@@ -2,14 +2,6 @@ import Domain
 import Foundation
 import SwiftProtobuf
 
-/// A resource given by its name or, as the seed contracts do (`groupId`, `programId`, `zoneId`, the path `{id}`), by
-/// its bare id; a bare id leaves the site to the service's lookup.
-struct IrrigationReference: Sendable, Hashable {
-    let id: UUID
-    /// The site of a resource name; nil for a bare id.
-    let site: UUID?
-}
-
 extension FieldViolations {
     /// Records the violations of a Domain check, with each Domain field name turned into the request's proto path.
     /// The Domain types hold the rules (one source of truth); this only renames their fields.

@@ -91,9 +91,11 @@ extension IrrigationValidation {
         let group = request.irrigationGroup
         let name = violations.name("irrigation_group.name", group.name, .irrigationGroup)
         let paths = violations.updateMask(request.updateMask, allowed: Self.groupPaths)
-        let displayName = paths.contains("display_name")
+        let displayName =
+            paths.contains("display_name")
             ? violations.text("irrigation_group.display_name", group.displayName) : nil
-        let zones = paths.contains("zones") ? Self.groupZones(group.zones, site: name?.site, violations: &violations) : nil
+        let zones =
+            paths.contains("zones") ? Self.groupZones(group.zones, site: name?.site, violations: &violations) : nil
         let audit = violations.audit(requestID: request.requestID)
         guard let name, violations.isEmpty else { return nil }
         return Update(name: name, paths: paths, fields: (displayName, zones), audit: audit)
@@ -108,7 +110,8 @@ extension IrrigationValidation {
         let program = request.program
         let name = violations.name("program.name", program.name, .program)
         let paths = violations.updateMask(request.updateMask, allowed: Self.programPaths)
-        let displayName = paths.contains("display_name")
+        let displayName =
+            paths.contains("display_name")
             ? violations.text("program.display_name", program.displayName) : nil
         let before = violations.violations.count
         let steps = paths.contains("steps") ? Self.steps(program.steps, site: name?.site, violations: &violations) : nil

@@ -40,7 +40,10 @@ extension IrrigationValidation {
     static let maximumNoteLength = 2_000
 
     /// The seed's `POST /irrigation/runs {programId, manualApproval}` gives no parent.
-    static func startRun(_ request: Harvestry_Irrigation_V1_StartRunRequest, violations: inout FieldViolations)
+    static func startRun(
+        _ request: Harvestry_Irrigation_V1_StartRunRequest,
+        violations: inout FieldViolations
+    )
         -> StartRun?
     {
         let parent = violations.name("parent", request.parent, .site, required: request.programID.isEmpty)
@@ -63,7 +66,10 @@ extension IrrigationValidation {
         )
     }
 
-    static func approveRun(_ request: Harvestry_Irrigation_V1_ApproveRunRequest, violations: inout FieldViolations)
+    static func approveRun(
+        _ request: Harvestry_Irrigation_V1_ApproveRunRequest,
+        violations: inout FieldViolations
+    )
         -> RunDecision?
     {
         let run = violations.name("name", request.name, .run)
@@ -72,7 +78,10 @@ extension IrrigationValidation {
         return RunDecision(run: IrrigationReference(id: run["run"], site: run.site), reason: nil, audit: audit)
     }
 
-    static func denyRun(_ request: Harvestry_Irrigation_V1_DenyRunRequest, violations: inout FieldViolations)
+    static func denyRun(
+        _ request: Harvestry_Irrigation_V1_DenyRunRequest,
+        violations: inout FieldViolations
+    )
         -> RunDecision?
     {
         let run = violations.name("name", request.name, .run)
@@ -83,17 +92,28 @@ extension IrrigationValidation {
     }
 
     /// The seed's `POST /irrigation/runs/{id}/abort {reason}` names the run by `run_id`.
-    static func abortRun(_ request: Harvestry_Irrigation_V1_AbortRunRequest, violations: inout FieldViolations)
+    static func abortRun(
+        _ request: Harvestry_Irrigation_V1_AbortRunRequest,
+        violations: inout FieldViolations
+    )
         -> RunDecision?
     {
-        let run = violations.reference(name: ("name", request.name), id: ("run_id", request.runID), .run, variable: "run")
+        let run = violations.reference(
+            name: ("name", request.name),
+            id: ("run_id", request.runID),
+            .run,
+            variable: "run"
+        )
         let reason = violations.text("reason", request.reason, maximum: Self.maximumReasonLength)
         let audit = violations.audit(requestID: request.requestID)
         guard let run, let reason, violations.isEmpty else { return nil }
         return RunDecision(run: run, reason: reason, audit: audit)
     }
 
-    static func listRuns(_ request: Harvestry_Irrigation_V1_ListRunsRequest, violations: inout FieldViolations)
+    static func listRuns(
+        _ request: Harvestry_Irrigation_V1_ListRunsRequest,
+        violations: inout FieldViolations
+    )
         -> ListRuns?
     {
         let site = violations.name("parent", request.parent, .site)?["site"]

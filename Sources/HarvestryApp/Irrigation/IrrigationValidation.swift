@@ -89,7 +89,11 @@ enum IrrigationValidation {
                 variable: "zone"
             )
             if let site, let zoneSite = zone?.site, zoneSite != site {
-                violations.add("\(prefix).zone", reason: "SITE_MISMATCH", "must be in \(ResourcePattern.site.format(site))")
+                violations.add(
+                    "\(prefix).zone",
+                    reason: "SITE_MISMATCH",
+                    "must be in \(ResourcePattern.site.format(site))"
+                )
             }
             var parsed: ProgramStep?
             violations.domain(Self.programField) {
@@ -158,7 +162,13 @@ enum IrrigationValidation {
         violations: inout FieldViolations
     ) -> IrrigationSchedule? {
         let before = violations.violations.count
-        let program = violations.name("schedule.program", schedule.program, .program, inSite: site, required: requireProgram)
+        let program = violations.name(
+            "schedule.program",
+            schedule.program,
+            .program,
+            inSite: site,
+            required: requireProgram
+        )
         var trigger: ScheduleTrigger?
         switch (schedule.timeOfDay.isEmpty, schedule.phase.isEmpty) {
         case (true, true):
@@ -166,9 +176,14 @@ enum IrrigationValidation {
         case (false, false):
             violations.add("schedule.phase", reason: "CONFLICTING_TRIGGER", "give time_of_day or phase, not both")
         case (false, true):
-            let days = violations.enumerations("schedule.days", schedule.days).compactMap { Weekday(rawValue: $0.rawValue) }
+            let days = violations.enumerations("schedule.days", schedule.days).compactMap {
+                Weekday(rawValue: $0.rawValue)
+            }
             violations.domain({ $0 }) {
-                trigger = .timeOfDay(try TimeOfDay.parse(schedule.timeOfDay, field: "schedule.time_of_day"), days: Set(days))
+                trigger = .timeOfDay(
+                    try TimeOfDay.parse(schedule.timeOfDay, field: "schedule.time_of_day"),
+                    days: Set(days)
+                )
             }
         case (true, false):
             if !schedule.days.isEmpty {

@@ -34,13 +34,25 @@ struct IrrigationEnumTests {
 
     @Test("value names match the Domain's codes, after the zero value")
     func names() throws {
-        #expect(try Self.valueNames(nil, "InterlockReason").dropFirst().elementsEqual(InterlockReason.allCases.map(\.rawValue)))
-        #expect(try Self.valueNames("DeviceCommand", "Status").dropFirst().elementsEqual(CommandStatus.allCases.map(\.rawValue)))
         #expect(
-            try Self.valueNames("InterlockEvent", "Kind").dropFirst().elementsEqual(InterlockEvent.Kind.allCases.map(\.rawValue))
+            try Self.valueNames(nil, "InterlockReason").dropFirst().elementsEqual(
+                InterlockReason.allCases.map(\.rawValue)
+            )
         )
         #expect(
-            try Self.valueNames("Run", "Status").dropFirst().elementsEqual(RunStatus.allCases.map { Self.upperSnake($0.rawValue) })
+            try Self.valueNames("DeviceCommand", "Status").dropFirst().elementsEqual(
+                CommandStatus.allCases.map(\.rawValue)
+            )
+        )
+        #expect(
+            try Self.valueNames("InterlockEvent", "Kind").dropFirst().elementsEqual(
+                InterlockEvent.Kind.allCases.map(\.rawValue)
+            )
+        )
+        #expect(
+            try Self.valueNames("Run", "Status").dropFirst().elementsEqual(
+                RunStatus.allCases.map { Self.upperSnake($0.rawValue) }
+            )
         )
     }
 

@@ -19,7 +19,9 @@ struct IrrigationProgramValidationTests {
 
     static let cases: [Case] = [
         Case(testDescription: "no display name", expected: ["program.display_name"]) { $0.program.displayName = "" },
-        Case(testDescription: "blank display name", expected: ["program.display_name"]) { $0.program.displayName = "  " },
+        Case(testDescription: "blank display name", expected: ["program.display_name"]) {
+            $0.program.displayName = "  "
+        },
         Case(testDescription: "no parent and no group_id", expected: ["parent"]) { $0.parent = "" },
         Case(testDescription: "malformed parent", expected: ["parent"]) { $0.parent = "sites/x" },
         Case(testDescription: "no group", expected: ["program.group"]) { $0.program.group = "" },
