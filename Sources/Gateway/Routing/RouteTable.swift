@@ -55,8 +55,15 @@ public struct RouteTable: Sendable {
         }
     }
 
-    /// Exposes every service except the test-only `harvestry.testing` package.
-    public static let defaultExposure: @Sendable (String) -> Bool = { !$0.hasPrefix("harvestry.testing.") }
+    /// Packages generated into API whose services no Harvestry process serves: the test-only `harvestry.testing`,
+    /// and `harvestry.irrigation`, whose contract precedes its handlers (issue 7). Remove a package here when its
+    /// service is registered in `HarvestryServer`; reflection lists the same services as the gateway.
+    public static let unservedPackages = ["harvestry.testing.", "harvestry.irrigation."]
+
+    /// Exposes every service except those of `unservedPackages`.
+    public static let defaultExposure: @Sendable (String) -> Bool = { service in
+        !RouteTable.unservedPackages.contains { service.hasPrefix($0) }
+    }
 
     /// Finds the route for `method` and the raw (still percent-encoded) `path`.
     public func lookup(method: String, path: Substring) -> Lookup {

@@ -40,3 +40,18 @@ extension Harvestry_Telemetry_V1_CreateStreamRequest: IdempotentRequest {}
 extension Harvestry_Telemetry_V1_CreateAlertRuleRequest: IdempotentRequest {}
 // Served by the simulator process, not by HarvestryServer; conforming keeps the descriptor check honest.
 extension Harvestry_Simulator_V1_InjectFaultRequest: IdempotentRequest {}
+// IrrigationService is a contract without handlers yet (issue 7); its mutations are idempotent like the rest.
+extension Harvestry_Irrigation_V1_CreateIrrigationGroupRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_DeleteIrrigationGroupRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_CreateProgramRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_UpdateProgramRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_DeleteProgramRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_CreateScheduleRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_UpdateScheduleRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_DeleteScheduleRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_StartRunRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_ApproveRunRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_DenyRunRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_AbortRunRequest: IdempotentRequest {}
+extension Harvestry_Irrigation_V1_ReArmRequest: IdempotentRequest {}

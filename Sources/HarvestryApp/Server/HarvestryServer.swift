@@ -81,8 +81,9 @@ public struct HarvestryServer: Service {
         )
     }
 
-    /// Reflection over the embedded descriptor set, listing every service but the test-only `harvestry.testing`
-    /// package (its protos are generated into API for the gateway's tests, and never served here).
+    /// Reflection over the embedded descriptor set, listing the services the gateway exposes: every one but those of
+    /// `RouteTable.unservedPackages` (the test-only `harvestry.testing`, generated into API for the gateway's tests,
+    /// and contracts not served yet).
     static func reflection() throws -> ReflectionService {
         let set = try DescriptorSet.fileDescriptorSet()
         let names = set.file.flatMap { file in
@@ -90,7 +91,7 @@ public struct HarvestryServer: Service {
         }
         return try ReflectionService(
             fileDescriptorSet: set,
-            serviceNames: names.filter { !$0.hasPrefix("harvestry.testing.") }
+            serviceNames: names.filter(RouteTable.defaultExposure)
         )
     }
 

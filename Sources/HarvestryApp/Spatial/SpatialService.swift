@@ -73,17 +73,6 @@ public struct SpatialService: Harvestry_Spatial_V1_SpatialService.SimpleServiceP
         allowed: Set<String>,
         violations: inout FieldViolations
     ) -> Set<String> {
-        guard !mask.paths.isEmpty else {
-            violations.add("update_mask", reason: "FIELD_REQUIRED", "must name at least one of \(allowed.sorted())")
-            return []
-        }
-        for path in mask.paths where !allowed.contains(path) {
-            violations.add(
-                "update_mask",
-                reason: "UNKNOWN_FIELD_PATH",
-                "'\(path.prefix(60))' is not one of \(allowed.sorted().joined(separator: ", "))"
-            )
-        }
-        return Set(mask.paths)
+        violations.updateMask(mask, allowed: allowed)
     }
 }
