@@ -20,6 +20,7 @@ struct TelemetrySubscribeReconnectTests {
             let sensor = try await TelemetrySensor.make(server, metadata, site: tenant.site(0))
             let hub = server.telemetryServices.hub
             try await eventually("the hub listens") { hub.isListening }
+            let pushedBeforeLoss = Flag()
             let pushedAfterLoss = Flag()
             try await withThrowingTaskGroup(of: [Double].self) { group in
                 group.addTask {
@@ -33,6 +34,7 @@ struct TelemetrySubscribeReconnectTests {
                         var values: [Double] = []
                         for try await update in response.messages {
                             values.append(update.value)
+                            if update.value == 20 { pushedBeforeLoss.set() }
                             if update.value >= 30 {
                                 pushedAfterLoss.set()
                                 break
@@ -49,6 +51,9 @@ struct TelemetrySubscribeReconnectTests {
                     },
                     metadata: metadata
                 )
+                // Killed before its NOTIFY reached the hub, the first reading would be lost with the connection
+                // (seen once under load): wait until it is pushed.
+                try await eventually("the reading before the loss is pushed") { pushedBeforeLoss.isSet }
                 let killed = try await database.owner.query(
                     """
                     SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
