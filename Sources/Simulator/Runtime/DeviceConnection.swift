@@ -13,6 +13,8 @@ final class DeviceConnection: Sendable {
     private let deviceIDs: Set<DeviceID>
     private let client = Mutex<MQTTClient?>(nil)
     private let stopping = Atomic<Bool>(false)
+    /// Connected once, presence published and spool replayed: set once, after the first connect.
+    private let settled = Atomic<Bool>(false)
     private let events: AsyncStream<Bool>
     private let eventsContinuation: AsyncStream<Bool>.Continuation
     private let mapper: PayloadMapper
@@ -45,6 +47,9 @@ final class DeviceConnection: Sendable {
         return logger
     }
 
+    /// Up, with its presence published and its spool replayed: what is submitted now goes straight out.
+    var isLive: Bool { self.settled.load(ordering: .sequentiallyConsistent) && self.outbox.isLive }
+
     /// Runs until `close` (or cancellation).
     func run() async {
         guard let client = await self.connect() else { return }
@@ -62,6 +67,7 @@ final class DeviceConnection: Sendable {
                 for await connected in self.events where connected {
                     await self.publishPresence(online: true)
                     if self.outbox.beginDrain() { await self.drain() }
+                    self.settled.store(true, ordering: .sequentiallyConsistent)
                 }
             }
         }

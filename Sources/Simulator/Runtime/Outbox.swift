@@ -83,6 +83,11 @@ final class Outbox: Sendable {
         return true
     }
 
+    /// Connected with nothing to replay: what is submitted now goes straight to the lanes.
+    var isLive: Bool {
+        self.state.withLock { $0.connected && !$0.draining && $0.spooled == 0 && $0.appending == 0 }
+    }
+
     func setConnected(_ connected: Bool) {
         self.state.withLock { $0.connected = connected }
     }

@@ -22,6 +22,9 @@ public struct RuntimeConfiguration: Sendable {
     public var keepAliveSeconds: Int
     /// How long the stop waits for spools and lanes to empty.
     public var drainTimeout: Duration
+    /// How long the start waits for every connection to be up before the simulated clock starts (a broker that is
+    /// down does not hold the run longer: its devices spool).
+    public var connectWait: Duration
     /// Tells simulators of the same site apart (1-8 of `[a-z0-9]`): part of the client ids and of the spool
     /// directory's lock, so two instances share a broker and a spool directory without meeting.
     public var instance: String
@@ -39,6 +42,7 @@ public struct RuntimeConfiguration: Sendable {
         spoolDirectory: String,
         keepAliveSeconds: Int = 10,
         drainTimeout: Duration = .seconds(30),
+        connectWait: Duration = .seconds(10),
         instance: String = Self.defaultInstance
     ) {
         self.broker = broker
@@ -51,6 +55,7 @@ public struct RuntimeConfiguration: Sendable {
         self.spoolDirectory = spoolDirectory
         self.keepAliveSeconds = keepAliveSeconds
         self.drainTimeout = drainTimeout
+        self.connectWait = connectWait
         self.instance = instance
     }
 

@@ -11,11 +11,14 @@ struct RuntimeContext: Sendable {
     var spoolDirectory: String
     /// The run's file thread: every spool's blocking file work, in order.
     var fileIO: FileIOQueue
-    var clock: SimClock
+    /// The run's clock: frozen at the start until every connection is up (or `connectWait` passed), then running.
+    var currentClock: @Sendable () -> SimClock
     var truth: TruthRecorder?
     var stats: RuntimeStats
     var inbox: CommandInbox
     var logger: Logger
+
+    var clock: SimClock { self.currentClock() }
 
     /// The simulated instant now (for acks the runtime answers itself and status timestamps).
     var simNow: SimInstant { self.clock.sim(at: .now) }
