@@ -262,7 +262,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DomainTests",
-            dependencies: ["Domain"],
+            dependencies: ["Domain", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -85,8 +85,8 @@ struct SimOptions: ParsableArguments {
         }
     }
 
-    /// The longest run: 100 years of simulated time (`RuntimeConfiguration.longestRun`).
-    static let longestRunMilliseconds = 100.0 * 365.25 * 86_400_000
+    /// The longest run the runtime takes, in milliseconds.
+    static let longestRunMilliseconds = Double(RuntimeConfiguration.longestRun.components.seconds) * 1000
 
     /// Parses `90`, `90s`, `15m`, `2h`, `1d`: from 1 ms to 100 years.
     static func duration(_ text: String, field: String) throws -> Duration {

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Store
+import TestSupport
 import Testing
 
 /// One repository call aimed at another site's records. `run` returns true when the target's data came back or

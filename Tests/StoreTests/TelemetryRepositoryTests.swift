@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Store
+import TestSupport
 import Testing
 
 /// A site with one sensor device and its streams, for the telemetry tests.

@@ -51,16 +51,7 @@ extension InterlockEvaluator {
     ) -> [InterlockEvent] {
         guard case .blocked(let reasons) = decision else { return [] }
         let kind: InterlockEvent.Kind = decision.shouldQueue ? .queued : .blocked
-        return reasons.map {
-            InterlockEvent(
-                groupID: groupID,
-                runID: runID,
-                kind: kind,
-                reason: $0,
-                at: snapshot.now,
-                detail: self.explain($0, in: snapshot)
-            )
-        }
+        return reasons.map { self.event(kind, $0, group: groupID, run: runID, in: snapshot) }
     }
 
     /// The events a decision during a run records: the stop (abort or shut-off) per reason, then each new lockout.
@@ -76,16 +67,7 @@ extension InterlockEvaluator {
         case .abort(let r, _, let l): (kind, reasons, latch) = (.aborted, r, l)
         case .shutOff(let r, _, let l): (kind, reasons, latch) = (.shutOff, r, l)
         }
-        let stops = reasons.map {
-            InterlockEvent(
-                groupID: groupID,
-                runID: runID,
-                kind: kind,
-                reason: $0,
-                at: snapshot.now,
-                detail: self.explain($0, in: snapshot)
-            )
-        }
+        let stops = reasons.map { self.event(kind, $0, group: groupID, run: runID, in: snapshot) }
         let latched = latch.map {
             InterlockEvent(
                 groupID: groupID,
@@ -97,6 +79,24 @@ extension InterlockEvaluator {
             )
         }
         return stops + latched
+    }
+
+    /// One event of `kind` for `reason`, at the snapshot's instant, explained.
+    private func event(
+        _ kind: InterlockEvent.Kind,
+        _ reason: InterlockReason,
+        group groupID: UUID,
+        run runID: UUID?,
+        in snapshot: InterlockSnapshot
+    ) -> InterlockEvent {
+        InterlockEvent(
+            groupID: groupID,
+            runID: runID,
+            kind: kind,
+            reason: reason,
+            at: snapshot.now,
+            detail: self.explain(reason, in: snapshot)
+        )
     }
 
     /// Why `reason` applies in `snapshot`, with the values involved.

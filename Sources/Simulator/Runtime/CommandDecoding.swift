@@ -29,20 +29,9 @@ enum CommandDecoding {
                 device: device,
                 name: command.name,
                 parameters: command.parameters,
-                expireTime: Self.instant(command.expireTime)
+                expireTime: SimInstant(saturating: command.expireTime)
             )
         )
-    }
-
-    /// Timestamp's valid range (0001-01-01 to 9999-12-31) is wider than a `SimInstant` (about 1678 to 2262):
-    /// an expiry beyond it saturates, which keeps its meaning (long expired, or not expiring in any run).
-    static func instant(_ timestamp: Google_Protobuf_Timestamp) -> SimInstant {
-        let (scaled, overflow) = timestamp.seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else {
-            return SimInstant(nanosecondsSinceEpoch: timestamp.seconds < 0 ? .min : .max)
-        }
-        let (sum, carry) = scaled.addingReportingOverflow(Int64(timestamp.nanos))
-        return SimInstant(nanosecondsSinceEpoch: carry ? .max : sum)
     }
 
     /// Timestamp's documented range of seconds.

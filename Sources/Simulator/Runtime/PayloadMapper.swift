@@ -23,7 +23,7 @@ struct PayloadMapper: Sendable {
                 reading.stream = stream
                 reading.value = value
                 reading.unit = unit
-                reading.timestamp = Self.timestamp(emission.at)
+                reading.timestamp = emission.at.timestamp
                 if let index = batchIndex[emission.device] {
                     batches[index, default: .init()].readings.append(reading)
                     messages[index].readings += 1
@@ -46,12 +46,12 @@ struct PayloadMapper: Sendable {
                 event.code = code
                 event.severity = Self.severity(severity)
                 event.message = text
-                event.timestamp = Self.timestamp(emission.at)
+                event.timestamp = emission.at.timestamp
                 messages.append(self.message(emission, .event, payload: Self.bytes(event)))
             case .state(let faultCode, let properties):
                 var state = Harvestry_Telemetry_V1_State()
                 state.deviceID = emission.device
-                state.timestamp = Self.timestamp(emission.at)
+                state.timestamp = emission.at.timestamp
                 state.faultCode = faultCode
                 state.properties = properties
                 messages.append(self.message(emission, .state, payload: Self.bytes(state), retain: true))
@@ -82,7 +82,7 @@ struct PayloadMapper: Sendable {
         var status = Harvestry_Telemetry_V1_Status()
         status.deviceID = device
         status.connectivity = online ? .online : .offline
-        status.timestamp = Self.timestamp(instant)
+        status.timestamp = instant.timestamp
         return OutboundMessage(
             device: device,
             channel: .status,
@@ -105,17 +105,12 @@ struct PayloadMapper: Sendable {
             case .rejected: .rejected
             }
         ack.reason = reason
-        ack.timestamp = Self.timestamp(at)
+        ack.timestamp = at.timestamp
         return Self.bytes(ack)
     }
 
     static func topic(site: String, device: DeviceID, channel: String) -> String {
         "hv/v1/\(site)/\(device)/\(channel)"
-    }
-
-    static func timestamp(_ instant: SimInstant) -> Google_Protobuf_Timestamp {
-        let (seconds, nanos) = instant.secondsAndNanos
-        return Google_Protobuf_Timestamp(seconds: seconds, nanos: nanos)
     }
 
     private func message(

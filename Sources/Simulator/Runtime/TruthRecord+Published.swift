@@ -19,7 +19,7 @@ extension TruthRecord {
                 TruthReading(
                     stream: reading.stream,
                     // Saturating: a spool file from elsewhere may carry any timestamp behind a valid checksum.
-                    simNanos: CommandDecoding.instant(reading.timestamp).nanosecondsSinceEpoch,
+                    simNanos: SimInstant(saturating: reading.timestamp).nanosecondsSinceEpoch,
                     value: reading.value.isFinite ? reading.value : nil
                 )
             }

@@ -1,12 +1,7 @@
 import SwiftProtobuf
 
-/// Simulation instants and durations as protobuf `Timestamp` and `Duration`.
+/// Durations as protobuf `Duration`s (instants: `SimInstant.timestamp`).
 enum FaultProtoTime {
-    static func proto(_ instant: SimInstant) -> Google_Protobuf_Timestamp {
-        let (seconds, nanos) = instant.secondsAndNanos
-        return Google_Protobuf_Timestamp(seconds: seconds, nanos: nanos)
-    }
-
     static func proto(_ duration: Duration) -> Google_Protobuf_Duration {
         let (seconds, nanos) = duration.nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
         return Google_Protobuf_Duration(seconds: seconds, nanos: Int32(nanos))

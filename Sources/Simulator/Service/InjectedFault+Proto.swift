@@ -16,9 +16,9 @@ extension Harvestry_Simulator_V1_Fault {
             case .cleared: .cleared
             case .done: .done
             }
-        self.applyTime = FaultProtoTime.proto(record.appliedAt)
-        if let expiresAt = record.expiresAt { self.expireTime = FaultProtoTime.proto(expiresAt) }
-        if let endedAt = record.endedAt { self.endTime = FaultProtoTime.proto(endedAt) }
+        self.applyTime = record.appliedAt.timestamp
+        if let expiresAt = record.expiresAt { self.expireTime = expiresAt.timestamp }
+        if let endedAt = record.endedAt { self.endTime = endedAt.timestamp }
         self.appliedBy = record.appliedBy
         self.endedBy = record.endedBy ?? ""
         self.summary = record.summary

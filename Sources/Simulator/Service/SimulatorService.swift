@@ -79,7 +79,7 @@ public struct SimulatorService: Harvestry_Simulator_V1_SimulatorService.SimpleSe
         let (summary, active) = await self.injector.summary()
         return .with {
             if let summary {
-                $0.simTime = FaultProtoTime.proto(summary.simTime)
+                $0.simTime = summary.simTime.timestamp
                 $0.devices = Int32(clamping: summary.devices)
                 $0.messagesPerSecond = summary.messagesPerSecond
                 $0.published = Int64(summary.published)

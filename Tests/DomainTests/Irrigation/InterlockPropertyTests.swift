@@ -1,19 +1,7 @@
 import Domain
 import Foundation
+import TestSupport
 import Testing
-
-/// SplitMix64: a small seeded generator, so a failing sequence can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Interlock properties (seeded random snapshots)")
 struct InterlockPropertyTests {
@@ -21,7 +9,7 @@ struct InterlockPropertyTests {
     static let stepsPerTrial = 40
 
     /// A random snapshot around `now`: each input missing, fresh or stale, safe or not; a few lockouts and valves.
-    static func randomSnapshot(now: Date, lockouts: [Lockout], using rng: inout SeededGenerator) -> InterlockSnapshot {
+    static func randomSnapshot(now: Date, lockouts: [Lockout], using rng: inout SplitMix64) -> InterlockSnapshot {
         func stamp() -> Date {
             let ages: [TimeInterval] = [0, 5, 30, 59, 60, -30, -60, 5, 10, 20, 61, 600, -61]
             return now.addingTimeInterval(
@@ -73,7 +61,7 @@ struct InterlockPropertyTests {
 
     @Test("no sequence of snapshots allows actuation while an interlock forbids it", arguments: [1, 2, 3, 42, 2026])
     func neverAllowsUnsafeActuation(seed: UInt64) {
-        var rng = SeededGenerator(state: seed)
+        var rng = SplitMix64(seed: seed)
         let policy = Fixture.policy
         let evaluator = InterlockEvaluator(policy: policy)
         var delayedPolicy = policy
@@ -145,7 +133,7 @@ struct InterlockPropertyTests {
 
     @Test("once a trip latches, no later snapshot allows a start until an operator clears it")
     func latchHoldsUntilCleared() throws {
-        var rng = SeededGenerator(state: 7)
+        var rng = SplitMix64(seed: 7)
         let evaluator = Fixture.evaluator
         var snapshot = Fixture.healthy()
         snapshot.eStop = Timed(.open, at: Fixture.now)

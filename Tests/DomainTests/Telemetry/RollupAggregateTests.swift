@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Rollup buckets")
@@ -29,7 +30,7 @@ struct RollupAggregateTests {
 
     @Test("any arrival order (late readings) gives the same buckets", arguments: 0..<20)
     func orderIndependent(seed: UInt64) {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let streams = [UUID(), UUID()]
         let readings = (0..<200).map { _ in
             Reading(
@@ -60,18 +61,6 @@ struct RollupAggregateTests {
     }
 }
 
-/// A seeded generator so a failure can be replayed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Reading notifications")
 struct ReadingNotificationTests {

@@ -4,6 +4,7 @@ import Foundation
 import Gateway
 import Store
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 extension DatabaseSuites {
