@@ -50,8 +50,10 @@ extension DatabaseSuites.MQTTIngestTests {
             #expect(second.value == first.value, "a restart in the same data directory keeps the client id")
             try await TestServer.with(database, mqtt: .persistent(endpoint: endpoint, clientID: second)) { server in
                 let total = batches * perBatch
-                try await waitUntil("the \(total) readings published meanwhile are stored") {
+                // The pipeline counts a batch just after its write commits: wait for both.
+                try await waitUntil("the \(total) readings published meanwhile are stored and counted") {
                     try await countRows(database, "sensor_readings WHERE site_id = $1::uuid", site) >= total
+                        && server.telemetryServices.pipeline.counters.snapshot.accepted >= total
                 }
                 let counters = server.telemetryServices.pipeline.counters.snapshot
                 #expect(try await countRows(database, "sensor_readings WHERE site_id = $1::uuid", site) == total)

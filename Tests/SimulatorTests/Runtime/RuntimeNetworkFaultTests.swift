@@ -101,6 +101,12 @@ import Testing
                 )
                 faultID = fault.id
                 cutFrom = fault.appliedAt
+                // The proxy closes the group's connections on NIO's shared loops: in a loaded full suite that can take
+                // seconds (seen once), so wait (bounded) until the runtime has noticed and spools before observing.
+                #expect(
+                    await RuntimeFixture.wait(timeout: .seconds(60)) { runtime.stats.snapshot.spooled > 0 },
+                    "the cut group's connections never noticed the cut"
+                )
                 // What was in flight when the proxy closed the connection may still arrive; then nothing.
                 try await Task.sleep(for: .seconds(1))
                 let cutBefore = Self.telemetryCount(collector, devices: cut)
