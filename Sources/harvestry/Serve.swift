@@ -168,7 +168,14 @@ struct Serve: AsyncParsableCommand {
                             )
                         ),
                     ]
-                        + (try ServeGatewayOptions.services(gatewayConfiguration, beside: server, logger: logger)),
+                        + (try ServeGatewayOptions.services(gatewayConfiguration, beside: server, logger: logger))
+                        // irrigation-engine merge: pass the server's RunEngine (any IrrigationRunControl) here.
+                        + (try IrrigationScheduler.services(
+                            client: database.client,
+                            runControl: nil,
+                            environment: Environment.current,
+                            logger: logger
+                        )),
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger
                 )
