@@ -97,8 +97,20 @@ extension PostgresIntegrationTests {
             #expect(stored.map(\.outcome) == [.started(runID: run)])
             #expect(try await fires.dueSchedules(at: sites[0]).first?.since == fire)
 
-            // Another site's scope sees none of it.
+            // Another site's scope sees none of it, and cannot write a fire for it.
             #expect(try await fires.fires(scheduleID: schedule.id, in: other.scope, limit: 10).isEmpty)
+            await #expect(throws: PostgresError.self) {
+                try await db.service.transaction { connection in
+                    try await connection.setScope(other.scope)
+                    try await connection.query(
+                        """
+                        INSERT INTO irrigation_schedule_fires (schedule_id, site_id, fire_at, outcome, instance, decided_at)
+                        VALUES ($1::uuid, $2::uuid, now(), 'claimed', 'x', now())
+                        """,
+                        [SQLValue(schedule.id), SQLValue(f.site)]
+                    )
+                }
+            }
             let audit = try await db.owner.query(
                 "SELECT actor_user_id, site_id FROM audit_logs WHERE action = 'irrigation_schedule.fire'"
             )
