@@ -110,6 +110,16 @@ struct ServeCommandTests {
         #expect(result.output.contains("MQTT_URL"))
     }
 
+    @Test("a bad irrigation scheduler setting exits non-zero naming it, before anything starts")
+    func badSchedulerGrace() async throws {
+        let result = try await Peer.run(
+            [Self.executable.path, "serve", "--port", "0"],
+            environment: ["HARVESTRY_SCHEDULER_GRACE_SECONDS": "-5"]
+        )
+        #expect(result.status != 0)
+        #expect(result.output.contains("HARVESTRY_SCHEDULER_GRACE_SECONDS"))
+    }
+
     @Test("a bad flag exits non-zero naming the flag")
     func badFlag() async throws {
         let result = try await Peer.run([Self.executable.path, "serve", "--port", "99999"])

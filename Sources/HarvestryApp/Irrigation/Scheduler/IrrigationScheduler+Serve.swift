@@ -13,10 +13,9 @@ extension IrrigationScheduler {
     public static func services(
         client: PostgresClient,
         runControl: (any IrrigationRunControl)?,
-        environment: [String: String],
+        configuration: Configuration,
         logger: Logger
     ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        let configuration = try Configuration(environment: environment)
         guard let runControl else {
             logger.notice("irrigation scheduler off: this server has no irrigation run engine yet")
             return []

@@ -32,6 +32,8 @@ extension IrrigationScheduler {
                     try await self.apply(program, now: now, to: &round)
                 }
             } catch {
+                // Cancelled (the server stops): not a store failure.
+                if Task.isCancelled { return round }
                 self.metrics.storeError()
                 self.logger.warning(
                     "irrigation scheduler: round failed for a site",

@@ -1,5 +1,12 @@
 import Domain
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import ServiceLifecycle
 
@@ -28,9 +35,11 @@ public struct IrrigationScheduler: Service {
             self.instance = instance
         }
 
-        /// `host:pid`.
+        /// `host:pid` (gethostname(2), no name lookup).
         public static var defaultInstance: String {
-            "\(ProcessInfo.processInfo.hostName.prefix(150)):\(ProcessInfo.processInfo.processIdentifier)"
+            var buffer = [CChar](repeating: 0, count: 256)
+            let host = gethostname(&buffer, buffer.count - 1) == 0 ? String(cString: buffer) : "host"
+            return "\(host.prefix(150)):\(getpid())"
         }
 
         /// Grace 0 s ... 24 h, poll 1 s ... 1 h, instance 1-200 characters; errors name the setting.
@@ -70,14 +79,15 @@ public struct IrrigationScheduler: Service {
     }
 
     /// Rounds until graceful shutdown or cancellation: each sleeps until the earliest next fire, at most
-    /// `pollInterval` (bounded, so schedule changes are seen), and a shutdown cuts the sleep short.
+    /// `pollInterval` (bounded, so schedule changes are seen). A graceful shutdown cuts the sleep short but lets a
+    /// round in progress finish, so a claimed fire is not left between StartRun and its record.
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let now = self.clock.now()
-                let round = await self.tick(now: now)
-                let poll = now.addingTimeInterval(Self.seconds(self.configuration.pollInterval))
-                let wake = round.nextFire.map { min($0, poll) } ?? poll
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let now = self.clock.now()
+            let round = await self.tick(now: now)
+            let poll = now.addingTimeInterval(Self.seconds(self.configuration.pollInterval))
+            let wake = round.nextFire.map { min($0, poll) } ?? poll
+            try? await cancelWhenGracefulShutdown {
                 try await self.clock.sleep(until: max(wake, now.addingTimeInterval(0.05)))
             }
         }
