@@ -8,7 +8,12 @@ public protocol ScheduleFireRepository: Sendable {
     /// The site's enabled time-of-day schedules, each with its last decided fire and owner.
     func dueSchedules(at site: SiteReference) async throws -> [ScheduledProgram]
     /// Records missed fires as skipped (a fire already decided is left as it is); returns those recorded now.
-    func recordSkipped(_ fires: [Date], of schedule: ScheduledProgram, instance: String, now: Date) async throws
+    func recordSkipped(
+        _ fires: [Date],
+        of schedule: ScheduledProgram,
+        instance: String,
+        now: Date
+    ) async throws
         -> [Date]
     /// Claims a fire: true when this call decided it, false when any instance had already.
     func claim(_ fire: Date, of schedule: ScheduledProgram, instance: String, now: Date) async throws -> Bool

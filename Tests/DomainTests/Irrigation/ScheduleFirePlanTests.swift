@@ -12,7 +12,12 @@ struct ScheduleFirePlanTests {
         timeZoneIdentifier: "UTC"
     )
 
-    func plan(now hours: Double, since: Date = Self.base, grace: TimeInterval = 600, skips: Int = 100) throws
+    func plan(
+        now hours: Double,
+        since: Date = Self.base,
+        grace: TimeInterval = 600,
+        skips: Int = 100
+    ) throws
         -> ScheduleFirePlan
     {
         try ScheduleFirePlan.make(
@@ -61,8 +66,11 @@ struct ScheduleFirePlanTests {
     @Test func disabledAndPhaseSchedulesPlanNothing() throws {
         var off = Self.daily
         off.enabled = false
-        let phase = IrrigationSchedule(programID: UUID(), trigger: .batchPhaseChange(toPhase: "flower"),
-            timeZoneIdentifier: "UTC")
+        let phase = IrrigationSchedule(
+            programID: UUID(),
+            trigger: .batchPhaseChange(toPhase: "flower"),
+            timeZoneIdentifier: "UTC"
+        )
         for schedule in [off, phase] {
             let plan = try ScheduleFirePlan.make(for: schedule, since: Self.base, now: self.at(100), grace: 600)
             #expect(plan == ScheduleFirePlan(run: nil, skip: [], next: nil))

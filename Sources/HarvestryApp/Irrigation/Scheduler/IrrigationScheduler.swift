@@ -1,5 +1,8 @@
 import Domain
 import Foundation
+import Logging
+import ServiceLifecycle
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,8 +10,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Logging
-import ServiceLifecycle
 
 /// Starts irrigation programs at their schedules' times (docs/irrigation.md, "Scheduler").
 ///

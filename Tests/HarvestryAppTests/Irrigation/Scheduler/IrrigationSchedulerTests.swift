@@ -30,7 +30,8 @@ struct IrrigationSchedulerTests {
             #expect(start.programID == f.program.id)
             #expect(start.scope.userID == f.tenant.adminID && start.scope.siteIDs == [f.site])
             #expect(start.scope.roles == ["admin", "manager"])
-            let requestID = "irrigation-scheduler:\(schedule.id.uuidString.lowercased()):\(Int(fire.timeIntervalSince1970))"
+            let requestID =
+                "irrigation-scheduler:\(schedule.id.uuidString.lowercased()):\(Int(fire.timeIntervalSince1970))"
             #expect(start.audit.requestID == requestID)
             #expect(start.audit.note?.hasPrefix("started by the irrigation scheduler") == true)
 
@@ -102,6 +103,29 @@ struct IrrigationSchedulerTests {
             #expect(try await f.fires(schedule).count == 1)
             // The next day's fire is the restarted instance's.
             #expect(await restarted.tick(now: fire.plus(days: 1)).started == 1)
+
+            // An instance that stopped between its claim and StartRun's answer leaves the fire `claimed`: nobody
+            // starts it later (at most once), and it stays visible as such.
+            let repository = PostgresScheduleFireRepository(client: f.service)
+            let program = try #require(
+                try await repository.dueSchedules(
+                    at: SiteReference(siteID: f.site, organizationID: f.tenant.organizationID)
+                )
+                .first
+            )
+            #expect(
+                try await repository.claim(
+                    fire.plus(days: 2),
+                    of: program,
+                    instance: "crashed",
+                    now: fire.plus(days: 2)
+                )
+            )
+            for offset in [0.0, 60, 599] {
+                #expect(await restarted.tick(now: fire.plus(days: 2, seconds: offset)).started == 0)
+            }
+            #expect(after.starts.count == 1)
+            #expect(try await f.fires(schedule).first?.outcome == .claimed)
         }
     }
 

@@ -49,7 +49,12 @@ final class RecordingRunControl: IrrigationRunControl {
         throw Failure(description: "not the scheduler's")
     }
 
-    func denyRun(_ runID: UUID, reason: String, in scope: AccessScope, audit: AuditContext) async throws
+    func denyRun(
+        _ runID: UUID,
+        reason: String,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> IrrigationRun
     {
         throw Failure(description: "not the scheduler's")

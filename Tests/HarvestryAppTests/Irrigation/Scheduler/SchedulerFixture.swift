@@ -39,12 +39,14 @@ struct SchedulerFixture: Sendable {
             logger: TestDirectory.logger
         )
         defer { service.close() }
-        let tenant = try await TestTenant.make(in: AppDatabase(
-            directory: database.directory,
-            ownerConninfo: database.ownerConninfo,
-            serviceConninfo: database.serviceConninfo,
-            owner: owner
-        ))
+        let tenant = try await TestTenant.make(
+            in: AppDatabase(
+                directory: database.directory,
+                ownerConninfo: database.ownerConninfo,
+                serviceConninfo: database.serviceConninfo,
+                owner: owner
+            )
+        )
         let scope = AccessScope(
             organizationID: tenant.organizationID,
             userID: tenant.adminID,
@@ -64,8 +66,14 @@ struct SchedulerFixture: Sendable {
             audit: .none
         )
         let valve = try await spatial.createEquipment(
-            NewEquipment(siteID: site, code: "VLV-1", name: "Valve 1", kind: .valve, valveLoadClass: .standard,
-                zoneID: zone.id),
+            NewEquipment(
+                siteID: site,
+                code: "VLV-1",
+                name: "Valve 1",
+                kind: .valve,
+                valveLoadClass: .standard,
+                zoneID: zone.id
+            ),
             in: scope,
             audit: .none
         )
