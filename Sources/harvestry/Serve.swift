@@ -94,6 +94,7 @@ struct Serve: AsyncParsableCommand {
         let mqttClientID: String?
         let level: Logger.Level
         let signer: SessionTokenSigner
+        let scheduler: IrrigationScheduler.Configuration
         do {
             configuration = try settings.serveConfiguration()
             data = try settings.dataConfiguration()
@@ -103,6 +104,11 @@ struct Serve: AsyncParsableCommand {
             try configuration.validate()
         } catch {
             throw ValidationError(error.description)
+        }
+        do {
+            scheduler = try IrrigationScheduler.Configuration(environment: Environment.current)
+        } catch {
+            throw ValidationError("\(error)")
         }
         // Every flag is checked before the database starts.
         let gatewayConfiguration = try self.gateway.configuration(host: configuration.host)
@@ -168,7 +174,14 @@ struct Serve: AsyncParsableCommand {
                             )
                         ),
                     ]
-                        + (try ServeGatewayOptions.services(gatewayConfiguration, beside: server, logger: logger)),
+                        + (try ServeGatewayOptions.services(gatewayConfiguration, beside: server, logger: logger))
+                        // irrigation-engine merge: pass the server's RunEngine (any IrrigationRunControl) here.
+                        + (try IrrigationScheduler.services(
+                            client: database.client,
+                            runControl: nil,
+                            configuration: scheduler,
+                            logger: logger
+                        )),
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger
                 )

@@ -100,14 +100,17 @@ struct ServeCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"))
     }
 
-    @Test("a malformed MQTT_URL exits non-zero naming it, before anything starts")
-    func badMQTTURL() async throws {
+    @Test(
+        "a malformed setting exits non-zero naming it, before anything starts",
+        arguments: [("MQTT_URL", "tcp://broker:1883"), ("HARVESTRY_SCHEDULER_GRACE_SECONDS", "-5")]
+    )
+    func badSetting(name: String, value: String) async throws {
         let result = try await Peer.run(
             [Self.executable.path, "serve", "--port", "0"],
-            environment: ["MQTT_URL": "tcp://broker:1883"]
+            environment: [name: value]
         )
         #expect(result.status != 0)
-        #expect(result.output.contains("MQTT_URL"))
+        #expect(result.output.contains(name))
     }
 
     @Test("a bad flag exits non-zero naming the flag")
