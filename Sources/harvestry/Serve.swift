@@ -160,6 +160,7 @@ struct Serve: AsyncParsableCommand {
                                 logger: logger
                             )
                         ),
+                        .init(service: RunEngine.postgres(client: database.client, logger: logger)),
                         .init(
                             service: MQTTIngest(
                                 pipeline: telemetry.pipeline,

@@ -7,10 +7,11 @@ extension RunEngine: Service {
     /// One pass at start-up (reconciling after a restart: settlements not yet applied, timers due, interlocks), then
     /// one every `tickInterval` until cancelled or the service group shuts down.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the sleep: the loop then ends normally (a thrown CancellationError would fail the group).
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.tick()
-                try await Task.sleep(for: self.configuration.tickInterval)
+                try? await Task.sleep(for: self.configuration.tickInterval)
             }
         }
     }
