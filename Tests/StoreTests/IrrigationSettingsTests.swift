@@ -147,6 +147,16 @@ extension PostgresIntegrationTests {
             #expect(observed.openValves.map(\.zoneID) == [f.zones[0]])
             #expect(observed.openValves.first?.loadClass == .heavyLoad)
 
+            // The state holds while the device is heard from: an online heartbeat refreshes its time.
+            try await telemetry.recordConnectivity(deviceID: f.valves[0], siteID: f.site, online: true,
+                at: t0.addingTimeInterval(100))
+            let heard = try await f.irrigation.interlockObservations(group: f.group, in: f.scope)
+            #expect(heard.values[.eStop] == Timed(.text("open"), at: t0.addingTimeInterval(100)))
+            try await telemetry.recordConnectivity(deviceID: f.valves[0], siteID: f.site, online: false,
+                at: t0.addingTimeInterval(200))
+            let silent = try await f.irrigation.interlockObservations(group: f.group, in: f.scope)
+            #expect(silent.values[.eStop] == Timed(.text("open"), at: t0), "offline: the state's own time")
+
             let snapshot = InterlockSnapshot(now: t0, observations: observed)
             #expect(snapshot.eStop == Timed(.open, at: t0))
             #expect(snapshot.ec?.value == 1.7)

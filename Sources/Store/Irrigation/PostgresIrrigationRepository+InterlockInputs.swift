@@ -20,18 +20,25 @@ extension PostgresIrrigationRepository {
         }
     }
 
-    /// A device state's property with the state's reported time, or a stream's latest reading.
+    /// A device state's property, or a stream's latest reading. A device publishes its state when it changes (the
+    /// retained `state` topic), so the property holds as long as the device is heard from: its time is the later of
+    /// the state's report and the device's last heartbeat while it is online.
     static func observe(_ source: InterlockSource, _ connection: PostgresConnection) async throws
         -> Timed<ObservedValue>?
     {
         switch source {
         case .deviceState(let device, let property):
             let rows = try await connection.query(
-                "SELECT reported_at, properties ->> $2 AS value FROM device_states WHERE equipment_id = $1::uuid",
+                """
+                SELECT greatest(s.reported_at, CASE WHEN h.status = 'online' THEN h.last_heartbeat_at END) AS at,
+                    s.properties ->> $2 AS value
+                FROM device_states s LEFT JOIN device_health h ON h.equipment_id = s.equipment_id
+                WHERE s.equipment_id = $1::uuid
+                """,
                 [SQLValue(device), SQLValue(property)]
             )
             guard let row = rows.first, let text = try row.decode("value", as: String?.self) else { return nil }
-            return Timed(.text(text), at: try row.decode("reported_at"))
+            return Timed(.text(text), at: try row.decode("at"))
         case .stream(let stream):
             let rows = try await connection.query(
                 "SELECT ts, value FROM sensor_readings WHERE stream_id = $1::uuid ORDER BY ts DESC LIMIT 1",
