@@ -150,9 +150,7 @@ struct RunEngineFixture: Sendable {
             )
         }
         let clock = TestClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()))
-        var logger = Logger(label: "run-engine-tests")
-        logger.logLevel = .critical
-        let engine = RunEngine(repository: irrigation, store: irrigation, now: { clock.now }, logger: logger)
+        let engine = Self.engine(irrigation, clock)
         let fixture = RunEngineFixture(
             database: database,
             client: client,
@@ -170,6 +168,13 @@ struct RunEngineFixture: Sendable {
         )
         try await fixture.controllerReports()
         return fixture
+    }
+
+    /// An engine over `irrigation` on `clock`, quiet: another instance, as a second server would run.
+    static func engine(_ irrigation: PostgresIrrigationRepository, _ clock: TestClock) -> RunEngine {
+        var logger = Logger(label: "run-engine-tests")
+        logger.logLevel = .critical
+        return RunEngine(repository: irrigation, store: irrigation, now: { clock.now }, logger: logger)
     }
 
     /// The controller publishes its state now.

@@ -1,7 +1,6 @@
 import Domain
 import Foundation
 import HarvestryApp
-import Logging
 import Store
 import Testing
 
@@ -22,7 +21,7 @@ extension DatabaseSuites {
                     at: f.clock.now
                 )
                 #expect(try await f.run(started.id).steps[0].status == .opening)
-                let restarted = self.engine(f)
+                let restarted = RunEngineFixture.engine(f.irrigation, f.clock)
                 await restarted.tick(only: [f.site])
                 let run = try await f.run(started.id)
                 #expect(run.steps[0].status == .watering)
@@ -43,7 +42,7 @@ extension DatabaseSuites {
                     reason: nil,
                     at: f.clock.now
                 ).command
-                let engines = [f.engine, self.engine(f), self.engine(f)]
+                let engines = [f.engine, RunEngineFixture.engine(f.irrigation, f.clock), RunEngineFixture.engine(f.irrigation, f.clock)]
                 await withTaskGroup(of: Void.self) { group in
                     for engine in engines { group.addTask { await engine.commandsSettled([settled]) } }
                 }
@@ -60,13 +59,6 @@ extension DatabaseSuites {
                 #expect(try await f.commands(started.id).map(\.action) == [.open, .close])
                 #expect(try await f.run(started.id).steps[0].status == .closing)
             }
-        }
-
-        private func engine(_ f: RunEngineFixture) -> RunEngine {
-            var logger = Logger(label: "run-engine-tests")
-            logger.logLevel = .critical
-            let clock = f.clock
-            return RunEngine(repository: f.irrigation, store: f.irrigation, now: { clock.now }, logger: logger)
         }
     }
 }

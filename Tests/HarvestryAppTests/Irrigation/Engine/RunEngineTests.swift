@@ -200,6 +200,43 @@ extension DatabaseSuites {
             }
         }
 
+        @Test("abortRun waits for the closes: it returns Aborted with stoppedAt once the device confirms them")
+        func abortWaitsForCloses() async throws {
+            try await RunEngineFixture.with { f in
+                let started = try await f.start()
+                try await f.ack(try await f.commands(started.id)[0])
+                f.clock.advance(2)
+                let aborted = try await withThrowingTaskGroup(of: IrrigationRun?.self) { group in
+                    group.addTask {
+                        try await f.engine.abortRun(
+                            started.id,
+                            reason: "operator stop",
+                            deadline: .now + .seconds(20),
+                            in: f.scope,
+                            audit: .none
+                        )
+                    }
+                    group.addTask {
+                        // The device confirms each close once it is in the outbox (bounded: 200 x 50 ms).
+                        var confirmed = Set<UUID>()
+                        for _ in 0..<200 where confirmed.count < 2 {
+                            for close in try await f.commands(started.id) where close.action == .close {
+                                if confirmed.insert(close.id).inserted { try await f.ack(close) }
+                            }
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        return nil
+                    }
+                    var result: IrrigationRun?
+                    for try await value in group { if let value { result = value } }
+                    return result
+                }
+                #expect(aborted?.status == .aborted)
+                #expect(aborted?.stoppedAt == f.clock.now)
+                #expect(aborted?.abortCause == .operatorRequest(by: f.tenant.adminID, reason: "operator stop"))
+            }
+        }
+
         @Test("manual approval: the requester cannot approve; the abort of a queued run ends it at once")
         func approvalByRequesterRefused() async throws {
             try await RunEngineFixture.with(manualApproval: true) { f in
