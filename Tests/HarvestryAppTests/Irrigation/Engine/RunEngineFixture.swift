@@ -49,6 +49,7 @@ struct RunEngineFixture: Sendable {
         required: Set<InterlockInput> = [.eStop, .door, .tankLevel],
         timing: CommandTiming = CommandTiming(),
         manualApproval: Bool = false,
+        alarmDelays: [InterlockReason: TimeInterval] = [:],
         _ body: (RunEngineFixture) async throws -> Void
     ) async throws {
         let database = try AppDatabase.current()
@@ -57,14 +58,15 @@ struct RunEngineFixture: Sendable {
             logger: TestDirectory.logger
         )
         defer { client.close() }
-        let f = try await Self.make(database, client, required: required, timing: timing, manual: manualApproval)
+        let policy = InterlockPolicy(requiredInputs: required, alarmDelays: alarmDelays)
+        let f = try await Self.make(database, client, policy: policy, timing: timing, manual: manualApproval)
         try await body(f)
     }
 
     private static func make(
         _ database: AppDatabase,
         _ client: PostgresClient,
-        required: Set<InterlockInput>,
+        policy: InterlockPolicy,
         timing: CommandTiming,
         manual: Bool
     ) async throws -> RunEngineFixture {
@@ -134,7 +136,7 @@ struct RunEngineFixture: Sendable {
             IrrigationSiteSettings(
                 siteID: site,
                 manualApproval: manual,
-                policy: InterlockPolicy(requiredInputs: required),
+                policy: policy,
                 commandTiming: timing
             ),
             in: scope,

@@ -103,6 +103,28 @@ extension DatabaseSuites {
             }
         }
 
+        @Test("tank low while watering, with a 10 s alarm delay: the run goes on for 10 s, then aborts with an alert")
+        func tankLowAbortsAfterItsDelay() async throws {
+            try await RunEngineFixture.with(alarmDelays: [.tankLow: 10]) { f in
+                let started = try await f.start()
+                try await f.ack(try await f.commands(started.id)[0])
+                f.clock.advance(1)
+                try await f.controllerReports(tank: "low")
+                await f.tick()
+                f.clock.advance(9)
+                await f.tick()
+                #expect(try await f.run(started.id).status == .running, "9 s of a 10 s delay")
+                f.clock.advance(1)
+                await f.tick()
+                let aborting = try await f.run(started.id)
+                #expect(aborting.status == .aborting)
+                #expect(aborting.abortCause == .interlock(.tankLow))
+                #expect(try await f.events(started.id) == ["ABORTED TANK_LOW"], "not latched: clears by itself")
+                #expect(try await f.alerts(started.id).contains { $0.contains("TANK_LOW") })
+                #expect(try await f.commands(started.id).filter { $0.action == .close }.count == 2)
+            }
+        }
+
         @Test("a required input with no fresh reading: Queued with STALE_READING and no command at all")
         func staleReadingNeverOpens() async throws {
             try await RunEngineFixture.with(required: [.eStop, .door, .tankLevel, .ec]) { f in
