@@ -13,9 +13,11 @@ extension RunEngine: IrrigationRunControl {
         try Self.refuseVolumeSteps(program)
         let group = try await self.repository.group(program.groupID, in: scope)
         let progression = try await self.progression(group: group, program: program, in: scope)
+        // The system (a scheduler acting as `engineActor`) is no user: its runs have no requester.
+        let requester = scope.userID == self.configuration.systemActor ? nil : scope.userID
         let run = IrrigationRun(
             program: program,
-            requestedBy: scope.userID,
+            requestedBy: requester,
             requestedAt: progression.now,
             manualApproval: manualApproval || progression.settings.manualApproval
         )

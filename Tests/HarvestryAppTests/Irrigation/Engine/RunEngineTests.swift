@@ -296,6 +296,23 @@ extension DatabaseSuites {
             }
         }
 
+        @Test("a run started by the system (a schedule) has no requester, and the engine's actor in its audit rows")
+        func systemStartHasNoRequester() async throws {
+            try await RunEngineFixture.with { f in
+                var system = f.scope
+                system.userID = RunEngineConfiguration.engineActor
+                let run = try await f.engine.startRun(programID: f.program.id, manualApproval: false, in: system,
+                    audit: .none)
+                #expect(run.requestedBy == nil)
+                #expect(run.status == .running)
+                let actors = try await f.database.owner.query(
+                    "SELECT DISTINCT actor_user_id FROM audit_logs WHERE resource_id = $1",
+                    [SQLValue(run.id.uuidString.lowercased())]
+                )
+                #expect(try actors.map { try $0.decode("actor_user_id", as: UUID.self) } == [RunEngineConfiguration.engineActor])
+            }
+        }
+
         private func auditRows(_ f: RunEngineFixture, _ runID: UUID) async throws -> Int {
             let rows = try await f.database.owner.query(
                 "SELECT count(*) AS n FROM audit_logs WHERE resource_id = $1",
