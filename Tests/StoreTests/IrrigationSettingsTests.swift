@@ -59,8 +59,13 @@ extension PostgresIntegrationTests {
             #expect(try await f.irrigation.interlockSources(groupID: f.group.id, in: f.scope).count == 1)
             #expect(try await f.irrigation.interlockSources(groupID: f.group.id, in: other.scope).isEmpty)
             await #expect(throws: DomainError.self) {
-                try await f.irrigation.setInterlockSource(nil, for: .eStop, groupID: f.group.id, in: other.scope,
-                    audit: .none)
+                try await f.irrigation.setInterlockSource(
+                    nil,
+                    for: .eStop,
+                    groupID: f.group.id,
+                    in: other.scope,
+                    audit: .none
+                )
             }
             #expect(try await f.irrigation.settings(siteID: f.site, in: f.scope) == settings)
         }
@@ -73,7 +78,9 @@ extension PostgresIntegrationTests {
             let f = try await IrrigationFixture.make(in: db)
             let telemetry = PostgresTelemetryRepository(client: db.service)
             let t0 = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
-            #expect(try await f.irrigation.interlockObservations(group: f.group, in: f.scope) == InterlockObservations())
+            #expect(
+                try await f.irrigation.interlockObservations(group: f.group, in: f.scope) == InterlockObservations()
+            )
 
             let stream = try await telemetry.createStream(
                 NewSensorStream(siteID: f.site, deviceID: f.valves[1], key: "feed_ec", type: .ec),
@@ -101,9 +108,17 @@ extension PostgresIntegrationTests {
                 in: f.scope,
                 audit: .none
             )
-            try await f.irrigation.setInterlockSource(nil, for: .tankLevel, groupID: f.group.id, in: f.scope, audit: .none)
+            try await f.irrigation.setInterlockSource(
+                nil,
+                for: .tankLevel,
+                groupID: f.group.id,
+                in: f.scope,
+                audit: .none
+            )
             let sources = try await f.irrigation.interlockSources(groupID: f.group.id, in: f.scope)
-            #expect(sources == [.eStop: .deviceState(deviceID: f.valves[0], property: "estop"), .ec: .stream(stream.id)])
+            #expect(
+                sources == [.eStop: .deviceState(deviceID: f.valves[0], property: "estop"), .ec: .stream(stream.id)]
+            )
             await #expect(throws: DomainError.self) {
                 try await f.irrigation.setInterlockSource(
                     .deviceState(deviceID: f.valves[0], property: "bad property"),
@@ -115,8 +130,16 @@ extension PostgresIntegrationTests {
             }
 
             _ = try await telemetry.recordState(
-                DeviceState(siteID: f.site, deviceID: f.valves[0], reportedAt: t0, firmwareVersion: "1",
-                    uptimeSeconds: 1, signalDBM: -40, faultCode: nil, properties: ["estop": "open"])
+                DeviceState(
+                    siteID: f.site,
+                    deviceID: f.valves[0],
+                    reportedAt: t0,
+                    firmwareVersion: "1",
+                    uptimeSeconds: 1,
+                    signalDBM: -40,
+                    faultCode: nil,
+                    properties: ["estop": "open"]
+                )
             )
             _ = try await telemetry.ingest(
                 [
@@ -126,15 +149,39 @@ extension PostgresIntegrationTests {
                 siteID: f.site
             )
             let run = f.newRun()
-            _ = try await f.irrigation.createRun(run, commands: [f.command(0, key: "open-0")], in: f.scope, audit: .none)
+            _ = try await f.irrigation.createRun(
+                run,
+                commands: [f.command(0, key: "open-0")],
+                in: f.scope,
+                audit: .none
+            )
             try await f.irrigation.recordInterlockEvents(
                 [
-                    InterlockEvent(groupID: f.group.id, runID: run.id, kind: .latched, reason: .eStopOpen, at: t0,
-                        detail: "latched"),
-                    InterlockEvent(groupID: f.group.id, runID: run.id, kind: .latched, reason: .doorOpen, at: t0,
-                        detail: "latched"),
-                    InterlockEvent(groupID: f.group.id, runID: run.id, kind: .cleared, reason: .doorOpen,
-                        at: t0.addingTimeInterval(1), detail: "re-armed", actorID: f.tenant.adminID),
+                    InterlockEvent(
+                        groupID: f.group.id,
+                        runID: run.id,
+                        kind: .latched,
+                        reason: .eStopOpen,
+                        at: t0,
+                        detail: "latched"
+                    ),
+                    InterlockEvent(
+                        groupID: f.group.id,
+                        runID: run.id,
+                        kind: .latched,
+                        reason: .doorOpen,
+                        at: t0,
+                        detail: "latched"
+                    ),
+                    InterlockEvent(
+                        groupID: f.group.id,
+                        runID: run.id,
+                        kind: .cleared,
+                        reason: .doorOpen,
+                        at: t0.addingTimeInterval(1),
+                        detail: "re-armed",
+                        actorID: f.tenant.adminID
+                    ),
                 ],
                 in: f.scope,
                 audit: .none
@@ -148,12 +195,20 @@ extension PostgresIntegrationTests {
             #expect(observed.openValves.first?.loadClass == .heavyLoad)
 
             // The state holds while the device is heard from: an online heartbeat refreshes its time.
-            try await telemetry.recordConnectivity(deviceID: f.valves[0], siteID: f.site, online: true,
-                at: t0.addingTimeInterval(100))
+            try await telemetry.recordConnectivity(
+                deviceID: f.valves[0],
+                siteID: f.site,
+                online: true,
+                at: t0.addingTimeInterval(100)
+            )
             let heard = try await f.irrigation.interlockObservations(group: f.group, in: f.scope)
             #expect(heard.values[.eStop] == Timed(.text("open"), at: t0.addingTimeInterval(100)))
-            try await telemetry.recordConnectivity(deviceID: f.valves[0], siteID: f.site, online: false,
-                at: t0.addingTimeInterval(200))
+            try await telemetry.recordConnectivity(
+                deviceID: f.valves[0],
+                siteID: f.site,
+                online: false,
+                at: t0.addingTimeInterval(200)
+            )
             let silent = try await f.irrigation.interlockObservations(group: f.group, in: f.scope)
             #expect(silent.values[.eStop] == Timed(.text("open"), at: t0), "offline: the state's own time")
 

@@ -69,7 +69,9 @@ extension PostgresIrrigationRepository {
                     "SELECT site_id FROM irrigation_runs WHERE id = $1::uuid FOR UPDATE",
                     [SQLValue(runID)]
                 )
-                guard let row = locked.first else { throw DomainError.notFound("run", id: runID.uuidString.lowercased()) }
+                guard let row = locked.first else {
+                    throw DomainError.notFound("run", id: runID.uuidString.lowercased())
+                }
                 let site: UUID = try row.decode("site_id")
                 if let commandID {
                     let marked = try await connection.query(

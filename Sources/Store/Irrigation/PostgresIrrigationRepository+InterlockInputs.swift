@@ -23,7 +23,10 @@ extension PostgresIrrigationRepository {
     /// A device state's property, or a stream's latest reading. A device publishes its state when it changes (the
     /// retained `state` topic), so the property holds as long as the device is heard from: its time is the later of
     /// the state's report and the device's last heartbeat while it is online.
-    static func observe(_ source: InterlockSource, _ connection: PostgresConnection) async throws
+    static func observe(
+        _ source: InterlockSource,
+        _ connection: PostgresConnection
+    ) async throws
         -> Timed<ObservedValue>?
     {
         switch source {
@@ -62,7 +65,11 @@ extension PostgresIrrigationRepository {
             [SQLValue(groupID)]
         )
         return try rows.map {
-            Lockout(reason: try $0.decodeEnum("reason"), since: try $0.decode("occurred_at"), runID: try $0.decode("run_id"))
+            Lockout(
+                reason: try $0.decodeEnum("reason"),
+                since: try $0.decode("occurred_at"),
+                runID: try $0.decode("run_id")
+            )
         }
     }
 

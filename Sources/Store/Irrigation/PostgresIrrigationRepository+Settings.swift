@@ -155,7 +155,10 @@ extension PostgresIrrigationRepository: IrrigationEngineStore {
             if let stream = try row.decode("stream_id", as: UUID?.self) {
                 sources[input] = .stream(stream)
             } else {
-                sources[input] = .deviceState(deviceID: try row.decode("device_id"), property: try row.decode("property"))
+                sources[input] = .deviceState(
+                    deviceID: try row.decode("device_id"),
+                    property: try row.decode("property")
+                )
             }
         }
         return sources

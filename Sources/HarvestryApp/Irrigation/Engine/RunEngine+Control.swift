@@ -168,7 +168,8 @@ extension RunEngine: IrrigationRunControl {
         }
     }
 
-    private func current(_ changed: IrrigationRun?, _ runID: UUID, in scope: AccessScope) async throws -> IrrigationRun {
+    private func current(_ changed: IrrigationRun?, _ runID: UUID, in scope: AccessScope) async throws -> IrrigationRun
+    {
         if let changed { return changed }
         return try await self.repository.run(runID, in: scope)
     }

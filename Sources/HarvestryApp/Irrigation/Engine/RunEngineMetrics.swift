@@ -25,7 +25,12 @@ public final class RunEngineMetrics: Sendable {
 
     func error() { self.errors.increment() }
 
-    private func counter(_ counters: borrowing Mutex<[String: Counter]>, _ label: String, _ dimension: String, _ value: String) {
+    private func counter(
+        _ counters: borrowing Mutex<[String: Counter]>,
+        _ label: String,
+        _ dimension: String,
+        _ value: String
+    ) {
         let counter = counters.withLock { counters in
             if let counter = counters[value] { return counter }
             let counter = Counter(label: label, dimensions: [(dimension, value)], factory: self.factory)

@@ -14,7 +14,8 @@ struct RunProgression: Sendable {
     var evaluator: InterlockEvaluator { InterlockEvaluator(policy: self.settings.policy) }
 
     /// Applies `actions` issued by a transition that produced `run`.
-    func apply(_ actions: [RunAction], to run: IrrigationRun, auditDetails: [String: String] = [:]) throws -> RunChange {
+    func apply(_ actions: [RunAction], to run: IrrigationRun, auditDetails: [String: String] = [:]) throws -> RunChange
+    {
         var change = RunChange(run: run, auditDetails: auditDetails)
         var pending = actions[...]
         // Each step is readied at most once per change, so the work is bounded by the program's length.
@@ -24,7 +25,11 @@ struct RunProgression: Sendable {
             case .command(let valveAction, let zoneID, let key):
                 guard let valve = self.group.valve(forZone: zoneID) else {
                     change.alerts.append(
-                        RunAlert(code: "VALVE_NOT_IN_GROUP", zoneID: zoneID, detail: "no valve for the zone in the group")
+                        RunAlert(
+                            code: "VALVE_NOT_IN_GROUP",
+                            zoneID: zoneID,
+                            detail: "no valve for the zone in the group"
+                        )
                     )
                     continue
                 }
@@ -84,7 +89,8 @@ struct RunProgression: Sendable {
         var changed = run
         let actions = changed.interlock(decision, at: self.now)
         var change = try self.apply(actions, to: changed)
-        change.events = self.evaluator.events(for: decision, group: self.group.id, run: run.id, in: self.snapshot)
+        change.events =
+            self.evaluator.events(for: decision, group: self.group.id, run: run.id, in: self.snapshot)
             + change.events
         if case .shutOff(_, let zones, _) = decision {
             let stamp = Int64((self.now.timeIntervalSince1970 * 1_000).rounded())

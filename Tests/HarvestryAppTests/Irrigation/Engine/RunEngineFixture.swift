@@ -93,8 +93,14 @@ struct RunEngineFixture: Sendable {
                 audit: .none
             )
             let valve = try await spatial.createEquipment(
-                NewEquipment(siteID: site, code: "VLV-\(n)", name: "Valve \(n)", kind: .valve, valveLoadClass: load,
-                    zoneID: zone.id),
+                NewEquipment(
+                    siteID: site,
+                    code: "VLV-\(n)",
+                    name: "Valve \(n)",
+                    kind: .valve,
+                    valveLoadClass: load,
+                    zoneID: zone.id
+                ),
                 in: scope,
                 audit: .none
             )

@@ -42,7 +42,10 @@ extension DatabaseSuites {
                     reason: nil,
                     at: f.clock.now
                 ).command
-                let engines = [f.engine, RunEngineFixture.engine(f.irrigation, f.clock), RunEngineFixture.engine(f.irrigation, f.clock)]
+                let engines = [
+                    f.engine, RunEngineFixture.engine(f.irrigation, f.clock),
+                    RunEngineFixture.engine(f.irrigation, f.clock),
+                ]
                 await withTaskGroup(of: Void.self) { group in
                     for engine in engines { group.addTask { await engine.commandsSettled([settled]) } }
                 }

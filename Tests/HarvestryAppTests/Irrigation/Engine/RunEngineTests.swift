@@ -85,8 +85,13 @@ extension DatabaseSuites {
 
                 // Latched: re-arm is refused while the loop reads open, and no run starts.
                 let refused = await #expect(throws: DomainError.self) {
-                    try await f.engine.rearm(siteID: f.site, reason: .eStopOpen, note: "checked", in: f.scope,
-                        audit: .none)
+                    try await f.engine.rearm(
+                        siteID: f.site,
+                        reason: .eStopOpen,
+                        note: "checked",
+                        in: f.scope,
+                        audit: .none
+                    )
                 }
                 #expect(refused?.reason == "REARM_INPUT_NOT_CLOSED")
                 // A state is stored only if newer than the stored one.
@@ -94,8 +99,13 @@ extension DatabaseSuites {
                 try await f.controllerReports(estop: "closed")
                 let blocked = try await f.start()
                 #expect(blocked.status == .aborted, "a latched fault aborts a new run rather than queueing it")
-                let cleared = try await f.engine.rearm(siteID: f.site, reason: .eStopOpen, note: "loop checked",
-                    in: f.scope, audit: .none)
+                let cleared = try await f.engine.rearm(
+                    siteID: f.site,
+                    reason: .eStopOpen,
+                    note: "loop checked",
+                    in: f.scope,
+                    audit: .none
+                )
                 #expect(cleared.map(\.lockout.reason) == [.eStopOpen])
                 #expect(try await f.events(started.id).contains("CLEARED ESTOP_OPEN"))
                 #expect(try await f.commands(started.id).count == 3, "re-arming opens nothing")
@@ -301,15 +311,23 @@ extension DatabaseSuites {
             try await RunEngineFixture.with { f in
                 var system = f.scope
                 system.userID = RunEngineConfiguration.engineActor
-                let run = try await f.engine.startRun(programID: f.program.id, manualApproval: false, in: system,
-                    audit: .none)
+                let run = try await f.engine.startRun(
+                    programID: f.program.id,
+                    manualApproval: false,
+                    in: system,
+                    audit: .none
+                )
                 #expect(run.requestedBy == nil)
                 #expect(run.status == .running)
                 let actors = try await f.database.owner.query(
                     "SELECT DISTINCT actor_user_id FROM audit_logs WHERE resource_id = $1",
                     [SQLValue(run.id.uuidString.lowercased())]
                 )
-                #expect(try actors.map { try $0.decode("actor_user_id", as: UUID.self) } == [RunEngineConfiguration.engineActor])
+                #expect(
+                    try actors.map { try $0.decode("actor_user_id", as: UUID.self) } == [
+                        RunEngineConfiguration.engineActor
+                    ]
+                )
             }
         }
 
