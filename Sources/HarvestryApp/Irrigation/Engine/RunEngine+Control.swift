@@ -136,23 +136,34 @@ extension RunEngine: IrrigationRunControl {
         return clearances
     }
 
+    /// The stored run, then each change of it: woken at once by this process's changes, and polling the store every
+    /// `updatesPollInterval` for changes other instances make. Finishes after Completed or Aborted.
     public func updates(
         of runID: UUID,
         in scope: AccessScope
     ) async throws -> AsyncThrowingStream<IrrigationRun, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<IrrigationRun, any Error>.makeStream(
-            bufferingPolicy: .bufferingNewest(64)
-        )
-        // Subscribe before reading, so no change between the read and the subscription is missed.
-        self.broadcaster.subscribe(runID, continuation)
-        do {
-            let run = try await self.repository.run(runID, in: scope)
-            continuation.yield(run)
-            if run.status.isFinished { continuation.finish() }
-        } catch {
-            continuation.finish(throwing: error)
+        // Subscribe before the first read, so no change after it is missed.
+        let signal = self.broadcaster.signal(for: runID)
+        let first = try await self.repository.run(runID, in: scope)
+        let cursor = RunCursor()
+        let repository = self.repository
+        let interval = self.configuration.updatesPollInterval
+        return AsyncThrowingStream {
+            guard let last = cursor.last else {
+                cursor.last = first
+                return first
+            }
+            guard !last.status.isFinished else { return nil }
+            while true {
+                await signal.wait(upTo: interval)
+                try Task.checkCancellation()
+                let run = try await repository.run(runID, in: scope)
+                if run != last {
+                    cursor.last = run
+                    return run
+                }
+            }
         }
-        return stream
     }
 
     /// Volume steps are refused: no flow measurement is wired to the engine yet (see docs/irrigation.md).

@@ -6,6 +6,9 @@ public struct RunEngineConfiguration: Sendable {
     public var tickInterval: Duration
     /// How often `abortRun` re-reads the run while waiting for it to be Aborted.
     public var abortPollInterval: Duration
+    /// How often an `updates(of:)` stream re-reads the run when this process has not changed it (changes made by
+    /// another instance show up within this interval).
+    public var updatesPollInterval: Duration
     /// The actor of what the engine does on its own (audit rows of tick and settlement changes).
     public var systemActor: UUID
 
@@ -15,10 +18,12 @@ public struct RunEngineConfiguration: Sendable {
     public init(
         tickInterval: Duration = .seconds(1),
         abortPollInterval: Duration = .milliseconds(100),
+        updatesPollInterval: Duration = .seconds(1),
         systemActor: UUID = RunEngineConfiguration.engineActor
     ) {
         self.tickInterval = tickInterval
         self.abortPollInterval = abortPollInterval
+        self.updatesPollInterval = updatesPollInterval
         self.systemActor = systemActor
     }
 }

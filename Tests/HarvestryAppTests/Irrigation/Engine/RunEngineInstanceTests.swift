@@ -63,5 +63,42 @@ extension DatabaseSuites {
                 #expect(try await f.run(started.id).steps[0].status == .closing)
             }
         }
+
+        @Test(
+            "updates(of:) on one instance sees the changes another instance makes",
+            .timeLimit(.minutes(1))
+        )
+        func updatesAcrossInstances() async throws {
+            try await RunEngineFixture.with { f in
+                let started = try await f.start()
+                try await f.ack(try await f.commands(started.id)[0])
+                var updates = try await f.engine.updates(of: started.id, in: f.scope).makeAsyncIterator()
+                #expect(try await updates.next()?.steps[0].status == .watering)
+                let other = RunEngineFixture.engine(f.irrigation, f.clock)
+                f.clock.advance(1)
+                let aborting = try await other.abortRun(
+                    started.id,
+                    reason: "from the other instance",
+                    deadline: .now,
+                    in: f.scope,
+                    audit: .none
+                )
+                #expect(aborting.status == .aborting)
+                #expect(try await updates.next()?.status == .aborting)
+                for close in try await f.commands(started.id) where close.action == .close {
+                    let settled = try await f.irrigation.recordAck(
+                        commandID: close.id,
+                        siteID: f.site,
+                        stage: .executed,
+                        reason: nil,
+                        at: f.clock.now
+                    )
+                    await other.commandsSettled([settled.command])
+                }
+                var last: RunStatus?
+                while let run = try await updates.next() { last = run.status }
+                #expect(last == .aborted)
+            }
+        }
     }
 }
