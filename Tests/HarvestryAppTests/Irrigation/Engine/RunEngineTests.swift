@@ -135,6 +135,53 @@ extension DatabaseSuites {
             }
         }
 
+        @Test("EC from a stream out of bounds while watering: abort, review hold; the override clears it, never reopens")
+        func ecReviewHold() async throws {
+            try await RunEngineFixture.with(required: [.eStop, .door, .tankLevel, .ec]) { f in
+                let stream = try await f.telemetry.createStream(
+                    NewSensorStream(siteID: f.site, deviceID: f.controller, key: "feed_ec", type: .ec),
+                    in: f.scope,
+                    audit: .none
+                )
+                try await f.irrigation.setInterlockSource(
+                    .stream(stream.id),
+                    for: .ec,
+                    groupID: f.group.id,
+                    in: f.scope,
+                    audit: .none
+                )
+                func ec(_ value: Double) async throws {
+                    let reading = Reading(streamID: stream.id, siteID: f.site, time: f.clock.now, value: value)
+                    _ = try await f.telemetry.ingest([reading], siteID: f.site)
+                }
+                try await ec(1.8)
+                let started = try await f.start()
+                #expect(started.status == .running)
+                try await f.ack(try await f.commands(started.id)[0])
+                f.clock.advance(2)
+                try await ec(4.2)
+                await f.tick()
+                #expect(try await f.run(started.id).abortCause == .interlock(.ecOutOfBounds))
+                #expect(try await f.events(started.id) == ["ABORTED EC_OUT_OF_BOUNDS", "LATCHED EC_OUT_OF_BOUNDS"])
+                for close in try await f.commands(started.id) where close.action == .close { try await f.ack(close) }
+                #expect(try await f.run(started.id).status == .aborted)
+
+                f.clock.advance(1)
+                try await ec(1.9)
+                #expect(try await f.start().status == .aborted, "held for review even with EC back in bounds")
+                let cleared = try await f.engine.rearm(
+                    siteID: f.site,
+                    reason: .ecOutOfBounds,
+                    note: "dosing pump recalibrated",
+                    in: f.scope,
+                    audit: .none
+                )
+                #expect(cleared.count == 1)
+                #expect(try await f.commands(started.id).count == 3, "the override opens nothing")
+                #expect(try await f.start().status == .running)
+            }
+        }
+
         @Test("a required input with no fresh reading: Queued with STALE_READING and no command at all")
         func staleReadingNeverOpens() async throws {
             try await RunEngineFixture.with(required: [.eStop, .door, .tankLevel, .ec]) { f in
