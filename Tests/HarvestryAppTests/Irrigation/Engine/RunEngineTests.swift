@@ -135,7 +135,7 @@ extension DatabaseSuites {
             }
         }
 
-        @Test("EC from a stream out of bounds while watering: abort, review hold; the override clears it, never reopens")
+        @Test("EC (a stream) out of bounds while watering: abort, review hold; the override clears it, never reopens")
         func ecReviewHold() async throws {
             try await RunEngineFixture.with(required: [.eStop, .door, .tankLevel, .ec]) { f in
                 let stream = try await f.telemetry.createStream(
