@@ -166,6 +166,7 @@ struct Serve: AsyncParsableCommand {
                                 logger: logger
                             )
                         ),
+                        .init(service: RunEngine.postgres(client: database.client, logger: logger)),
                         .init(
                             service: MQTTIngest(
                                 pipeline: telemetry.pipeline,

@@ -7,6 +7,16 @@ extension PostgresIrrigationRepository {
         in scope: AccessScope,
         audit: AuditContext
     ) async throws {
+        try Self.validate(events)
+        try audit.validate()
+        try await mappingErrors(resource: "interlock event", table: "interlock_events") {
+            try await self.client.transaction(scope: scope) { connection in
+                try await Self.insert(events, scope: scope, audit: audit, connection)
+            }
+        }
+    }
+
+    static func validate(_ events: [InterlockEvent]) throws {
         for (index, event) in events.enumerated() {
             guard event.detail.count <= 1_000 else {
                 throw DomainError.invalid("events[\(index)].detail", "must be at most 1000 characters")
@@ -15,42 +25,46 @@ extension PostgresIrrigationRepository {
                 throw DomainError.invalid("events[\(index)].actor_id", "is required for CLEARED and only for it")
             }
         }
-        try audit.validate()
-        try await mappingErrors(resource: "interlock event", table: "interlock_events") {
-            try await self.client.transaction(scope: scope) { connection in
-                for event in events {
-                    let inserted = try await connection.query(
-                        """
-                        INSERT INTO interlock_events (site_id, group_id, run_id, kind, reason, occurred_at, detail, actor_id)
-                        SELECT g.site_id, g.id, $2::uuid, $3, $4, $5::timestamptz, $6, $7::uuid
-                        FROM irrigation_groups g WHERE g.id = $1::uuid
-                        RETURNING id, site_id
-                        """,
-                        [
-                            SQLValue(event.groupID), SQLValue(event.runID), SQLValue(event.kind.rawValue),
-                            SQLValue(event.reason.rawValue), SQLValue(event.at), SQLValue(event.detail),
-                            SQLValue(event.actorID),
-                        ]
-                    )
-                    guard let row = inserted.first else {
-                        throw DomainError.notFound("group", id: event.groupID.uuidString.lowercased())
-                    }
-                    var details = [
-                        "kind": event.kind.rawValue, "reason": event.reason.rawValue, "detail": event.detail,
-                        "group_id": event.groupID.uuidString.lowercased(),
-                    ]
-                    if let run = event.runID { details["run_id"] = run.uuidString.lowercased() }
-                    try await connection.audit(
-                        "interlock.\(event.kind.rawValue.lowercased())",
-                        resourceType: "interlock_event",
-                        resourceID: try row.decode("id", as: UUID.self).uuidString.lowercased(),
-                        siteID: try row.decode("site_id"),
-                        details: details,
-                        scope: scope,
-                        context: audit
-                    )
-                }
+    }
+
+    /// Appends interlock events, each with its audit row, in the caller's transaction.
+    static func insert(
+        _ events: [InterlockEvent],
+        scope: AccessScope,
+        audit: AuditContext,
+        _ connection: PostgresConnection
+    ) async throws {
+        for event in events {
+            let inserted = try await connection.query(
+                """
+                INSERT INTO interlock_events (site_id, group_id, run_id, kind, reason, occurred_at, detail, actor_id)
+                SELECT g.site_id, g.id, $2::uuid, $3, $4, $5::timestamptz, $6, $7::uuid
+                FROM irrigation_groups g WHERE g.id = $1::uuid
+                RETURNING id, site_id
+                """,
+                [
+                    SQLValue(event.groupID), SQLValue(event.runID), SQLValue(event.kind.rawValue),
+                    SQLValue(event.reason.rawValue), SQLValue(event.at), SQLValue(event.detail),
+                    SQLValue(event.actorID),
+                ]
+            )
+            guard let row = inserted.first else {
+                throw DomainError.notFound("group", id: event.groupID.uuidString.lowercased())
             }
+            var details = [
+                "kind": event.kind.rawValue, "reason": event.reason.rawValue, "detail": event.detail,
+                "group_id": event.groupID.uuidString.lowercased(),
+            ]
+            if let run = event.runID { details["run_id"] = run.uuidString.lowercased() }
+            try await connection.audit(
+                "interlock.\(event.kind.rawValue.lowercased())",
+                resourceType: "interlock_event",
+                resourceID: try row.decode("id", as: UUID.self).uuidString.lowercased(),
+                siteID: try row.decode("site_id"),
+                details: details,
+                scope: scope,
+                context: audit
+            )
         }
     }
 

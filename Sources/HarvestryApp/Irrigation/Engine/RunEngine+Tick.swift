@@ -1,0 +1,99 @@
+import Domain
+import Foundation
+import Logging
+import ServiceLifecycle
+
+extension RunEngine: Service {
+    /// One pass at start-up (reconciling after a restart: settlements not yet applied, timers due, interlocks), then
+    /// one every `tickInterval` until cancelled or the service group shuts down.
+    public func run() async throws {
+        // Shutdown cancels the sleep: the loop then ends normally (a thrown CancellationError would fail the group).
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.tick()
+                try? await Task.sleep(for: self.configuration.tickInterval)
+            }
+        }
+    }
+
+    /// One pass over every site with live runs: apply settlements not yet applied, then for each live run the
+    /// interlock watch, the step timer, and the retry of a held-back start. Errors are logged per run and retried
+    /// on the next pass. `only` limits the pass to those sites (tests share one database).
+    public func tick(only: Set<UUID>? = nil) async {
+        let sites: [EngineSite]
+        do {
+            sites = try await self.store.engineSites(among: nil).filter { only?.contains($0.siteID) ?? true }
+        } catch {
+            self.metrics.error()
+            self.logger.error("cannot list the sites with live irrigation runs: \(error)")
+            return
+        }
+        for site in sites {
+            let scope = self.systemScope(site)
+            do {
+                for stored in try await self.store.unappliedSettlements(siteID: site.siteID, in: scope) {
+                    await self.settle(stored, in: scope)
+                }
+                for run in try await self.store.liveRuns(siteID: site.siteID, in: scope) {
+                    do {
+                        try await self.step(run, in: scope)
+                    } catch {
+                        self.metrics.error()
+                        self.logger.error(
+                            "cannot advance run: \(error)",
+                            metadata: ["run": "\(run.id.uuidString.lowercased())"]
+                        )
+                    }
+                }
+            } catch {
+                self.metrics.error()
+                self.logger.error(
+                    "cannot read the live runs: \(error)",
+                    metadata: ["site": "\(site.siteID.uuidString.lowercased())"]
+                )
+            }
+        }
+    }
+
+    /// What a pass does for one live run. Decisions are made on the run as read; each change re-checks the run
+    /// under its lock, so a run another instance moved meanwhile is left alone.
+    func step(_ run: IrrigationRun, in scope: AccessScope) async throws {
+        switch run.status {
+        case .queued:
+            guard run.blockReason.map({ $0.recovery == .automaticWhenCleared }) ?? true else { return }
+            let progression = try await self.progression(for: run, in: scope)
+            try await self.advance(run.id, with: progression, in: scope, audit: .none) { locked, p in
+                guard locked.status == .queued else { return nil }
+                return try p.apply([.readyForStep(locked.currentStep)], to: locked)
+            }
+        case .running:
+            let progression = try await self.progression(for: run, in: scope)
+            guard let watch = progression.watch(run) else { return }
+            let decision = self.alarms.decide(watch, progression)
+            if decision != .continue {
+                try await self.advance(run.id, with: progression, in: scope, audit: .none) { locked, p in
+                    try p.interlock(decision, on: locked)
+                }
+            } else if progression.stepTimeIsUp(run) {
+                let index = run.currentStep
+                try await self.advance(run.id, with: progression, in: scope, audit: .none) { locked, p in
+                    guard locked.currentStep == index, p.stepTimeIsUp(locked) else { return nil }
+                    var changed = locked
+                    return try p.apply(try changed.stepFinished(at: p.now), to: changed)
+                }
+            } else if run.steps[run.currentStep].status == .pending {
+                // Between steps, held back by a condition that clears by itself (CO2 exhaust, the cap).
+                let index = run.currentStep
+                try await self.advance(run.id, with: progression, in: scope, audit: .none) { locked, p in
+                    guard locked.status == .running, locked.currentStep == index,
+                        locked.steps[index].status == .pending
+                    else { return nil }
+                    return try p.apply([.readyForStep(index)], to: locked)
+                }
+            }
+        case .awaitingApproval, .aborting, .completed, .aborted:
+            // Aborting waits for its closes to settle (the command plane times them out).
+            return
+        }
+    }
+}
