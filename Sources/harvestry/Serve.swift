@@ -146,6 +146,7 @@ struct Serve: AsyncParsableCommand {
         }
         do {
             let telemetry = TelemetryServices(client: database.client, logger: logger)
+            let runEngine = RunEngine.postgres(client: database.client, logger: logger)
             let server = try HarvestryServer(
                 configuration: configuration,
                 logger: logger,
@@ -166,7 +167,7 @@ struct Serve: AsyncParsableCommand {
                                 logger: logger
                             )
                         ),
-                        .init(service: RunEngine.postgres(client: database.client, logger: logger)),
+                        .init(service: runEngine),
                         .init(
                             service: MQTTIngest(
                                 pipeline: telemetry.pipeline,
@@ -176,10 +177,9 @@ struct Serve: AsyncParsableCommand {
                         ),
                     ]
                         + (try ServeGatewayOptions.services(gatewayConfiguration, beside: server, logger: logger))
-                        // irrigation-engine merge: pass the server's RunEngine (any IrrigationRunControl) here.
                         + (try IrrigationScheduler.services(
                             client: database.client,
-                            runControl: nil,
+                            runControl: runEngine,
                             configuration: scheduler,
                             logger: logger
                         )),

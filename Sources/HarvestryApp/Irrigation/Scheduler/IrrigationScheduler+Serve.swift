@@ -5,21 +5,14 @@ import ServiceLifecycle
 import Store
 
 extension IrrigationScheduler {
-    /// The scheduler of `harvestry serve` over the server's database: one service when there is a run engine to
-    /// start runs with, none (logged) otherwise. Several instances may each run one.
-    ///
-    /// Note for the merge: `runControl` is the run engine (`IrrigationRunControl`, the irrigation-engine helper's
-    /// `RunEngine`); until the server holds one, `serve` passes nil and no program starts by schedule.
+    /// The scheduler of `harvestry serve` over the server's database, starting runs through the server's run engine.
+    /// Several instances may each run one.
     public static func services(
         client: PostgresClient,
-        runControl: (any IrrigationRunControl)?,
+        runControl: any IrrigationRunControl,
         configuration: Configuration,
         logger: Logger
     ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        guard let runControl else {
-            logger.notice("irrigation scheduler off: this server has no irrigation run engine yet")
-            return []
-        }
         let scheduler = try IrrigationScheduler(
             repository: PostgresScheduleFireRepository(client: client),
             runControl: runControl,
