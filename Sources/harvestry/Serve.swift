@@ -147,7 +147,12 @@ struct Serve: AsyncParsableCommand {
                     identity: PostgresIdentityRepository(client: database.client),
                     spatial: PostgresSpatialRepository(client: database.client),
                     signer: signer,
-                    telemetry: telemetry
+                    telemetry: telemetry,
+                    irrigation: IrrigationServices(
+                        repository: PostgresIrrigationRepository(client: database.client),
+                        // Until the run engine is wired in: definitions and reads are served, runs UNAVAILABLE.
+                        runControl: UnavailableRunControl()
+                    )
                 )
             )
             let group = ServiceGroup(
