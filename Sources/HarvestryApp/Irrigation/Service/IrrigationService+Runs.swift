@@ -106,18 +106,48 @@ extension IrrigationService {
         return response
     }
 
+    /// The streaming entry point: a server stream's body runs after the interceptors have returned, outside the
+    /// task-local the auth interceptor binds, so the request is validated, authorized and the engine's stream opened
+    /// here (errors are the call's status at once); the body only writes.
+    public func streamRun(
+        request: ServerRequest<Harvestry_Irrigation_V1_StreamRunRequest>,
+        context: ServerContext
+    ) async throws -> StreamingServerResponse<Harvestry_Irrigation_V1_RunUpdate> {
+        let (site, runs) = try await self.runUpdates(request.message)
+        return StreamingServerResponse { writer in
+            try await self.write(runs, site: site, to: writer)
+            return [:]
+        }
+    }
+
     public func streamRun(
         request: Harvestry_Irrigation_V1_StreamRunRequest,
         response: RPCWriter<Harvestry_Irrigation_V1_RunUpdate>,
         context: ServerContext
     ) async throws {
+        let (site, runs) = try await self.runUpdates(request)
+        try await self.write(runs, site: site, to: response)
+    }
+
+    func runUpdates(
+        _ request: Harvestry_Irrigation_V1_StreamRunRequest
+    ) async throws -> (UUID, AsyncThrowingStream<IrrigationRun, any Error>) {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .run)
         let scope = try self.authorize(violations, site: name?.site, method: "StreamRun")
-        let site = name!.site!
+        let run = try await self.repository.run(name!["run"], in: scope)
+        _ = try await self.group(run.groupID, site: name!.site!, in: scope)
+        return (name!.site!, try await self.runControl.updates(of: run.id, in: scope))
+    }
+
+    func write(
+        _ runs: AsyncThrowingStream<IrrigationRun, any Error>,
+        site: UUID,
+        to writer: RPCWriter<Harvestry_Irrigation_V1_RunUpdate>
+    ) async throws {
         var previous: IrrigationRun?
-        for try await run in try await self.runControl.updates(of: name!["run"], in: scope) {
-            try await response.write(Self.update(run, after: previous, site: site, at: self.now()))
+        for try await run in runs {
+            try await writer.write(Self.update(run, after: previous, site: site, at: self.now()))
             previous = run
         }
     }
