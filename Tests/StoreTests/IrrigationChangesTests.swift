@@ -179,7 +179,11 @@ extension PostgresIntegrationTests {
                 in: f.scope,
                 audit: .none
             )
-            let programs = try await f.irrigation.listPrograms(siteID: f.site, in: f.scope, page: try PageRequest(size: 1))
+            let programs = try await f.irrigation.listPrograms(
+                siteID: f.site,
+                in: f.scope,
+                page: try PageRequest(size: 1)
+            )
             let rest = try await f.irrigation.listPrograms(
                 siteID: f.site,
                 in: f.scope,
@@ -187,14 +191,23 @@ extension PostgresIntegrationTests {
             )
             #expect(Set(programs.items + rest.items) == [f.program, second] && rest.nextToken == nil)
             let schedule = try await f.irrigation.createSchedule(
-                IrrigationSchedule(programID: second.id, trigger: .batchPhaseChange(toPhase: "veg"), timeZoneIdentifier: "UTC"),
+                IrrigationSchedule(
+                    programID: second.id,
+                    trigger: .batchPhaseChange(toPhase: "veg"),
+                    timeZoneIdentifier: "UTC"
+                ),
                 in: f.scope,
                 audit: .none
             )
             #expect(try await f.irrigation.listSchedules(siteID: f.site, in: f.scope, page: .first).items == [schedule])
 
             // Runs: by statuses and by program, newest first.
-            let queued = try await f.irrigation.createRun(f.newRun(), commands: [f.command()], in: f.scope, audit: .none)
+            let queued = try await f.irrigation.createRun(
+                f.newRun(),
+                commands: [f.command()],
+                in: f.scope,
+                audit: .none
+            )
             var otherRun = IrrigationRun(
                 program: second,
                 requestedBy: f.tenant.adminID,
@@ -203,7 +216,9 @@ extension PostgresIntegrationTests {
             )
             otherRun = try await f.irrigation.createRun(otherRun, commands: [], in: f.scope, audit: .none)
             func runs(_ filter: RunFilter) async throws -> [UUID] {
-                try await f.irrigation.listRuns(siteID: f.site, filter: filter, in: f.scope, page: .first).items.map(\.id)
+                try await f.irrigation.listRuns(siteID: f.site, filter: filter, in: f.scope, page: .first).items.map(
+                    \.id
+                )
             }
             #expect(try await runs(RunFilter()) == [otherRun.id, queued.id])
             #expect(try await runs(RunFilter(statuses: [.queued])) == [queued.id])
@@ -251,18 +266,36 @@ extension PostgresIntegrationTests {
 
             // Interlock events by site and run; lockouts: LATCHED not followed by CLEARED (same group and reason).
             let estop = InterlockEvent(
-                groupID: f.group.id, runID: queued.id, kind: .latched, reason: .eStopOpen, at: t0, detail: "estop"
+                groupID: f.group.id,
+                runID: queued.id,
+                kind: .latched,
+                reason: .eStopOpen,
+                at: t0,
+                detail: "estop"
             )
             let ec = InterlockEvent(
-                groupID: f.group.id, runID: nil, kind: .latched, reason: .ecOutOfBounds, at: t0.addingTimeInterval(1),
+                groupID: f.group.id,
+                runID: nil,
+                kind: .latched,
+                reason: .ecOutOfBounds,
+                at: t0.addingTimeInterval(1),
                 detail: "ec 3.9"
             )
             let blocked = InterlockEvent(
-                groupID: f.group.id, runID: nil, kind: .blocked, reason: .tankLow, at: t0.addingTimeInterval(2),
+                groupID: f.group.id,
+                runID: nil,
+                kind: .blocked,
+                reason: .tankLow,
+                at: t0.addingTimeInterval(2),
                 detail: "tank 8 %"
             )
             try await f.irrigation.recordInterlockEvents([estop, ec, blocked], in: f.scope, audit: .none)
-            let events = try await f.irrigation.listInterlockEvents(siteID: f.site, runID: nil, in: f.scope, page: .first)
+            let events = try await f.irrigation.listInterlockEvents(
+                siteID: f.site,
+                runID: nil,
+                in: f.scope,
+                page: .first
+            )
             #expect(events.items.map(\.event) == [blocked, ec, estop])
             #expect(events.items.allSatisfy { $0.siteID == f.site })
             let ofRun = try await f.irrigation.listInterlockEvents(
@@ -277,15 +310,24 @@ extension PostgresIntegrationTests {
             #expect(lockouts.items[0].lockout == Lockout(reason: .eStopOpen, since: t0, runID: queued.id))
             #expect(lockouts.items[0].id == events.items[2].id && lockouts.items[0].groupID == f.group.id)
             let cleared = InterlockEvent(
-                groupID: f.group.id, runID: nil, kind: .cleared, reason: .eStopOpen, at: t0.addingTimeInterval(3),
-                detail: "re-armed", actorID: f.tenant.adminID
+                groupID: f.group.id,
+                runID: nil,
+                kind: .cleared,
+                reason: .eStopOpen,
+                at: t0.addingTimeInterval(3),
+                detail: "re-armed",
+                actorID: f.tenant.adminID
             )
             try await f.irrigation.recordInterlockEvents([cleared], in: f.scope, audit: .none)
             lockouts = try await f.irrigation.listLockouts(siteID: f.site, in: f.scope, page: try PageRequest(size: 1))
             #expect(lockouts.items.map(\.lockout.reason) == [.ecOutOfBounds] && lockouts.nextToken == nil)
             // A latch after the clearance is in force again.
             let again = InterlockEvent(
-                groupID: f.group.id, runID: nil, kind: .latched, reason: .eStopOpen, at: t0.addingTimeInterval(4),
+                groupID: f.group.id,
+                runID: nil,
+                kind: .latched,
+                reason: .eStopOpen,
+                at: t0.addingTimeInterval(4),
                 detail: "estop again"
             )
             try await f.irrigation.recordInterlockEvents([again], in: f.scope, audit: .none)

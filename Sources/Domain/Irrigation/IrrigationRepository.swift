@@ -107,19 +107,31 @@ public protocol IrrigationRepository: Sendable {
 
     /// Replaces a group's name and valves. FAILED_PRECONDITION (`GROUP_ZONE_IN_USE`) when a zone a program step
     /// waters would leave the group.
-    func updateGroup(_ group: IrrigationGroup, in scope: AccessScope, audit: AuditContext) async throws
+    func updateGroup(
+        _ group: IrrigationGroup,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> IrrigationGroup
     /// FAILED_PRECONDITION (`GROUP_HAS_PROGRAMS`) while a program uses the group, (`GROUP_HAS_INTERLOCK_EVENTS`)
     /// once interlock events were recorded for it (the log is kept).
     func deleteGroup(_ id: UUID, in scope: AccessScope, audit: AuditContext) async throws
     /// Replaces a program's name, steps and max runtime, validated against its stored group.
-    func updateProgram(_ program: IrrigationProgram, in scope: AccessScope, audit: AuditContext) async throws
+    func updateProgram(
+        _ program: IrrigationProgram,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> IrrigationProgram
     /// FAILED_PRECONDITION (`PROGRAM_HAS_ACTIVE_RUN`) while a run of it is unfinished, (`PROGRAM_HAS_RUNS`) once it
     /// has run (the runs keep their program), (`PROGRAM_HAS_SCHEDULES`) while a schedule refers to it.
     func deleteProgram(_ id: UUID, in scope: AccessScope, audit: AuditContext) async throws
     /// Replaces a schedule's trigger, time zone and enabled flag (its program stays).
-    func updateSchedule(_ schedule: IrrigationSchedule, in scope: AccessScope, audit: AuditContext) async throws
+    func updateSchedule(
+        _ schedule: IrrigationSchedule,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> IrrigationSchedule
     func deleteSchedule(_ id: UUID, in scope: AccessScope, audit: AuditContext) async throws
 
@@ -128,10 +140,20 @@ public protocol IrrigationRepository: Sendable {
     /// A site's schedules, in id order.
     func listSchedules(siteID: UUID, in scope: AccessScope, page: PageRequest) async throws -> Page<IrrigationSchedule>
     /// A site's runs, newest first, in any of `filter.statuses` (all when empty), of `filter.programID` when set.
-    func listRuns(siteID: UUID, filter: RunFilter, in scope: AccessScope, page: PageRequest) async throws
+    func listRuns(
+        siteID: UUID,
+        filter: RunFilter,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<IrrigationRun>
     /// A site's interlock events, newest first, optionally one run's.
-    func listInterlockEvents(siteID: UUID, runID: UUID?, in scope: AccessScope, page: PageRequest) async throws
+    func listInterlockEvents(
+        siteID: UUID,
+        runID: UUID?,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
         -> Page<StoredInterlockEvent>
     /// A site's lockouts: each LATCHED interlock event not followed by a CLEARED one of the same group and reason,
     /// oldest first.

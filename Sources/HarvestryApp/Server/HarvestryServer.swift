@@ -91,7 +91,10 @@ public struct HarvestryServer: Service {
         return IrrigationService(
             services: irrigation,
             spatial: data.spatial,
-            authorizer: HighRiskAuthorizer(signer: data.signer, resolve: { try await identity.principal(sessionID: $0) })
+            authorizer: HighRiskAuthorizer(
+                signer: data.signer,
+                resolve: { try await identity.principal(sessionID: $0) }
+            )
         )
     }
 

@@ -24,7 +24,12 @@ public struct UnavailableRunControl: IrrigationRunControl {
         ServiceError.make(.unavailable, reason: "RUN_ENGINE_UNAVAILABLE", "this server runs no irrigation run engine")
     }
 
-    public func startRun(programID: UUID, manualApproval: Bool, in scope: AccessScope, audit: AuditContext)
+    public func startRun(
+        programID: UUID,
+        manualApproval: Bool,
+        in scope: AccessScope,
+        audit: AuditContext
+    )
         async throws -> IrrigationRun
     { throw Self.unavailable() }
 
@@ -32,7 +37,12 @@ public struct UnavailableRunControl: IrrigationRunControl {
         throw Self.unavailable()
     }
 
-    public func denyRun(_ runID: UUID, reason: String, in scope: AccessScope, audit: AuditContext) async throws
+    public func denyRun(
+        _ runID: UUID,
+        reason: String,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> IrrigationRun
     { throw Self.unavailable() }
 
@@ -44,11 +54,20 @@ public struct UnavailableRunControl: IrrigationRunControl {
         audit: AuditContext
     ) async throws -> IrrigationRun { throw Self.unavailable() }
 
-    public func rearm(siteID: UUID, reason: InterlockReason, note: String, in scope: AccessScope, audit: AuditContext)
+    public func rearm(
+        siteID: UUID,
+        reason: InterlockReason,
+        note: String,
+        in scope: AccessScope,
+        audit: AuditContext
+    )
         async throws -> [LockoutClearance]
     { throw Self.unavailable() }
 
-    public func updates(of runID: UUID, in scope: AccessScope) async throws
+    public func updates(
+        of runID: UUID,
+        in scope: AccessScope
+    ) async throws
         -> AsyncThrowingStream<IrrigationRun, any Error>
     { throw Self.unavailable() }
 }

@@ -99,7 +99,10 @@ extension PostgresIrrigationRepository {
                       AND ($3::uuid IS NULL OR (occurred_at, id) < ($4::timestamptz, $3::uuid))
                     ORDER BY occurred_at DESC, id DESC LIMIT $5
                     """,
-                    [SQLValue(siteID), SQLValue(runID), SQLValue(afterID), SQLValue(after?[0]), SQLValue(page.size + 1)]
+                    [
+                        SQLValue(siteID), SQLValue(runID), SQLValue(afterID), SQLValue(after?[0]),
+                        SQLValue(page.size + 1),
+                    ]
                 )
                 return PageCursor.page(try rows.map(Self.decodeInterlockEvent), size: page.size) {
                     [TimestampText.format($0.event.at), $0.id.lowercasedText]
@@ -109,7 +112,8 @@ extension PostgresIrrigationRepository {
     }
 
     /// A lockout is a LATCHED event with no CLEARED event of the same group and reason at or after it.
-    public func listLockouts(siteID: UUID, in scope: AccessScope, page: PageRequest) async throws -> Page<StoredLockout> {
+    public func listLockouts(siteID: UUID, in scope: AccessScope, page: PageRequest) async throws -> Page<StoredLockout>
+    {
         try scope.require(site: siteID)
         let after = try PageCursor.decode(page.token, parts: 2)
         let afterID = try after.map { try PageCursor.uuid($0[1]) }

@@ -26,7 +26,8 @@ extension DatabaseSuites {
                     "POST",
                     "/irrigation/programs",
                     token: session.token,
-                    json: #"{"name":"Seed","groupId":"\#(f.group.id)","steps":[{"zoneId":"\#(f.zones[0].id)","duration":90}]}"#
+                    json:
+                        #"{"name":"Seed","groupId":"\#(f.group.id)","steps":[{"zoneId":"\#(f.zones[0].id)","duration":90}]}"#
                 )
                 #expect(created.status == 200, "\(created.text)")
                 let program = try #require(created.json)

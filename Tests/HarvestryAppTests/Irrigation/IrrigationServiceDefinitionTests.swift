@@ -45,7 +45,11 @@ extension DatabaseSuites {
                             $0.program = .with {
                                 $0.displayName = "Stray"
                                 $0.group = f.group.name
-                                $0.steps = [.with { $0.zone = f.zones[2].name; $0.duration = 10 }]
+                                $0.steps = [
+                                    .with {
+                                        $0.zone = f.zones[2].name; $0.duration = 10
+                                    }
+                                ]
                             }
                         },
                         metadata: metadata
@@ -57,7 +61,11 @@ extension DatabaseSuites {
                 let changed = try await server.irrigation.updateProgram(
                     .with {
                         $0.program.name = f.program.name
-                        $0.program.steps = [.with { $0.zone = f.zones[1].name; $0.duration = 60 }]
+                        $0.program.steps = [
+                            .with {
+                                $0.zone = f.zones[1].name; $0.duration = 60
+                            }
+                        ]
                         $0.updateMask.paths = ["steps"]
                     },
                     metadata: metadata
@@ -67,14 +75,21 @@ extension DatabaseSuites {
                     _ = try await server.irrigation.updateProgram(
                         .with {
                             $0.program.name = f.program.name
-                            $0.program.steps = [.with { $0.zone = f.zones[1].name; $0.duration = 7_200 }]
+                            $0.program.steps = [
+                                .with {
+                                    $0.zone = f.zones[1].name; $0.duration = 7_200
+                                }
+                            ]
                             $0.updateMask.paths = ["steps"]
                         },
                         metadata: metadata
                     )
                 }
                 #expect(tooLong?.fieldViolations.map(\.field) == ["program.max_runtime"])
-                let programs = try await server.irrigation.listPrograms(.with { $0.parent = f.site }, metadata: metadata)
+                let programs = try await server.irrigation.listPrograms(
+                    .with { $0.parent = f.site },
+                    metadata: metadata
+                )
                 #expect(programs.programs.map(\.name) == [f.program.name])
 
                 // Schedules.
@@ -105,7 +120,10 @@ extension DatabaseSuites {
 
                 // Deletes: refused while something refers, then in order.
                 await expectStatus(.failedPrecondition, reason: "PROGRAM_HAS_SCHEDULES") {
-                    _ = try await server.irrigation.deleteProgram(.with { $0.name = f.program.name }, metadata: metadata)
+                    _ = try await server.irrigation.deleteProgram(
+                        .with { $0.name = f.program.name },
+                        metadata: metadata
+                    )
                 }
                 await expectStatus(.failedPrecondition, reason: "GROUP_HAS_PROGRAMS") {
                     _ = try await server.irrigation.deleteIrrigationGroup(
@@ -125,9 +143,15 @@ extension DatabaseSuites {
                     metadata: metadata
                 )
                 #expect(renamed.displayName == "Renamed" && renamed.valves.map(\.valve) == [f.valves[1].name])
-                _ = try await server.irrigation.deleteIrrigationGroup(.with { $0.name = f.group.name }, metadata: metadata)
+                _ = try await server.irrigation.deleteIrrigationGroup(
+                    .with { $0.name = f.group.name },
+                    metadata: metadata
+                )
                 await expectStatus(.notFound) {
-                    _ = try await server.irrigation.getIrrigationGroup(.with { $0.name = f.group.name }, metadata: metadata)
+                    _ = try await server.irrigation.getIrrigationGroup(
+                        .with { $0.name = f.group.name },
+                        metadata: metadata
+                    )
                 }
             }
         }
@@ -180,7 +204,10 @@ extension DatabaseSuites {
                 )
                 #expect(started.status == "AwaitingApproval" && started.run.manualApproval)
                 let approver = await expectStatus(.permissionDenied, reason: "ROLE_REQUIRED") {
-                    _ = try await server.irrigation.approveRun(.with { $0.name = started.run.name }, metadata: operatorSession)
+                    _ = try await server.irrigation.approveRun(
+                        .with { $0.name = started.run.name },
+                        metadata: operatorSession
+                    )
                 }
                 #expect(approver?.errorInfo?.metadata["roles"] == "admin,manager,supervisor")
                 let approved = try await server.irrigation.approveRun(

@@ -32,7 +32,9 @@ extension DatabaseSuites {
                     metadata: metadata
                 )
                 #expect(started.status == "Queued" && started.run.status == .queued)
-                #expect(started.runID == started.run.id && started.run.name == "\(f.site)/irrigationRuns/\(started.runID)")
+                #expect(
+                    started.runID == started.run.id && started.run.name == "\(f.site)/irrigationRuns/\(started.runID)"
+                )
                 #expect(started.run.steps.map(\.zone) == [f.zones[0].name, f.zones[1].name])
                 #expect(!started.run.manualApproval && !started.run.hasStoppedAt)
                 #expect(
@@ -61,7 +63,9 @@ extension DatabaseSuites {
                         $0.reason = "leak in row 3"
                     },
                     metadata: metadata,
-                    options: { var options = CallOptions.defaults; options.timeout = .seconds(30); return options }()
+                    options: {
+                        var options = CallOptions.defaults; options.timeout = .seconds(30); return options
+                    }()
                 )
                 #expect(aborted.hasStoppedAt && aborted.stoppedAt == aborted.run.stoppedAt)
                 #expect(aborted.run.status == .aborted && aborted.run.abortCause.reason == "leak in row 3")
@@ -87,7 +91,10 @@ extension DatabaseSuites {
                 #expect(defaultWait <= .seconds(5) && defaultWait > .seconds(4), "\(defaultWait)")
 
                 // Still Aborting at the deadline: no stoppedAt.
-                let second = try await server.irrigation.startRun(.with { $0.programID = f.program.id }, metadata: metadata)
+                let second = try await server.irrigation.startRun(
+                    .with { $0.programID = f.program.id },
+                    metadata: metadata
+                )
                 server.runControl.abortStaysAborting.withLock { $0 = true }
                 let pending = try await server.irrigation.abortRun(
                     .with {
@@ -155,7 +162,10 @@ extension DatabaseSuites {
                     metadata: metadata
                 )
                 #expect(commands.deviceCommands.isEmpty)
-                let events = try await server.irrigation.listInterlockEvents(.with { $0.parent = f.site }, metadata: metadata)
+                let events = try await server.irrigation.listInterlockEvents(
+                    .with { $0.parent = f.site },
+                    metadata: metadata
+                )
                 #expect(events.interlockEvents.isEmpty)
                 let crossSite = await expectStatus(.invalidArgument) {
                     _ = try await server.irrigation.listInterlockEvents(
@@ -199,7 +209,10 @@ extension DatabaseSuites {
                     in: scope,
                     audit: .none
                 )
-                let lockouts = try await server.irrigation.listLockouts(.with { $0.parent = f.site }, metadata: metadata)
+                let lockouts = try await server.irrigation.listLockouts(
+                    .with { $0.parent = f.site },
+                    metadata: metadata
+                )
                 #expect(lockouts.lockouts.map(\.reason) == [.estopOpen])
                 #expect(lockouts.lockouts.first?.name.hasPrefix("\(f.site)/lockouts/") == true)
 
@@ -212,19 +225,35 @@ extension DatabaseSuites {
                     _ = try await server.irrigation.reArm(request, metadata: metadata)
                 }
                 var ownWitness = metadata
-                ownWitness.addString(try await server.login(tenant.adminBadge, device: "kiosk-2").token, forKey: "witness-token")
+                ownWitness.addString(
+                    try await server.login(tenant.adminBadge, device: "kiosk-2").token,
+                    forKey: "witness-token"
+                )
                 await expectStatus(.permissionDenied, reason: "SECOND_PERSON_SAME_AS_ACTOR") {
                     _ = try await server.irrigation.reArm(request, metadata: ownWitness)
                 }
                 let notLatching = await expectStatus(.invalidArgument, reason: "REASON_NOT_LATCHING") {
-                    _ = try await server.irrigation.reArm(.with { $0.site = f.site; $0.reason = .tankLow; $0.note = "x" }, metadata: metadata)
+                    _ = try await server.irrigation.reArm(
+                        .with {
+                            $0.site = f.site; $0.reason = .tankLow; $0.note = "x"
+                        },
+                        metadata: metadata
+                    )
                 }
                 #expect(notLatching?.fieldViolations.map(\.field) == ["reason"])
                 #expect(server.runControl.calls.allSatisfy { if case .rearm = $0 { false } else { true } })
 
-                let (supervisorBadge, supervisor) = try await makeUser(server, tenant, roles: ["supervisor"], sites: [0])
+                let (supervisorBadge, supervisor) = try await makeUser(
+                    server,
+                    tenant,
+                    roles: ["supervisor"],
+                    sites: [0]
+                )
                 var witnessed = metadata
-                witnessed.addString(try await server.login(supervisorBadge, device: "kiosk-2").token, forKey: "witness-token")
+                witnessed.addString(
+                    try await server.login(supervisorBadge, device: "kiosk-2").token,
+                    forKey: "witness-token"
+                )
                 let cleared = try await server.irrigation.reArm(request, metadata: witnessed)
                 #expect(cleared.cleared.map(\.name) == lockouts.lockouts.map(\.name))
                 #expect(cleared.clearedBy == "users/\(session.response.user.id)" && cleared.hasClearTime_p)

@@ -32,12 +32,24 @@ final class RecordingRunControl: IrrigationRunControl {
         self.recorded.withLock { $0.append(call) }
     }
 
-    func startRun(programID: UUID, manualApproval: Bool, in scope: AccessScope, audit: AuditContext) async throws
+    func startRun(
+        programID: UUID,
+        manualApproval: Bool,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> IrrigationRun
     {
-        self.record(.start(programID: programID, manualApproval: manualApproval, user: scope.userID, requestID: audit.requestID))
+        self.record(
+            .start(programID: programID, manualApproval: manualApproval, user: scope.userID, requestID: audit.requestID)
+        )
         let program = try await self.repository.program(programID, in: scope)
-        let run = IrrigationRun(program: program, requestedBy: scope.userID, requestedAt: Date(), manualApproval: manualApproval)
+        let run = IrrigationRun(
+            program: program,
+            requestedBy: scope.userID,
+            requestedAt: Date(),
+            manualApproval: manualApproval
+        )
         return try await self.repository.createRun(run, commands: [], in: scope, audit: audit)
     }
 
@@ -46,7 +58,12 @@ final class RecordingRunControl: IrrigationRunControl {
         return try await self.change(runID, in: scope, audit: audit) { run in _ = try run.approve(by: scope.userID) }
     }
 
-    func denyRun(_ runID: UUID, reason: String, in scope: AccessScope, audit: AuditContext) async throws
+    func denyRun(
+        _ runID: UUID,
+        reason: String,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
         -> IrrigationRun
     {
         self.record(.deny(runID: runID, reason: reason, user: scope.userID))
@@ -62,7 +79,9 @@ final class RecordingRunControl: IrrigationRunControl {
         in scope: AccessScope,
         audit: AuditContext
     ) async throws -> IrrigationRun {
-        self.record(.abort(runID: runID, reason: reason, user: scope.userID, wait: ContinuousClock.now.duration(to: deadline)))
+        self.record(
+            .abort(runID: runID, reason: reason, user: scope.userID, wait: ContinuousClock.now.duration(to: deadline))
+        )
         let stored = try await self.repository.run(runID, in: scope)
         if stored.status.isFinished { return stored }
         if self.abortStaysAborting.withLock({ $0 }) {
@@ -77,24 +96,39 @@ final class RecordingRunControl: IrrigationRunControl {
         }
     }
 
-    func rearm(siteID: UUID, reason: InterlockReason, note: String, in scope: AccessScope, audit: AuditContext)
+    func rearm(
+        siteID: UUID,
+        reason: InterlockReason,
+        note: String,
+        in scope: AccessScope,
+        audit: AuditContext
+    )
         async throws -> [LockoutClearance]
     {
-        self.record(.rearm(siteID: siteID, reason: reason, note: note, user: scope.userID, witness: audit.witnessUserID))
+        self.record(
+            .rearm(siteID: siteID, reason: reason, note: note, user: scope.userID, witness: audit.witnessUserID)
+        )
         let lockouts = try await self.repository.listLockouts(siteID: siteID, in: scope, page: .first).items
             .filter { $0.lockout.reason == reason }
         let now = Date()
         try await self.repository.recordInterlockEvents(
             lockouts.map {
                 InterlockEvent(
-                    groupID: $0.groupID, runID: nil, kind: .cleared, reason: reason, at: now, detail: note,
+                    groupID: $0.groupID,
+                    runID: nil,
+                    kind: .cleared,
+                    reason: reason,
+                    at: now,
+                    detail: note,
                     actorID: scope.userID
                 )
             },
             in: scope,
             audit: audit
         )
-        return lockouts.map { LockoutClearance(lockout: $0.lockout, clearedBy: scope.userID, clearedAt: now, note: note) }
+        return lockouts.map {
+            LockoutClearance(lockout: $0.lockout, clearedBy: scope.userID, clearedAt: now, note: note)
+        }
     }
 
     /// The stored run, then (while unfinished) the same run with its first step opening, then the stream ends.

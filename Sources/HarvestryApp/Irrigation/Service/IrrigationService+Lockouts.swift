@@ -80,7 +80,11 @@ extension IrrigationService {
         return .with {
             $0.cleared = cleared.map { clearance in
                 let stored = latched.items.first { $0.lockout == clearance.lockout }
-                var lockout = Harvestry_Irrigation_V1_Lockout(clearance.lockout, id: stored?.id ?? UUID(), site: rearm.site)
+                var lockout = Harvestry_Irrigation_V1_Lockout(
+                    clearance.lockout,
+                    id: stored?.id ?? UUID(),
+                    site: rearm.site
+                )
                 if stored == nil { lockout.name = "" }
                 return lockout
             }

@@ -57,7 +57,10 @@ extension IrrigationService {
             maxRuntime: create.program.maxRuntime
         )
         try Self.checkZones(program, in: group)
-        return .init(try await self.repository.createProgram(program, in: scope, audit: create.audit), site: group.siteID)
+        return .init(
+            try await self.repository.createProgram(program, in: scope, audit: create.audit),
+            site: group.siteID
+        )
     }
 
     public func updateProgram(

@@ -90,7 +90,12 @@ extension IrrigationService {
         let decision = checked!
         let site = try await self.resolve(
             decision.run.site,
-            lookup: { try await self.site(ofGroup: try await self.repository.run(decision.run.id, in: scope).groupID, in: scope) },
+            lookup: {
+                try await self.site(
+                    ofGroup: try await self.repository.run(decision.run.id, in: scope).groupID,
+                    in: scope
+                )
+            },
             in: scope
         )
         let run = try await self.runControl.abortRun(
