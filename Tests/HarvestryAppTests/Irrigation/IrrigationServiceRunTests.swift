@@ -42,6 +42,17 @@ extension DatabaseSuites {
                         == .start(programID: programID, manualApproval: false, user: userID, requestID: "start-1")
                 )
 
+                // AIP-155: a repeat of the request id answers the first run; the engine is not asked again.
+                let repeated = try await server.irrigation.startRun(
+                    .with {
+                        $0.parent = f.site
+                        $0.program = f.program.name
+                        $0.requestID = "start-1"
+                    },
+                    metadata: metadata
+                )
+                #expect(repeated.runID == started.runID && server.runControl.calls.count == 1)
+
                 // Stream: the stored run, then its first step opening (the recorder's second update); then the end.
                 let updates = try await server.irrigation.streamRun(
                     .with { $0.name = started.run.name },
