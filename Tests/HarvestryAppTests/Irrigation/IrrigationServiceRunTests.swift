@@ -139,6 +139,15 @@ extension DatabaseSuites {
                     _ = try await server.irrigation.denyRun(.with { $0.name = requested.run.name }, metadata: metadata)
                 }
 
+                // A run named under another of the caller's sites is not found there.
+                let misplaced = "\(tenant.site(1))/irrigationRuns/\(second.runID)"
+                await expectStatus(.notFound) {
+                    _ = try await server.irrigation.getRun(.with { $0.name = misplaced }, metadata: metadata)
+                }
+                await expectStatus(.notFound) {
+                    _ = try await server.irrigation.approveRun(.with { $0.name = misplaced }, metadata: metadata)
+                }
+
                 // Reads.
                 let got = try await server.irrigation.getRun(.with { $0.name = second.run.name }, metadata: metadata)
                 #expect(got.id == second.runID && got.status == .queued)
@@ -253,6 +262,15 @@ extension DatabaseSuites {
                 }
                 #expect(notLatching?.fieldViolations.map(\.field) == ["reason"])
                 #expect(server.runControl.calls.allSatisfy { if case .rearm = $0 { false } else { true } })
+
+                // An operator may not re-arm, witnessed or not.
+                let operatorBadge = try await makeUser(server, tenant, roles: ["operator"], sites: [0]).badge
+                await expectStatus(.permissionDenied, reason: "ROLE_REQUIRED") {
+                    _ = try await server.irrigation.reArm(
+                        request,
+                        metadata: try await server.login(operatorBadge).metadata
+                    )
+                }
 
                 let (supervisorBadge, supervisor) = try await makeUser(
                     server,

@@ -13,9 +13,8 @@ extension IrrigationService {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .run)
         let scope = try self.authorize(violations, site: name?.site, method: "GetRun")
-        let run = try await self.repository.run(name!["run"], in: scope)
-        _ = try await self.group(run.groupID, site: name!.site!, in: scope)
-        return Self.message(run, site: name!.site!)
+        let site = try await self.site(ofRun: IrrigationReference(id: name!["run"], site: name!.site), in: scope)
+        return Self.message(try await self.repository.run(name!["run"], in: scope), site: site)
     }
 
     public func listRuns(

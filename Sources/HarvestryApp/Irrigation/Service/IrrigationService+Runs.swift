@@ -16,11 +16,11 @@ extension IrrigationService {
         let checked = IrrigationValidation.startRun(request, violations: &violations)
         let scope = try self.authorize(violations, site: checked?.site, roles: Self.runners, method: "StartRun")
         let start = checked!
-        let site = try await self.resolve(
-            start.site,
-            lookup: { try await self.site(ofProgram: start.program.id, in: scope) },
-            in: scope
-        )
+        let site = try await self.site(ofProgram: start.program.id, in: scope)
+        guard start.site == nil || start.site == site else {
+            throw DomainError.notFound("program", id: start.program.id.lowercasedString)
+        }
+        try Caller.require(site: site, in: scope)
         let run = try await self.runControl.startRun(
             programID: start.program.id,
             manualApproval: start.manualApproval,
@@ -38,8 +38,9 @@ extension IrrigationService {
         let checked = IrrigationValidation.approveRun(request, violations: &violations)
         let scope = try self.authorize(violations, site: checked?.run.site, roles: Self.approvers, method: "ApproveRun")
         let decision = checked!
+        let site = try await self.site(ofRun: decision.run, in: scope)
         let run = try await self.runControl.approveRun(decision.run.id, in: scope, audit: decision.audit)
-        return Self.message(run, site: decision.run.site!)
+        return Self.message(run, site: site)
     }
 
     public func denyRun(
@@ -50,13 +51,14 @@ extension IrrigationService {
         let checked = IrrigationValidation.denyRun(request, violations: &violations)
         let scope = try self.authorize(violations, site: checked?.run.site, roles: Self.approvers, method: "DenyRun")
         let decision = checked!
+        let site = try await self.site(ofRun: decision.run, in: scope)
         let run = try await self.runControl.denyRun(
             decision.run.id,
             reason: decision.reason!,
             in: scope,
             audit: decision.audit
         )
-        return Self.message(run, site: decision.run.site!)
+        return Self.message(run, site: site)
     }
 
     /// AbortRun with the call's metadata: the engine gets the call's deadline (less a margin to answer in), or
@@ -88,16 +90,7 @@ extension IrrigationService {
         let checked = IrrigationValidation.abortRun(request, violations: &violations)
         let scope = try self.authorize(violations, site: checked?.run.site, roles: Self.runners, method: "AbortRun")
         let decision = checked!
-        let site = try await self.resolve(
-            decision.run.site,
-            lookup: {
-                try await self.site(
-                    ofGroup: try await self.repository.run(decision.run.id, in: scope).groupID,
-                    in: scope
-                )
-            },
-            in: scope
-        )
+        let site = try await self.site(ofRun: decision.run, in: scope)
         let run = try await self.runControl.abortRun(
             decision.run.id,
             reason: decision.reason!,
@@ -140,9 +133,8 @@ extension IrrigationService {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .run)
         let scope = try self.authorize(violations, site: name?.site, method: "StreamRun")
-        let run = try await self.repository.run(name!["run"], in: scope)
-        _ = try await self.group(run.groupID, site: name!.site!, in: scope)
-        return (name!.site!, try await self.runControl.updates(of: run.id, in: scope))
+        let site = try await self.site(ofRun: IrrigationReference(id: name!["run"], site: name!.site), in: scope)
+        return (site, try await self.runControl.updates(of: name!["run"], in: scope))
     }
 
     func write(

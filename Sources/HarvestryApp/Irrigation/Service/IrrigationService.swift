@@ -67,12 +67,16 @@ public struct IrrigationService: Harvestry_Irrigation_V1_IrrigationService.Simpl
         try await self.site(ofGroup: try await self.repository.program(id, in: scope).groupID, in: scope)
     }
 
-    /// A reference's site: the one its name carries, or its group's looked up; then checked against the scope.
-    func resolve(_ site: UUID?, lookup: () async throws -> UUID, in scope: AccessScope) async throws -> UUID {
-        let resolved: UUID
-        if let site { resolved = site } else { resolved = try await lookup() }
-        try Caller.require(site: resolved, in: scope)
-        return resolved
+    /// The site of a run given by name or bare id: its group's, which must be the name's (NOT_FOUND otherwise) and
+    /// the caller's.
+    func site(ofRun run: IrrigationReference, in scope: AccessScope) async throws -> UUID {
+        let stored = try await self.repository.run(run.id, in: scope)
+        let site = try await self.site(ofGroup: stored.groupID, in: scope)
+        guard run.site == nil || run.site == site else {
+            throw DomainError.notFound("run", id: run.id.lowercasedString)
+        }
+        try Caller.require(site: site, in: scope)
+        return site
     }
 
     /// `parent` (`sites/{site}`) and the page of a site-wide listing.
