@@ -79,14 +79,14 @@ extension IrrigationService {
         )
         return .with {
             $0.cleared = cleared.map { clearance in
-                let stored = latched.items.first { $0.lockout == clearance.lockout }
-                var lockout = Harvestry_Irrigation_V1_Lockout(
-                    clearance.lockout,
-                    id: stored?.id ?? UUID(),
-                    site: rearm.site
-                )
-                if stored == nil { lockout.name = "" }
-                return lockout
+                // A lockout the engine cleared that the log did not list (it latched meanwhile) has no name.
+                guard let stored = latched.items.first(where: { $0.lockout == clearance.lockout }) else {
+                    return .with {
+                        $0.reason = .init(clearance.lockout.reason)
+                        $0.since = Google_Protobuf_Timestamp(date: clearance.lockout.since)
+                    }
+                }
+                return .init(clearance.lockout, id: stored.id, site: rearm.site)
             }
             $0.clearedBy = ResourcePattern.user.format(scope.userID)
             $0.clearTime_p = Google_Protobuf_Timestamp(date: cleared.first?.clearedAt ?? self.now())
