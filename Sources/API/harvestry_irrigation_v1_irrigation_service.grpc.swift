@@ -416,12 +416,13 @@ extension Harvestry_Irrigation_V1_IrrigationService {
     /// > Source IDL Documentation:
     /// >
     /// > IrrigationService manages irrigation groups, programs and schedules and starts, approves, aborts and follows
-    /// > runs (issue 7; docs/irrigation.md). This is the contract only: the server does not serve it yet, and neither
-    /// > reflection nor the JSON gateway lists it until it does (RouteTable.unservedPackages).
+    /// > runs (issue 7; docs/irrigation.md). Run transitions go through the run engine, which evaluates the interlocks.
     /// > 
     /// > Every method needs `authorization: Bearer <token>`. Every resource belongs to one site; a name or parent outside
-    /// > the caller's sites is PERMISSION_DENIED (SITE_OUT_OF_SCOPE). Mutations need the admin, manager or grower role
-    /// > and are audited. Invalid input is INVALID_ARGUMENT with a google.rpc.BadRequest naming each field by its proto
+    /// > the caller's sites is PERMISSION_DENIED (SITE_OUT_OF_SCOPE). Any role of the site may read. Defining groups,
+    /// > programs and schedules needs the admin or manager role; starting and aborting a run admin, manager, supervisor or
+    /// > operator; approving or denying one admin, manager or supervisor (PERMISSION_DENIED, ROLE_REQUIRED, naming the
+    /// > roles). Mutations are audited. Invalid input is INVALID_ARGUMENT with a google.rpc.BadRequest naming each field by its proto
     /// > path (`program.steps[1].duration`). A start or step held back by an interlock names it in Run.block_reason.
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "GetIrrigationGroup" method.
@@ -721,7 +722,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         /// > Source IDL Documentation:
         /// >
         /// > Approves a run AWAITING_APPROVAL, which becomes Queued. The approver must be another authorized person than
-        /// > the requester (FAILED_PRECONDITION, reason APPROVER_IS_REQUESTER).
+        /// > the requester (PERMISSION_DENIED, reason APPROVER_IS_REQUESTER).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Irrigation_V1_ApproveRunRequest` messages.
@@ -852,9 +853,10 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         /// > Source IDL Documentation:
         /// >
         /// > Clears a site's lockouts of one reason (re-arm after E-STOP or door, override after an EC or pH review).
-        /// > ABAC-guarded: the caller needs the re-arm permission for the site (admin, manager, or a technician on site),
-        /// > and an E-STOP or door re-arm is refused (FAILED_PRECONDITION, REARM_INPUT_NOT_CLOSED) unless the loop reads
-        /// > closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
+        /// > ABAC-guarded (high-risk action rearm_after_latched_fault): a manager, supervisor or technician of the site,
+        /// > witnessed by a second person, a manager or supervisor, whose BadgeLogin token comes as the `witness-token`
+        /// > metadata (over HTTP `Grpc-Metadata-Witness-Token`). An E-STOP or door re-arm is refused (FAILED_PRECONDITION,
+        /// > REARM_INPUT_NOT_CLOSED) unless the loop reads closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Irrigation_V1_ReArmRequest` messages.
@@ -916,12 +918,13 @@ extension Harvestry_Irrigation_V1_IrrigationService {
     /// > Source IDL Documentation:
     /// >
     /// > IrrigationService manages irrigation groups, programs and schedules and starts, approves, aborts and follows
-    /// > runs (issue 7; docs/irrigation.md). This is the contract only: the server does not serve it yet, and neither
-    /// > reflection nor the JSON gateway lists it until it does (RouteTable.unservedPackages).
+    /// > runs (issue 7; docs/irrigation.md). Run transitions go through the run engine, which evaluates the interlocks.
     /// > 
     /// > Every method needs `authorization: Bearer <token>`. Every resource belongs to one site; a name or parent outside
-    /// > the caller's sites is PERMISSION_DENIED (SITE_OUT_OF_SCOPE). Mutations need the admin, manager or grower role
-    /// > and are audited. Invalid input is INVALID_ARGUMENT with a google.rpc.BadRequest naming each field by its proto
+    /// > the caller's sites is PERMISSION_DENIED (SITE_OUT_OF_SCOPE). Any role of the site may read. Defining groups,
+    /// > programs and schedules needs the admin or manager role; starting and aborting a run admin, manager, supervisor or
+    /// > operator; approving or denying one admin, manager or supervisor (PERMISSION_DENIED, ROLE_REQUIRED, naming the
+    /// > roles). Mutations are audited. Invalid input is INVALID_ARGUMENT with a google.rpc.BadRequest naming each field by its proto
     /// > path (`program.steps[1].duration`). A start or step held back by an interlock names it in Run.block_reason.
     public protocol ServiceProtocol: Harvestry_Irrigation_V1_IrrigationService.StreamingServiceProtocol {
         /// Handle the "GetIrrigationGroup" method.
@@ -1221,7 +1224,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         /// > Source IDL Documentation:
         /// >
         /// > Approves a run AWAITING_APPROVAL, which becomes Queued. The approver must be another authorized person than
-        /// > the requester (FAILED_PRECONDITION, reason APPROVER_IS_REQUESTER).
+        /// > the requester (PERMISSION_DENIED, reason APPROVER_IS_REQUESTER).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_ApproveRunRequest` message.
@@ -1352,9 +1355,10 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         /// > Source IDL Documentation:
         /// >
         /// > Clears a site's lockouts of one reason (re-arm after E-STOP or door, override after an EC or pH review).
-        /// > ABAC-guarded: the caller needs the re-arm permission for the site (admin, manager, or a technician on site),
-        /// > and an E-STOP or door re-arm is refused (FAILED_PRECONDITION, REARM_INPUT_NOT_CLOSED) unless the loop reads
-        /// > closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
+        /// > ABAC-guarded (high-risk action rearm_after_latched_fault): a manager, supervisor or technician of the site,
+        /// > witnessed by a second person, a manager or supervisor, whose BadgeLogin token comes as the `witness-token`
+        /// > metadata (over HTTP `Grpc-Metadata-Witness-Token`). An E-STOP or door re-arm is refused (FAILED_PRECONDITION,
+        /// > REARM_INPUT_NOT_CLOSED) unless the loop reads closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_ReArmRequest` message.
@@ -1414,12 +1418,13 @@ extension Harvestry_Irrigation_V1_IrrigationService {
     /// > Source IDL Documentation:
     /// >
     /// > IrrigationService manages irrigation groups, programs and schedules and starts, approves, aborts and follows
-    /// > runs (issue 7; docs/irrigation.md). This is the contract only: the server does not serve it yet, and neither
-    /// > reflection nor the JSON gateway lists it until it does (RouteTable.unservedPackages).
+    /// > runs (issue 7; docs/irrigation.md). Run transitions go through the run engine, which evaluates the interlocks.
     /// > 
     /// > Every method needs `authorization: Bearer <token>`. Every resource belongs to one site; a name or parent outside
-    /// > the caller's sites is PERMISSION_DENIED (SITE_OUT_OF_SCOPE). Mutations need the admin, manager or grower role
-    /// > and are audited. Invalid input is INVALID_ARGUMENT with a google.rpc.BadRequest naming each field by its proto
+    /// > the caller's sites is PERMISSION_DENIED (SITE_OUT_OF_SCOPE). Any role of the site may read. Defining groups,
+    /// > programs and schedules needs the admin or manager role; starting and aborting a run admin, manager, supervisor or
+    /// > operator; approving or denying one admin, manager or supervisor (PERMISSION_DENIED, ROLE_REQUIRED, naming the
+    /// > roles). Mutations are audited. Invalid input is INVALID_ARGUMENT with a google.rpc.BadRequest naming each field by its proto
     /// > path (`program.steps[1].duration`). A start or step held back by an interlock names it in Run.block_reason.
     public protocol SimpleServiceProtocol: Harvestry_Irrigation_V1_IrrigationService.ServiceProtocol {
         /// Handle the "GetIrrigationGroup" method.
@@ -1719,7 +1724,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         /// > Source IDL Documentation:
         /// >
         /// > Approves a run AWAITING_APPROVAL, which becomes Queued. The approver must be another authorized person than
-        /// > the requester (FAILED_PRECONDITION, reason APPROVER_IS_REQUESTER).
+        /// > the requester (PERMISSION_DENIED, reason APPROVER_IS_REQUESTER).
         ///
         /// - Parameters:
         ///   - request: A `Harvestry_Irrigation_V1_ApproveRunRequest` message.
@@ -1851,9 +1856,10 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         /// > Source IDL Documentation:
         /// >
         /// > Clears a site's lockouts of one reason (re-arm after E-STOP or door, override after an EC or pH review).
-        /// > ABAC-guarded: the caller needs the re-arm permission for the site (admin, manager, or a technician on site),
-        /// > and an E-STOP or door re-arm is refused (FAILED_PRECONDITION, REARM_INPUT_NOT_CLOSED) unless the loop reads
-        /// > closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
+        /// > ABAC-guarded (high-risk action rearm_after_latched_fault): a manager, supervisor or technician of the site,
+        /// > witnessed by a second person, a manager or supervisor, whose BadgeLogin token comes as the `witness-token`
+        /// > metadata (over HTTP `Grpc-Metadata-Witness-Token`). An E-STOP or door re-arm is refused (FAILED_PRECONDITION,
+        /// > REARM_INPUT_NOT_CLOSED) unless the loop reads closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
         ///
         /// - Parameters:
         ///   - request: A `Harvestry_Irrigation_V1_ReArmRequest` message.
@@ -2846,12 +2852,13 @@ extension Harvestry_Irrigation_V1_IrrigationService {
     /// > Source IDL Documentation:
     /// >
     /// > IrrigationService manages irrigation groups, programs and schedules and starts, approves, aborts and follows
-    /// > runs (issue 7; docs/irrigation.md). This is the contract only: the server does not serve it yet, and neither
-    /// > reflection nor the JSON gateway lists it until it does (RouteTable.unservedPackages).
+    /// > runs (issue 7; docs/irrigation.md). Run transitions go through the run engine, which evaluates the interlocks.
     /// > 
     /// > Every method needs `authorization: Bearer <token>`. Every resource belongs to one site; a name or parent outside
-    /// > the caller's sites is PERMISSION_DENIED (SITE_OUT_OF_SCOPE). Mutations need the admin, manager or grower role
-    /// > and are audited. Invalid input is INVALID_ARGUMENT with a google.rpc.BadRequest naming each field by its proto
+    /// > the caller's sites is PERMISSION_DENIED (SITE_OUT_OF_SCOPE). Any role of the site may read. Defining groups,
+    /// > programs and schedules needs the admin or manager role; starting and aborting a run admin, manager, supervisor or
+    /// > operator; approving or denying one admin, manager or supervisor (PERMISSION_DENIED, ROLE_REQUIRED, naming the
+    /// > roles). Mutations are audited. Invalid input is INVALID_ARGUMENT with a google.rpc.BadRequest naming each field by its proto
     /// > path (`program.steps[1].duration`). A start or step held back by an interlock names it in Run.block_reason.
     public protocol ClientProtocol: Sendable {
         /// Call the "GetIrrigationGroup" method.
@@ -3231,7 +3238,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         /// > Source IDL Documentation:
         /// >
         /// > Approves a run AWAITING_APPROVAL, which becomes Queued. The approver must be another authorized person than
-        /// > the requester (FAILED_PRECONDITION, reason APPROVER_IS_REQUESTER).
+        /// > the requester (PERMISSION_DENIED, reason APPROVER_IS_REQUESTER).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_ApproveRunRequest` message.
@@ -3397,9 +3404,10 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         /// > Source IDL Documentation:
         /// >
         /// > Clears a site's lockouts of one reason (re-arm after E-STOP or door, override after an EC or pH review).
-        /// > ABAC-guarded: the caller needs the re-arm permission for the site (admin, manager, or a technician on site),
-        /// > and an E-STOP or door re-arm is refused (FAILED_PRECONDITION, REARM_INPUT_NOT_CLOSED) unless the loop reads
-        /// > closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
+        /// > ABAC-guarded (high-risk action rearm_after_latched_fault): a manager, supervisor or technician of the site,
+        /// > witnessed by a second person, a manager or supervisor, whose BadgeLogin token comes as the `witness-token`
+        /// > metadata (over HTTP `Grpc-Metadata-Witness-Token`). An E-STOP or door re-arm is refused (FAILED_PRECONDITION,
+        /// > REARM_INPUT_NOT_CLOSED) unless the loop reads closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_ReArmRequest` message.
@@ -3474,12 +3482,13 @@ extension Harvestry_Irrigation_V1_IrrigationService {
     /// > Source IDL Documentation:
     /// >
     /// > IrrigationService manages irrigation groups, programs and schedules and starts, approves, aborts and follows
-    /// > runs (issue 7; docs/irrigation.md). This is the contract only: the server does not serve it yet, and neither
-    /// > reflection nor the JSON gateway lists it until it does (RouteTable.unservedPackages).
+    /// > runs (issue 7; docs/irrigation.md). Run transitions go through the run engine, which evaluates the interlocks.
     /// > 
     /// > Every method needs `authorization: Bearer <token>`. Every resource belongs to one site; a name or parent outside
-    /// > the caller's sites is PERMISSION_DENIED (SITE_OUT_OF_SCOPE). Mutations need the admin, manager or grower role
-    /// > and are audited. Invalid input is INVALID_ARGUMENT with a google.rpc.BadRequest naming each field by its proto
+    /// > the caller's sites is PERMISSION_DENIED (SITE_OUT_OF_SCOPE). Any role of the site may read. Defining groups,
+    /// > programs and schedules needs the admin or manager role; starting and aborting a run admin, manager, supervisor or
+    /// > operator; approving or denying one admin, manager or supervisor (PERMISSION_DENIED, ROLE_REQUIRED, naming the
+    /// > roles). Mutations are audited. Invalid input is INVALID_ARGUMENT with a google.rpc.BadRequest naming each field by its proto
     /// > path (`program.steps[1].duration`). A start or step held back by an interlock names it in Run.block_reason.
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
@@ -4045,7 +4054,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         /// > Source IDL Documentation:
         /// >
         /// > Approves a run AWAITING_APPROVAL, which becomes Queued. The approver must be another authorized person than
-        /// > the requester (FAILED_PRECONDITION, reason APPROVER_IS_REQUESTER).
+        /// > the requester (PERMISSION_DENIED, reason APPROVER_IS_REQUESTER).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_ApproveRunRequest` message.
@@ -4286,9 +4295,10 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         /// > Source IDL Documentation:
         /// >
         /// > Clears a site's lockouts of one reason (re-arm after E-STOP or door, override after an EC or pH review).
-        /// > ABAC-guarded: the caller needs the re-arm permission for the site (admin, manager, or a technician on site),
-        /// > and an E-STOP or door re-arm is refused (FAILED_PRECONDITION, REARM_INPUT_NOT_CLOSED) unless the loop reads
-        /// > closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
+        /// > ABAC-guarded (high-risk action rearm_after_latched_fault): a manager, supervisor or technician of the site,
+        /// > witnessed by a second person, a manager or supervisor, whose BadgeLogin token comes as the `witness-token`
+        /// > metadata (over HTTP `Grpc-Metadata-Witness-Token`). An E-STOP or door re-arm is refused (FAILED_PRECONDITION,
+        /// > REARM_INPUT_NOT_CLOSED) unless the loop reads closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_ReArmRequest` message.
@@ -4864,7 +4874,7 @@ extension Harvestry_Irrigation_V1_IrrigationService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Approves a run AWAITING_APPROVAL, which becomes Queued. The approver must be another authorized person than
-    /// > the requester (FAILED_PRECONDITION, reason APPROVER_IS_REQUESTER).
+    /// > the requester (PERMISSION_DENIED, reason APPROVER_IS_REQUESTER).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Harvestry_Irrigation_V1_ApproveRunRequest` message.
@@ -5070,9 +5080,10 @@ extension Harvestry_Irrigation_V1_IrrigationService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Clears a site's lockouts of one reason (re-arm after E-STOP or door, override after an EC or pH review).
-    /// > ABAC-guarded: the caller needs the re-arm permission for the site (admin, manager, or a technician on site),
-    /// > and an E-STOP or door re-arm is refused (FAILED_PRECONDITION, REARM_INPUT_NOT_CLOSED) unless the loop reads
-    /// > closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
+    /// > ABAC-guarded (high-risk action rearm_after_latched_fault): a manager, supervisor or technician of the site,
+    /// > witnessed by a second person, a manager or supervisor, whose BadgeLogin token comes as the `witness-token`
+    /// > metadata (over HTTP `Grpc-Metadata-Witness-Token`). An E-STOP or door re-arm is refused (FAILED_PRECONDITION,
+    /// > REARM_INPUT_NOT_CLOSED) unless the loop reads closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Harvestry_Irrigation_V1_ReArmRequest` message.
@@ -5696,7 +5707,7 @@ extension Harvestry_Irrigation_V1_IrrigationService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Approves a run AWAITING_APPROVAL, which becomes Queued. The approver must be another authorized person than
-    /// > the requester (FAILED_PRECONDITION, reason APPROVER_IS_REQUESTER).
+    /// > the requester (PERMISSION_DENIED, reason APPROVER_IS_REQUESTER).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -5930,9 +5941,10 @@ extension Harvestry_Irrigation_V1_IrrigationService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Clears a site's lockouts of one reason (re-arm after E-STOP or door, override after an EC or pH review).
-    /// > ABAC-guarded: the caller needs the re-arm permission for the site (admin, manager, or a technician on site),
-    /// > and an E-STOP or door re-arm is refused (FAILED_PRECONDITION, REARM_INPUT_NOT_CLOSED) unless the loop reads
-    /// > closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
+    /// > ABAC-guarded (high-risk action rearm_after_latched_fault): a manager, supervisor or technician of the site,
+    /// > witnessed by a second person, a manager or supervisor, whose BadgeLogin token comes as the `witness-token`
+    /// > metadata (over HTTP `Grpc-Metadata-Witness-Token`). An E-STOP or door re-arm is refused (FAILED_PRECONDITION,
+    /// > REARM_INPUT_NOT_CLOSED) unless the loop reads closed and fresh. Clearing never reopens a valve nor resumes a run; it is audited with the note.
     ///
     /// - Parameters:
     ///   - message: request message to send.

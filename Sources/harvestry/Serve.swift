@@ -154,7 +154,11 @@ struct Serve: AsyncParsableCommand {
                     identity: PostgresIdentityRepository(client: database.client),
                     spatial: PostgresSpatialRepository(client: database.client),
                     signer: signer,
-                    telemetry: telemetry
+                    telemetry: telemetry,
+                    irrigation: IrrigationServices(
+                        repository: PostgresIrrigationRepository(client: database.client),
+                        runControl: runEngine
+                    )
                 )
             )
             let group = ServiceGroup(

@@ -36,7 +36,10 @@ struct ServeCommandTests {
             let health = Grpc_Health_V1_Health.Client(wrapping: client)
             let overall = try await health.check(.with { $0.service = "" })
             #expect(overall.status == .serving)
-            for service in ["harvestry.echo.v1.EchoService", "harvestry.identity.v1.IdentityService"] {
+            for service in [
+                "harvestry.echo.v1.EchoService", "harvestry.identity.v1.IdentityService",
+                "harvestry.irrigation.v1.IrrigationService",
+            ] {
                 #expect(try await health.check(.with { $0.service = service }).status == .serving)
             }
             // The data services answer: an unknown badge is refused by the database-backed login.
@@ -50,6 +53,12 @@ struct ServeCommandTests {
                 )
             }
             #expect(error?.code == .unauthenticated)
+            // IrrigationService is registered (behind the auth interceptor), not UNIMPLEMENTED.
+            let irrigation = Harvestry_Irrigation_V1_IrrigationService.Client(wrapping: client)
+            let refused = await #expect(throws: RPCError.self) {
+                try await irrigation.listRuns(.with { $0.parent = "sites/\(UUID().uuidString.lowercased())" })
+            }
+            #expect(refused?.code == .unauthenticated)
         }
         #expect(FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"))
         #expect(FileManager.default.fileExists(atPath: dataDir + "/token.key"))

@@ -102,6 +102,110 @@ public protocol IrrigationRepository: Sendable {
     func expireCommands(now: Date) async throws -> [StoredCommand]
     /// A command the caller may see.
     func command(_ id: UUID, in scope: AccessScope) async throws -> StoredCommand
+
+    // MARK: - IrrigationService: changes of definitions and site-wide reads
+
+    /// Replaces a group's name and valves. FAILED_PRECONDITION (`GROUP_ZONE_IN_USE`) when a zone a program step
+    /// waters would leave the group.
+    func updateGroup(
+        _ group: IrrigationGroup,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
+        -> IrrigationGroup
+    /// FAILED_PRECONDITION (`GROUP_HAS_PROGRAMS`) while a program uses the group, (`GROUP_HAS_INTERLOCK_EVENTS`)
+    /// once interlock events were recorded for it (the log is kept).
+    func deleteGroup(_ id: UUID, in scope: AccessScope, audit: AuditContext) async throws
+    /// Replaces a program's name, steps and max runtime, validated against its stored group.
+    func updateProgram(
+        _ program: IrrigationProgram,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
+        -> IrrigationProgram
+    /// FAILED_PRECONDITION (`PROGRAM_HAS_ACTIVE_RUN`) while a run of it is unfinished, (`PROGRAM_HAS_RUNS`) once it
+    /// has run (the runs keep their program), (`PROGRAM_HAS_SCHEDULES`) while a schedule refers to it.
+    func deleteProgram(_ id: UUID, in scope: AccessScope, audit: AuditContext) async throws
+    /// Replaces a schedule's trigger, time zone and enabled flag (its program stays).
+    func updateSchedule(
+        _ schedule: IrrigationSchedule,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
+        -> IrrigationSchedule
+    func deleteSchedule(_ id: UUID, in scope: AccessScope, audit: AuditContext) async throws
+
+    /// A site's programs, in id order.
+    func listPrograms(siteID: UUID, in scope: AccessScope, page: PageRequest) async throws -> Page<IrrigationProgram>
+    /// A site's schedules, in id order.
+    func listSchedules(siteID: UUID, in scope: AccessScope, page: PageRequest) async throws -> Page<IrrigationSchedule>
+    /// A site's runs, newest first, in any of `filter.statuses` (all when empty), of `filter.programID` when set.
+    func listRuns(
+        siteID: UUID,
+        filter: RunFilter,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
+        -> Page<IrrigationRun>
+    /// A site's interlock events, newest first, optionally one run's.
+    func listInterlockEvents(
+        siteID: UUID,
+        runID: UUID?,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws
+        -> Page<StoredInterlockEvent>
+    /// A site's lockouts: each LATCHED interlock event not followed by a CLEARED one of the same group and reason,
+    /// oldest first.
+    func listLockouts(siteID: UUID, in scope: AccessScope, page: PageRequest) async throws -> Page<StoredLockout>
+    /// A site's device commands, newest first, optionally one run's, in any of `statuses` (all when empty).
+    func listCommands(
+        siteID: UUID,
+        runID: UUID?,
+        statuses: Set<CommandStatus>,
+        in scope: AccessScope,
+        page: PageRequest
+    ) async throws -> Page<StoredCommand>
+}
+
+/// Which runs `listRuns(siteID:filter:...)` returns.
+public struct RunFilter: Sendable, Hashable {
+    /// Every status when empty.
+    public var statuses: Set<RunStatus>
+    public var programID: UUID?
+
+    public init(statuses: Set<RunStatus> = [], programID: UUID? = nil) {
+        self.statuses = statuses
+        self.programID = programID
+    }
+}
+
+/// An interlock event with its row id and site.
+public struct StoredInterlockEvent: Sendable, Hashable {
+    public var id: UUID
+    public var siteID: UUID
+    public var event: InterlockEvent
+
+    public init(id: UUID, siteID: UUID, event: InterlockEvent) {
+        self.id = id
+        self.siteID = siteID
+        self.event = event
+    }
+}
+
+/// A lockout still in force: the LATCHED event that set it (its id names the lockout), its site and group.
+public struct StoredLockout: Sendable, Hashable {
+    public var id: UUID
+    public var siteID: UUID
+    public var groupID: UUID
+    public var lockout: Lockout
+
+    public init(id: UUID, siteID: UUID, groupID: UUID, lockout: Lockout) {
+        self.id = id
+        self.siteID = siteID
+        self.groupID = groupID
+        self.lockout = lockout
+    }
 }
 
 /// A device command with the site and run it belongs to.

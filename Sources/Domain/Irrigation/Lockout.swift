@@ -26,6 +26,13 @@ public struct LockoutClearance: Sendable, Hashable {
     public var clearedBy: UUID
     public var clearedAt: Date
     public var note: String
+
+    public init(lockout: Lockout, clearedBy: UUID, clearedAt: Date, note: String) {
+        self.lockout = lockout
+        self.clearedBy = clearedBy
+        self.clearedAt = clearedAt
+        self.note = note
+    }
 }
 
 extension Array where Element == Lockout {

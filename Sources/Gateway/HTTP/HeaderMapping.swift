@@ -1,3 +1,4 @@
+import CoreTransport
 import GRPCCore
 import HTTPTypes
 
@@ -66,17 +67,7 @@ enum HeaderMapping {
 
     /// gRPC's `TimeoutValue TimeoutUnit`: up to 8 digits and one of H M S m u n.
     static func parseTimeout(_ text: String) -> Duration? {
-        guard let unit = text.last, (2...9).contains(text.count), let value = Int64(text.dropLast()), value >= 0
-        else { return nil }
-        switch unit {
-        case "H": return .seconds(value * 3600)
-        case "M": return .seconds(value * 60)
-        case "S": return .seconds(value)
-        case "m": return .milliseconds(value)
-        case "u": return .microseconds(value)
-        case "n": return .nanoseconds(value)
-        default: return nil
-        }
+        Metadata.parseTimeout(text)
     }
 
     /// Adds `Grpc-Metadata-*` for every application key of `metadata`.

@@ -55,10 +55,10 @@ public struct RouteTable: Sendable {
         }
     }
 
-    /// Packages generated into API whose services no Harvestry process serves: the test-only `harvestry.testing`,
-    /// and `harvestry.irrigation`, whose contract precedes its handlers (issue 7). Remove a package here when its
-    /// service is registered in `HarvestryServer`; reflection lists the same services as the gateway.
-    public static let unservedPackages = ["harvestry.testing.", "harvestry.irrigation."]
+    /// Packages generated into API whose services no Harvestry process serves: the test-only `harvestry.testing`.
+    /// A contract generated before its handlers goes here until its service is registered in `HarvestryServer`;
+    /// reflection lists the same services as the gateway.
+    public static let unservedPackages = ["harvestry.testing."]
 
     /// Exposes every service except those of `unservedPackages`.
     public static let defaultExposure: @Sendable (String) -> Bool = { service in

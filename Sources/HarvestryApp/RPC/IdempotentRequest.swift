@@ -40,7 +40,7 @@ extension Harvestry_Telemetry_V1_CreateStreamRequest: IdempotentRequest {}
 extension Harvestry_Telemetry_V1_CreateAlertRuleRequest: IdempotentRequest {}
 // Served by the simulator process, not by HarvestryServer; conforming keeps the descriptor check honest.
 extension Harvestry_Simulator_V1_InjectFaultRequest: IdempotentRequest {}
-// IrrigationService is a contract without handlers yet (issue 7); its mutations are idempotent like the rest.
+// IrrigationService (issue 7): its mutations are idempotent like the rest.
 extension Harvestry_Irrigation_V1_CreateIrrigationGroupRequest: IdempotentRequest {}
 extension Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest: IdempotentRequest {}
 extension Harvestry_Irrigation_V1_DeleteIrrigationGroupRequest: IdempotentRequest {}

@@ -8,18 +8,22 @@ public struct DataServices: Sendable {
     public var tokenLifetime: Duration
     /// TelemetryService and its realtime hub; nil serves no telemetry.
     public var telemetry: TelemetryServices?
+    /// IrrigationService's repository and run engine; nil serves no irrigation.
+    public var irrigation: IrrigationServices?
 
     public init(
         identity: any IdentityRepository,
         spatial: any SpatialRepository,
         signer: SessionTokenSigner,
         tokenLifetime: Duration = .seconds(12 * 3600),
-        telemetry: TelemetryServices? = nil
+        telemetry: TelemetryServices? = nil,
+        irrigation: IrrigationServices? = nil
     ) {
         self.identity = identity
         self.spatial = spatial
         self.signer = signer
         self.tokenLifetime = tokenLifetime
         self.telemetry = telemetry
+        self.irrigation = irrigation
     }
 }

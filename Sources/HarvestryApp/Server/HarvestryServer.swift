@@ -22,8 +22,8 @@ public struct HarvestryServer: Service {
     private let logger: Logger
     private let hub: ReadingHub?
 
-    /// The server with the standard services and Echo; with `data`, also IdentityService and SpatialService behind
-    /// the authentication interceptor.
+    /// The server with the standard services and Echo; with `data`, also IdentityService and SpatialService (and
+    /// TelemetryService, IrrigationService when `data` has them) behind the authentication interceptor.
     public init(configuration: ServeConfiguration, logger: Logger, data: DataServices? = nil) throws {
         try configuration.validate()
         self.logger = logger
@@ -53,6 +53,10 @@ public struct HarvestryServer: Service {
                 served.append(Harvestry_Telemetry_V1_TelemetryService.descriptor.fullyQualifiedService)
             }
             let identity = data.identity
+            if let irrigation = data.irrigation {
+                services.append(Self.irrigationService(irrigation, data: data))
+                served.append(Harvestry_Irrigation_V1_IrrigationService.descriptor.fullyQualifiedService)
+            }
             interceptors.append(
                 AuthInterceptor(
                     signer: data.signer,
@@ -81,9 +85,21 @@ public struct HarvestryServer: Service {
         )
     }
 
+    /// IrrigationService, its ReArm authorized by the high-risk policy against the identity repository's sessions.
+    static func irrigationService(_ irrigation: IrrigationServices, data: DataServices) -> IrrigationService {
+        let identity = data.identity
+        return IrrigationService(
+            services: irrigation,
+            spatial: data.spatial,
+            authorizer: HighRiskAuthorizer(
+                signer: data.signer,
+                resolve: { try await identity.principal(sessionID: $0) }
+            )
+        )
+    }
+
     /// Reflection over the embedded descriptor set, listing the services the gateway exposes: every one but those of
-    /// `RouteTable.unservedPackages` (the test-only `harvestry.testing`, generated into API for the gateway's tests,
-    /// and contracts not served yet).
+    /// `RouteTable.unservedPackages` (the test-only `harvestry.testing`, generated into API for the gateway's tests).
     static func reflection() throws -> ReflectionService {
         let set = try DescriptorSet.fileDescriptorSet()
         let names = set.file.flatMap { file in

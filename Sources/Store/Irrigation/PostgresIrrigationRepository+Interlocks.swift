@@ -79,26 +79,13 @@ extension PostgresIrrigationRepository {
             try await self.client.transaction(scope: scope) { connection in
                 let rows = try await connection.query(
                     """
-                    SELECT id, group_id, run_id, kind, reason, occurred_at, detail, actor_id FROM interlock_events
+                    SELECT \(Self.interlockEventColumns) FROM interlock_events
                     WHERE group_id = $1::uuid AND ($2::uuid IS NULL OR (occurred_at, id) < ($3::timestamptz, $2::uuid))
                     ORDER BY occurred_at DESC, id DESC LIMIT $4
                     """,
                     [SQLValue(groupID), SQLValue(afterID), SQLValue(after?[0]), SQLValue(page.size + 1)]
                 )
-                let keyed = try rows.map { row in
-                    (
-                        id: try row.decode("id", as: UUID.self),
-                        event: InterlockEvent(
-                            groupID: try row.decode("group_id"),
-                            runID: try row.decode("run_id"),
-                            kind: try row.decodeEnum("kind"),
-                            reason: try row.decodeEnum("reason"),
-                            at: try row.decode("occurred_at"),
-                            detail: try row.decode("detail"),
-                            actorID: try row.decode("actor_id")
-                        )
-                    )
-                }
+                let keyed = try rows.map(Self.decodeInterlockEvent)
                 let page = PageCursor.page(keyed, size: page.size) {
                     [TimestampText.format($0.event.at), $0.id.uuidString.lowercased()]
                 }

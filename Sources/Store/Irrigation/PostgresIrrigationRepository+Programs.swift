@@ -22,19 +22,7 @@ extension PostgresIrrigationRepository {
                         SQLValue(program.maxRuntime),
                     ]
                 )
-                for (position, step) in program.steps.enumerated() {
-                    try await connection.query(
-                        """
-                        INSERT INTO irrigation_program_steps
-                            (program_id, group_id, site_id, position, zone_id, duration_seconds, volume_liters)
-                        VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::uuid, $6, $7)
-                        """,
-                        [
-                            SQLValue(program.id), SQLValue(group.id), SQLValue(group.siteID), SQLValue(position),
-                            SQLValue(step.zoneID), SQLValue(step.amount.seconds), SQLValue(step.amount.liters),
-                        ]
-                    )
-                }
+                try await Self.insertSteps(program, site: group.siteID, connection)
                 try await connection.audit(
                     "irrigation_program.create",
                     resourceType: "irrigation_program",
@@ -74,6 +62,23 @@ extension PostgresIrrigationRepository {
                 for row in ids { programs.append(try await Self.fetchProgram(try row.decode("id"), connection)) }
                 return PageCursor.page(programs, size: page.size) { [$0.id.uuidString.lowercased()] }
             }
+        }
+    }
+
+    /// Inserts a program's steps in order (the program's group holds their zones).
+    static func insertSteps(_ program: IrrigationProgram, site: UUID, _ connection: PostgresConnection) async throws {
+        for (position, step) in program.steps.enumerated() {
+            try await connection.query(
+                """
+                INSERT INTO irrigation_program_steps
+                    (program_id, group_id, site_id, position, zone_id, duration_seconds, volume_liters)
+                VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::uuid, $6, $7)
+                """,
+                [
+                    SQLValue(program.id), SQLValue(program.groupID), SQLValue(site), SQLValue(position),
+                    SQLValue(step.zoneID), SQLValue(step.amount.seconds), SQLValue(step.amount.liters),
+                ]
+            )
         }
     }
 

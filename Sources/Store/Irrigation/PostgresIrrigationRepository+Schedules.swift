@@ -9,15 +9,7 @@ extension PostgresIrrigationRepository {
     ) async throws -> IrrigationSchedule {
         try schedule.validate()
         try audit.validate()
-        let (minute, days, phase): (Int?, String?, String?) =
-            switch schedule.trigger {
-            case .timeOfDay(let time, let days):
-                (
-                    time.hour * 60 + time.minute,
-                    "{" + days.map { String($0.rawValue) }.sorted().joined(separator: ",") + "}", nil
-                )
-            case .batchPhaseChange(let phase): (nil, nil, phase)
-            }
+        let columns = ScheduleColumns(schedule.trigger)
         return try await mappingErrors(resource: "schedule", table: "irrigation_schedules") {
             try await self.client.transaction(scope: scope) { connection in
                 let program = try await connection.query(
@@ -34,9 +26,9 @@ extension PostgresIrrigationRepository {
                     VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::smallint[], $7, $8, $9)
                     """,
                     [
-                        SQLValue(schedule.id), SQLValue(site), SQLValue(schedule.programID),
-                        SQLValue(phase == nil ? "time_of_day" : "batch_phase_change"), SQLValue(minute),
-                        SQLValue(days), SQLValue(phase), SQLValue(schedule.timeZoneIdentifier),
+                        SQLValue(schedule.id), SQLValue(site), SQLValue(schedule.programID), SQLValue(columns.kind),
+                        SQLValue(columns.minute), SQLValue(columns.days), SQLValue(columns.phase),
+                        SQLValue(schedule.timeZoneIdentifier),
                         SQLValue(schedule.enabled),
                     ]
                 )

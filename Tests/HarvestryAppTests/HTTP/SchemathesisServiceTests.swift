@@ -4,12 +4,16 @@ import Testing
 
 extension DatabaseSuites {
     /// schemathesis (PyPI, from scripts/bootstrap) against the full server's gateway, signed in as an admin, over
-    /// every IdentityService and SpatialService operation: no 5xx, and every status, content type, header and
-    /// body as /openapi.json documents them (the checks of Tests/GatewayTests/SchemathesisTests.swift).
-    @Suite("schemathesis against the Identity and Spatial routes")
+    /// every IdentityService and SpatialService operation, then every IrrigationService one (run control behind
+    /// the tests' recording engine): no 5xx, and every status, content type, header and body as /openapi.json
+    /// documents them (the checks of Tests/GatewayTests/SchemathesisTests.swift).
+    @Suite("schemathesis against the Identity, Spatial and Irrigation routes", .serialized)
     struct SchemathesisServiceTests {
-        @Test("schemathesis finds no failures in IdentityService and SpatialService")
-        func schemathesis() async throws {
+        @Test(
+            "schemathesis finds no failures in the services",
+            arguments: ["IdentityService|SpatialService", "IrrigationService"]
+        )
+        func schemathesis(tags: String) async throws {
             let database = try AppDatabase.current()
             let tenant = try await TestTenant.make(in: database, sites: 1)
             try await TestServer.with(database, gateway: true) { server in
@@ -32,7 +36,7 @@ extension DatabaseSuites {
                         "--workers", "1",
                         // As in GatewayTests: the default 10 s read timeout is too short on a loaded CI machine.
                         "--request-timeout", "60",
-                        "--include-tag-regex", "^(IdentityService|SpatialService)$",
+                        "--include-tag-regex", "^(\(tags))$",
                         // BadgeLogin answers every random badge with 401 and would only slow the run down;
                         // EndSession and RevokeBadge could end the session schemathesis signs in with.
                         "--exclude-operation-id-regex", "_(BadgeLogin|EndSession|RevokeBadge)(_[0-9]+)?$",
@@ -43,7 +47,7 @@ extension DatabaseSuites {
                     timeout: .seconds(240)
                 )
                 if let summary = result.output.range(of: "SUMMARY") {
-                    print("schemathesis (Identity, Spatial):" + result.output[summary.upperBound...])
+                    print("schemathesis (\(tags)):" + result.output[summary.upperBound...])
                 }
                 #expect(result.status == 0, "schemathesis failed:\n\(result.output.suffix(40000))")
                 #expect(result.output.contains("passed"), "\(result.output.suffix(2000))")

@@ -23,6 +23,9 @@ struct TestServer: Sendable {
     let identity: Harvestry_Identity_V1_IdentityService.Client<CoreClientTransport>
     let spatial: Harvestry_Spatial_V1_SpatialService.Client<CoreClientTransport>
     let telemetry: Harvestry_Telemetry_V1_TelemetryService.Client<CoreClientTransport>
+    let irrigation: Harvestry_Irrigation_V1_IrrigationService.Client<CoreClientTransport>
+    /// The run engine's stand-in behind IrrigationService: what it was asked.
+    let runControl: RecordingRunControl
     let address: String
     /// The JSON gateway's port (when started with `gateway: true`).
     let httpPort: Int?
@@ -45,6 +48,8 @@ struct TestServer: Sendable {
         )
         defer { client.close() }
         let telemetry = TelemetryServices(client: client, logger: TestDirectory.logger)
+        let irrigationRepository = PostgresIrrigationRepository(client: client)
+        let runControl = RecordingRunControl(repository: irrigationRepository)
         let server = try HarvestryServer(
             configuration: ServeConfiguration(host: "127.0.0.1", port: 0),
             logger: TestDirectory.logger,
@@ -52,7 +57,8 @@ struct TestServer: Sendable {
                 identity: PostgresIdentityRepository(client: client),
                 spatial: PostgresSpatialRepository(client: client),
                 signer: try SessionTokenSigner(key: key),
-                telemetry: telemetry
+                telemetry: telemetry,
+                irrigation: IrrigationServices(repository: irrigationRepository, runControl: runControl)
             )
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
@@ -105,6 +111,8 @@ struct TestServer: Sendable {
                         identity: .init(wrapping: grpc),
                         spatial: .init(wrapping: grpc),
                         telemetry: .init(wrapping: grpc),
+                        irrigation: .init(wrapping: grpc),
+                        runControl: runControl,
                         address: address,
                         httpPort: httpPort,
                         server: server,
