@@ -139,7 +139,7 @@ struct SchedulerFixture: Sendable {
     }
 
     func scheduler(
-        _ control: RecordingRunControl,
+        _ control: StartRecordingRunControl,
         instance: String = "test-a",
         grace: Duration = .seconds(600),
         clock: any SchedulerClock = WallSchedulerClock()
@@ -153,8 +153,8 @@ struct SchedulerFixture: Sendable {
         )
     }
 
-    func control(failure: String? = nil) -> RecordingRunControl {
-        RecordingRunControl(programs: [self.program], failure: failure)
+    func control(failure: String? = nil) -> StartRecordingRunControl {
+        StartRecordingRunControl(programs: [self.program], failure: failure)
     }
 
     func fires(_ schedule: IrrigationSchedule) async throws -> [ScheduleFire] {

@@ -5,7 +5,7 @@ import Synchronization
 
 /// A run engine that records each StartRun and returns a Queued run (or fails with `failure`). Only StartRun is the
 /// scheduler's; the other calls throw.
-final class RecordingRunControl: IrrigationRunControl {
+final class StartRecordingRunControl: IrrigationRunControl {
     struct Start: Sendable, Hashable {
         var programID: UUID
         var scope: AccessScope
