@@ -167,6 +167,13 @@ struct Serve: AsyncParsableCommand {
                                 logger: logger
                             )
                         ),
+                        .init(
+                            service: CommandDispatcher.serving(
+                                database: database.client,
+                                endpoint: bus.endpoint,
+                                logger: logger
+                            )
+                        ),
                     ]
                         + (try ServeGatewayOptions.services(gatewayConfiguration, beside: server, logger: logger)),
                     gracefulShutdownSignals: [.sigterm, .sigint],
