@@ -28,9 +28,7 @@ import Testing
         let ready = ReadyCount()
         let open = DispatchFixture.command("VLV-001", .open)
         let close = DispatchFixture.command("VLV-001", .close)
-        var truthPath = ""
-        try await DispatchFixture.with { f in
-            truthPath = f.truth.path
+        let records = try await DispatchFixture.with { f in
             try await withRunning([f.dispatcher(sink: sink, metrics: metrics, ready: ready.increment)], ready: ready) {
                 try await f.enqueue([open])
                 let opened = try await DispatchFixture.waitFor(timeout: .seconds(20)) {
@@ -52,7 +50,6 @@ import Testing
         #expect(Self.counter(metrics, "harvestry_irrigation_command_acks_total", [("stage", "executed")]) == 2)
         let latency = try metrics.expectTimer("harvestry_irrigation_command_enqueue_to_ack_seconds", [("stage", "executed")])
         #expect(latency.values.count == 2 && latency.values.allSatisfy { $0 > 0 })
-        let records = try TruthLog.read(path: truthPath)
         #expect(Self.switches(records, DispatchFixture.valve("VLV-001").device) == [true, false])
     }
 
@@ -62,9 +59,7 @@ import Testing
         let metrics = TestMetrics()
         let ready = ReadyCount()
         let open = DispatchFixture.command("VLV-002", .open)
-        var truthPath = ""
-        try await DispatchFixture.with { f in
-            truthPath = f.truth.path
+        let records = try await DispatchFixture.with { f in
             try await withRunning([f.dispatcher(sink: sink, metrics: metrics, ready: ready.increment)], ready: ready) {
                 try await f.enqueue([open])
                 let executed = try await DispatchFixture.waitFor(timeout: .seconds(20)) {
@@ -118,7 +113,6 @@ import Testing
             }
         }
         #expect(sink.times(open.id) == 1)
-        let records = try TruthLog.read(path: truthPath)
         #expect(Self.switches(records, DispatchFixture.valve("VLV-002").device) == [true, false])
         let received = records.filter { $0.kind == .command && $0.commandID == open.id.uuidString.lowercased() }
         #expect(received.count == 3, "the controller saw the command \(received.count) times")

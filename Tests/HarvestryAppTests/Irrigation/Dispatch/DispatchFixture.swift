@@ -43,8 +43,9 @@ struct DispatchFixture: Sendable {
     }
 
     /// Runs `body` with the broker up, the simulator's pilot site connected, and the database seeded; stops it all
-    /// afterwards and closes the ground truth (read it after `body` with `truthRecords`).
-    static func with(_ body: (DispatchFixture) async throws -> Void) async throws {
+    /// afterwards and returns the simulator's ground truth.
+    @discardableResult
+    static func with(_ body: (DispatchFixture) async throws -> Void) async throws -> [TruthRecord] {
         let database = try AppDatabase.current()
         _ = try await PilotSeed.load(database.owner)
         let directory = TestDirectory.make("dispatch")
@@ -114,6 +115,7 @@ struct DispatchFixture: Sendable {
         service.close()
         await broker.stop()
         try outcome.get()
+        return try TruthLog.read(path: truth.path)
     }
 
     struct FixtureError: Error, CustomStringConvertible {
