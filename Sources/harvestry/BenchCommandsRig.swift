@@ -49,39 +49,52 @@ struct CommandBenchRig: Sendable {
         )
         defer { service.close() }
         let outbox = PostgresIrrigationRepository(client: service)
-        let settled = SettleClock()
+        return try await withThrowingTaskGroup(of: Void.self) { simulator in
+            simulator.addTask { try await runtime.run() }
+            for _ in 0..<1_500 {
+                let stats = runtime.stats.snapshot
+                if stats.connections > 0 && stats.connected == stats.connections { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            var rows: [CommandBenchRow] = []
+            for rate in rates {
+                rows.append(try await self.bare(rate: rate, seconds: seconds))
+                rows.append(try await self.dispatched(rate: rate, seconds: seconds, outbox: outbox, service: service))
+            }
+            runtime.stop()
+            try await simulator.waitForAll()
+            return rows
+        }
+    }
+
+    /// Runs `dispatchers` dispatchers (only during the dispatched runs: the bare runs' acks are nobody's commands)
+    /// until `body` returns.
+    func withDispatchers<T: Sendable>(
+        outbox: PostgresIrrigationRepository,
+        service: PostgresClient,
+        sink: SettleClock,
+        _ body: () async throws -> T
+    ) async throws -> T {
         let ready = Atomic<Int>(0)
         let dispatchers = (0..<self.dispatchers).map { index in
             CommandDispatcher(
                 outbox: outbox,
                 database: service,
-                sink: settled,
+                sink: sink,
                 configuration: .init(endpoint: self.endpoint, clientID: "hv-bench-d\(index)"),
                 logger: self.logger,
                 onReady: { ready.add(1, ordering: .sequentiallyConsistent) }
             )
         }
-        return try await withThrowingTaskGroup(of: Void.self) { simulator in
-            simulator.addTask { try await runtime.run() }
-            let rows = try await withThrowingTaskGroup(of: Void.self) { group in
-                for dispatcher in dispatchers { group.addTask { try await dispatcher.run() } }
-                for _ in 0..<1_500 {
-                    let stats = runtime.stats.snapshot
-                    let up = stats.connections > 0 && stats.connected == stats.connections
-                    if up && ready.load(ordering: .sequentiallyConsistent) == dispatchers.count { break }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-                var rows: [CommandBenchRow] = []
-                for rate in rates {
-                    rows.append(try await self.bare(rate: rate, seconds: seconds))
-                    rows.append(try await self.dispatched(rate: rate, seconds: seconds, outbox: outbox, settled: settled))
-                }
-                group.cancelAll()
-                return rows
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            for dispatcher in dispatchers { group.addTask { try await dispatcher.run() } }
+            for _ in 0..<1_500 where ready.load(ordering: .sequentiallyConsistent) < dispatchers.count {
+                try await Task.sleep(for: .milliseconds(20))
             }
-            runtime.stop()
-            try await simulator.waitForAll()
-            return rows
+            let value = try await body()
+            group.cancelAll()
+            try await group.waitForAll()
+            return value
         }
     }
 
@@ -127,15 +140,18 @@ struct CommandBenchRig: Sendable {
         rate: Int,
         seconds: Int,
         outbox: PostgresIrrigationRepository,
-        settled: SettleClock
+        service: PostgresClient
     ) async throws -> CommandBenchRow {
-        settled.reset()
-        let sent = try await Self.paced(rate: rate, seconds: seconds) { first, count in
-            let now = Date()
-            let commands = (first..<first + count).map { Self.command($0, now: now) }
-            try await outbox.enqueueCommands(commands, siteID: Self.site, in: Self.scope)
+        let settled = SettleClock()
+        let sent = try await self.withDispatchers(outbox: outbox, service: service, sink: settled) {
+            let sent = try await Self.paced(rate: rate, seconds: seconds) { first, count in
+                let now = Date()
+                let commands = (first..<first + count).map { Self.command($0, now: now) }
+                try await outbox.enqueueCommands(commands, siteID: Self.site, in: Self.scope)
+            }
+            try await Self.drain(sent) { settled.count }
+            return sent
         }
-        try await Self.drain(sent) { settled.count }
         return CommandBenchRow(path: "dispatcher: enqueue -> ack recorded", rate: rate, sent: sent, result: settled.result)
     }
 
@@ -176,8 +192,6 @@ final class SettleClock: CommandSettlementSink {
 
     var count: Int { self.latencies.withLock { $0.count } }
     var result: BenchResult { BenchResult(wall: .zero, latencies: self.latencies.withLock { Array($0.values) }.sorted()) }
-
-    func reset() { self.latencies.withLock { $0 = [:] } }
 
     func commandsSettled(_ commands: [StoredCommand]) async {
         let now = Date()
