@@ -105,11 +105,14 @@ public struct CommandDispatcher: Service {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.consumeAcks(client.messages) }
                 group.addTask { await self.publish(publisher.stream, on: client) }
-                group.addTask { await self.listen(link) }
-                await self.claimLoop(link, publish: publisher.continuation)
+                await withDiscardingTaskGroup { listener in
+                    listener.addTask { await self.listen(link) }
+                    await self.claimLoop(link, publish: publisher.continuation)
+                    listener.cancelAll()
+                }
+                // The publishes and acks in hand finish; then the acks end with the connection.
                 publisher.continuation.finish()
                 client.beginDisconnect()
-                group.cancelAll()
             }
         } onGracefulShutdown: {
             link.stop()
