@@ -52,3 +52,63 @@ extension PostgresIrrigationRepository {
         }
     }
 }
+
+/// One device acknowledgement to record (`recordAcks`).
+public struct CommandAckInput: Sendable, Hashable {
+    public var commandID: UUID
+    public var siteID: UUID
+    public var stage: CommandAck
+    public var reason: String?
+
+    public init(commandID: UUID, siteID: UUID, stage: CommandAck, reason: String?) {
+        self.commandID = commandID
+        self.siteID = siteID
+        self.stage = stage
+        self.reason = reason
+    }
+}
+
+extension PostgresIrrigationRepository {
+    /// `recordAck` for many acks in one transaction (the dispatcher's group commit): the commands are locked in id
+    /// order (`FOR UPDATE`, so concurrent batches never deadlock), each ack is applied in the given order (a
+    /// command's RECEIVED and EXECUTED in one batch both count), and each changed command is written once. The
+    /// result has one entry per ack, in order: its outcome, or nil when the ack's site has no such command.
+    public func recordAcks(_ acks: [CommandAckInput], at: Date) async throws -> [AckOutcome?] {
+        guard !acks.isEmpty else { return [] }
+        for ack in acks { try Validate.text(ack.reason, field: "ack.reason", maximum: 500) }
+        let ids = "{" + Set(acks.map { $0.commandID.uuidString.lowercased() }).sorted().joined(separator: ",") + "}"
+        return try await mappingErrors(resource: "command", table: "device_commands") {
+            try await self.client.transaction { connection in
+                try await connection.setScope(organizationID: nil, userID: nil, siteIDs: Set(acks.map(\.siteID)))
+                let rows = try await connection.query(
+                    "SELECT \(Self.commandColumns) FROM device_commands WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+                    [SQLValue(ids)]
+                )
+                var commands: [UUID: StoredCommand] = [:]
+                for row in rows {
+                    let stored = try Self.decodeCommand(row)
+                    commands[stored.command.id] = stored
+                }
+                var changed: Set<UUID> = []
+                var outcomes: [AckOutcome?] = []
+                for ack in acks {
+                    guard var stored = commands[ack.commandID], stored.siteID == ack.siteID else {
+                        outcomes.append(nil)
+                        continue
+                    }
+                    let step = stored.command.acknowledge(ack.stage, now: at)
+                    if case .moved = step {
+                        stored.ackReason = ack.reason ?? stored.ackReason
+                        commands[ack.commandID] = stored
+                        changed.insert(ack.commandID)
+                    }
+                    outcomes.append(AckOutcome(command: stored, step: step))
+                }
+                for id in changed.sorted(by: { $0.uuidString < $1.uuidString }) {
+                    try await Self.writeLifecycle(commands[id]!, connection)
+                }
+                return outcomes
+            }
+        }
+    }
+}
