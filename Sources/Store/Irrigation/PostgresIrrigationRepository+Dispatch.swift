@@ -104,11 +104,43 @@ extension PostgresIrrigationRepository {
                     }
                     outcomes.append(AckOutcome(command: stored, step: step))
                 }
-                for id in changed.sorted(by: { $0.uuidString < $1.uuidString }) {
-                    try await Self.writeLifecycle(commands[id]!, connection)
-                }
+                try await Self.writeLifecycles(changed.compactMap { commands[$0] }, connection)
                 return outcomes
             }
         }
+    }
+}
+
+extension PostgresIrrigationRepository {
+    /// `writeLifecycle` for many commands in one statement (a claim's or an ack batch's rows, already locked): the
+    /// new lifecycle fields travel as one JSON array (`jsonb_to_recordset`), timestamps as `TimestampText`.
+    static func writeLifecycles(_ commands: [StoredCommand], _ connection: PostgresConnection) async throws {
+        guard commands.count > 1 else {
+            if let only = commands.first { try await Self.writeLifecycle(only, connection) }
+            return
+        }
+        let rows: [[String: Any]] = commands.map { stored in
+            let command = stored.command
+            return [
+                "id": command.id.uuidString.lowercased(),
+                "status": command.status.rawValue,
+                "attempts": command.attempts,
+                "waiting_since": command.waitingSince.map(TimestampText.format) ?? NSNull(),
+                "finished_at": command.finishedAt.map(TimestampText.format) ?? NSNull(),
+                "next_attempt_at": command.nextAttemptAt.map(TimestampText.format) ?? NSNull(),
+                "ack_reason": stored.ackReason ?? NSNull(),
+            ]
+        }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
+        try await connection.query(
+            """
+            UPDATE device_commands d SET status = u.status, attempts = u.attempts, waiting_since = u.waiting_since,
+                finished_at = u.finished_at, next_attempt_at = u.next_attempt_at, ack_reason = u.ack_reason
+            FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, status text, attempts smallint,
+                waiting_since timestamptz, finished_at timestamptz, next_attempt_at timestamptz, ack_reason text)
+            WHERE d.id = u.id
+            """,
+            [SQLValue(json)]
+        )
     }
 }
