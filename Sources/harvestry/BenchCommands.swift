@@ -58,7 +58,10 @@ struct BenchCommands: AsyncParsableCommand {
         do {
             let owner = try await server.start()
             try await Migrate.migrate(conninfo: owner, logger: logger)
-            let ownerClient = PostgresClient(configuration: .init(conninfo: owner, maximumConnections: 1), logger: logger)
+            let ownerClient = PostgresClient(
+                configuration: .init(conninfo: owner, maximumConnections: 1),
+                logger: logger
+            )
             _ = try await PilotSeed.load(ownerClient)
             ownerClient.close()
             try await broker.start()

@@ -152,7 +152,12 @@ struct CommandBenchRig: Sendable {
             try await Self.drain(sent) { settled.count }
             return sent
         }
-        return CommandBenchRow(path: "dispatcher: enqueue -> ack recorded", rate: rate, sent: sent, result: settled.result)
+        return CommandBenchRow(
+            path: "dispatcher: enqueue -> ack recorded",
+            rate: rate,
+            sent: sent,
+            result: settled.result
+        )
     }
 
     func bare(rate: Int, seconds: Int) async throws -> CommandBenchRow {
@@ -167,7 +172,11 @@ struct CommandBenchRig: Sendable {
             let sent = try await Self.paced(rate: rate, seconds: seconds) { first, count in
                 try await withThrowingTaskGroup(of: Void.self) { publishes in
                     for index in first..<first + count {
-                        let stored = StoredCommand(siteID: Self.site, runID: nil, command: Self.command(index, now: Date()))
+                        let stored = StoredCommand(
+                            siteID: Self.site,
+                            runID: nil,
+                            command: Self.command(index, now: Date())
+                        )
                         publishes.addTask {
                             let message = CommandPayload.message(stored)
                             clock.sent(message.id)
@@ -191,13 +200,17 @@ final class SettleClock: CommandSettlementSink {
     private let latencies = Mutex<[UUID: Duration]>([:])
 
     var count: Int { self.latencies.withLock { $0.count } }
-    var result: BenchResult { BenchResult(wall: .zero, latencies: self.latencies.withLock { Array($0.values) }.sorted()) }
+    var result: BenchResult {
+        BenchResult(wall: .zero, latencies: self.latencies.withLock { Array($0.values) }.sorted())
+    }
 
     func commandsSettled(_ commands: [StoredCommand]) async {
         let now = Date()
         self.latencies.withLock { latencies in
             for stored in commands where latencies[stored.command.id] == nil {
-                latencies[stored.command.id] = .nanoseconds(Int64(now.timeIntervalSince(stored.command.createdAt) * 1e9))
+                latencies[stored.command.id] = .nanoseconds(
+                    Int64(now.timeIntervalSince(stored.command.createdAt) * 1e9)
+                )
             }
         }
     }

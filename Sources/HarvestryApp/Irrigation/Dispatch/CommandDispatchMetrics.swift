@@ -32,7 +32,11 @@ public final class CommandDispatchMetrics: Sendable {
                 dimensions: dimensions,
                 factory: factory
             )
-            acks[stage] = Counter(label: "harvestry_irrigation_command_acks_total", dimensions: dimensions, factory: factory)
+            acks[stage] = Counter(
+                label: "harvestry_irrigation_command_acks_total",
+                dimensions: dimensions,
+                factory: factory
+            )
         }
         self.latency = latency
         self.acks = acks

@@ -65,7 +65,11 @@ extension CommandDispatcher {
         var settled: [StoredCommand] = []
         for (ack, outcome) in zip(batch, outcomes) {
             guard let outcome else {
-                self.refuse("hv/v1/\(ack.siteID)/\(ack.device)/ack", field: "unknown_command", "no command \(ack.commandID)")
+                self.refuse(
+                    "hv/v1/\(ack.siteID)/\(ack.device)/ack",
+                    field: "unknown_command",
+                    "no command \(ack.commandID)"
+                )
                 continue
             }
             guard case .moved(_, let to) = outcome.step else {

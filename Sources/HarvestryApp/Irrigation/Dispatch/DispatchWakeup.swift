@@ -24,10 +24,12 @@ final class DispatchWakeup: Sendable {
 
     /// Returns on a signal, at `deadline`, or when the task is cancelled, whichever comes first.
     func wait(until deadline: ContinuousClock.Instant) async {
-        guard !self.state.withLock({ state in
-            defer { state.pending = false }
-            return state.pending
-        }) else { return }
+        guard
+            !self.state.withLock({ state in
+                defer { state.pending = false }
+                return state.pending
+            })
+        else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForSignal() }
             group.addTask { try? await Task.sleep(until: deadline) }

@@ -1,3 +1,4 @@
+import API
 import Bus
 import Domain
 import Foundation
@@ -6,7 +7,6 @@ import MetricsTestKit
 import Simulator
 import Store
 import SwiftProtobuf
-import API
 import Synchronization
 import Testing
 
@@ -36,12 +36,14 @@ extension CommandDispatcherTests {
                 // the commands are enqueued while it knows it is disconnected (otherwise it would claim and
                 // publish them into libmosquitto's queue; they would still expire, as the sweep runs regardless).
                 try await Task.sleep(for: .milliseconds(500))
-                try await f.enqueue(commands.map { command in
-                    var fresh = command
-                    fresh.createdAt = Date()
-                    fresh.expiresAt = fresh.createdAt.addingTimeInterval(expiresIn)
-                    return fresh
-                })
+                try await f.enqueue(
+                    commands.map { command in
+                        var fresh = command
+                        fresh.createdAt = Date()
+                        fresh.expiresAt = fresh.createdAt.addingTimeInterval(expiresIn)
+                        return fresh
+                    }
+                )
                 try await Task.sleep(until: stoppedAt + down)
                 try await f.broker.start()
                 let expired = try await DispatchFixture.waitFor(timeout: .seconds(20)) {
@@ -107,7 +109,10 @@ extension CommandDispatcherTests {
         }
         let published = observed.counts
         #expect(Set(published.keys) == Set(commands.map { $0.id.uuidString.lowercased() }))
-        #expect(published.values.allSatisfy { $0 == 1 }, "published more than once: \(published.filter { $0.value > 1 })")
+        #expect(
+            published.values.allSatisfy { $0 == 1 },
+            "published more than once: \(published.filter { $0.value > 1 })"
+        )
         let settled = sinks[0].commands.map(\.command.id) + sinks[1].commands.map(\.command.id)
         #expect(settled.count == commands.count && Set(settled) == Set(commands.map(\.id)))
         let acks = metrics.map { Self.counter($0, "harvestry_irrigation_command_acks_total", [("stage", "executed")]) }

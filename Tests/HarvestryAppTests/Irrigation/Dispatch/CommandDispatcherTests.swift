@@ -48,7 +48,10 @@ import Testing
         #expect(sink.commands.allSatisfy { $0.command.status == .executed && $0.siteID == PilotSeed.siteID })
         #expect(Self.counter(metrics, "harvestry_irrigation_commands_published_total") == 2)
         #expect(Self.counter(metrics, "harvestry_irrigation_command_acks_total", [("stage", "executed")]) == 2)
-        let latency = try metrics.expectTimer("harvestry_irrigation_command_enqueue_to_ack_seconds", [("stage", "executed")])
+        let latency = try metrics.expectTimer(
+            "harvestry_irrigation_command_enqueue_to_ack_seconds",
+            [("stage", "executed")]
+        )
         #expect(latency.values.count == 2 && latency.values.allSatisfy { $0 > 0 })
         #expect(Self.switches(records, DispatchFixture.valve("VLV-001").device) == [true, false])
     }
@@ -93,14 +96,18 @@ import Testing
                 try await other.publish(unknown, to: "hv/v1/\(site)/\(device)/ack")
                 let counted = try await DispatchFixture.waitFor(timeout: .seconds(20)) {
                     Self.counter(metrics, "harvestry_irrigation_command_acks_total", [("stage", "executed")]) >= 4
-                        && Self.counter(metrics, "harvestry_irrigation_command_bad_acks_total", [("field", "payload")]) == 1
+                        && Self.counter(metrics, "harvestry_irrigation_command_bad_acks_total", [("field", "payload")])
+                            == 1
                         && Self.counter(
                             metrics,
                             "harvestry_irrigation_command_bad_acks_total",
                             [("field", "unknown_command")]
                         ) == 1
                 }
-                #expect(counted, "acks \(Self.counter(metrics, "harvestry_irrigation_command_acks_total", [("stage", "executed")]))")
+                #expect(
+                    counted,
+                    "acks \(Self.counter(metrics, "harvestry_irrigation_command_acks_total", [("stage", "executed")]))"
+                )
                 await other.disconnect()
                 // The consumer is still alive: a later command goes through.
                 let close = DispatchFixture.command("VLV-002", .close)

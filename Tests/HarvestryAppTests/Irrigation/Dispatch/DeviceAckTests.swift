@@ -27,10 +27,22 @@ struct DeviceAckTests {
 
     @Test func aValidAckIsRead() throws {
         let ack = try DeviceAck.parse(topic: Self.topic, payload: Self.ack())
-        #expect(ack == DeviceAck(
-            siteID: Self.site, device: Self.device, commandID: Self.command, stage: .rejected, reason: "CONCURRENCY_CAP"
-        ))
-        let executed = try DeviceAck.parse(topic: Self.topic, payload: Self.ack { $0.stage = .executed; $0.reason = "" })
+        #expect(
+            ack
+                == DeviceAck(
+                    siteID: Self.site,
+                    device: Self.device,
+                    commandID: Self.command,
+                    stage: .rejected,
+                    reason: "CONCURRENCY_CAP"
+                )
+        )
+        let executed = try DeviceAck.parse(
+            topic: Self.topic,
+            payload: Self.ack {
+                $0.stage = .executed; $0.reason = ""
+            }
+        )
         #expect(executed.stage == .executed && executed.reason == nil)
     }
 

@@ -50,7 +50,10 @@ struct DispatchFixture: Sendable {
         _ = try await PilotSeed.load(database.owner)
         let directory = TestDirectory.make("dispatch")
         defer { TestDirectory.remove(directory) }
-        let broker = EmbeddedMosquitto(configuration: .init(dataDirectory: directory + "/mosquitto"), logger: Self.logger)
+        let broker = EmbeddedMosquitto(
+            configuration: .init(dataDirectory: directory + "/mosquitto"),
+            logger: Self.logger
+        )
         try await broker.start()
         let port = try #require(await broker.port)
         let endpoint = MQTTEndpoint(host: "127.0.0.1", port: port)
