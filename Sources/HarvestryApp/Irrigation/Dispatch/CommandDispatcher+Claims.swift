@@ -42,7 +42,9 @@ extension CommandDispatcher {
         let due = try await self.outbox.nextCommandDue()
         let now = self.now()
         sweepNext = due.nextExpiry.map { $0 <= now } ?? false
-        if worked || sweepNext { return .zero }
+        if worked { return .zero }
+        // Expiries still due right after a sweep are rows another instance holds: look again a little later.
+        if sweepNext { return sweep ? .milliseconds(5) : .zero }
         var next = self.configuration.fallbackPoll
         if link.connected, let attempt = due.nextAttempt {
             // A due row another instance holds (SKIP LOCKED) would spin the loop: look again a little later.
