@@ -38,7 +38,13 @@ extension CommandDispatcher {
             await self.settle(claim.finished)
             for stored in claim.publish { publish.yield(stored) }
             worked = !claim.publish.isEmpty || !claim.finished.isEmpty
+            // Busy: claim again at once; the deadlines are looked up (for the sweep) at most every 100 ms meanwhile.
+            if worked, let checked = link.dueCheckedAt, ContinuousClock.now - checked < .milliseconds(100) {
+                sweepNext = false
+                return .zero
+            }
         }
+        link.dueCheckedAt = .now
         let due = try await self.outbox.nextCommandDue()
         let now = self.now()
         sweepNext = due.nextExpiry.map { $0 <= now } ?? false

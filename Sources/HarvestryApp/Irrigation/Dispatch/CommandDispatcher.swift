@@ -125,6 +125,13 @@ public struct CommandDispatcher: Service {
 final class DispatchLink: Sendable {
     let wakeup = DispatchWakeup()
     private let state = Mutex((connected: true, stopped: false))
+    private let dueChecked = Mutex<ContinuousClock.Instant?>(nil)
+
+    /// When the claim loop last asked for the outbox's next deadlines (the claim loop's own bookkeeping).
+    var dueCheckedAt: ContinuousClock.Instant? {
+        get { self.dueChecked.withLock { $0 } }
+        set { self.dueChecked.withLock { $0 = newValue } }
+    }
 
     var connected: Bool { self.state.withLock { $0.connected } }
     var stopped: Bool { self.state.withLock { $0.stopped } }
