@@ -312,6 +312,8 @@ let package = Package(
                 "Gateway",
                 "HarvestryApp",
                 "ProcessSupport",
+                // The command dispatcher's tests drive the simulator's edge controllers.
+                "Simulator",
                 "Store",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

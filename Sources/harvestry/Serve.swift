@@ -179,6 +179,14 @@ struct Serve: AsyncParsableCommand {
                                 logger: logger
                             )
                         ),
+                        .init(
+                            service: CommandDispatcher.serving(
+                                database: database.client,
+                                endpoint: bus.endpoint,
+                                sink: runEngine,
+                                logger: logger
+                            )
+                        ),
                     ]
                         + (try ServeGatewayOptions.services(gatewayConfiguration, beside: server, logger: logger))
                         + (try IrrigationScheduler.services(

@@ -29,4 +29,22 @@ struct PrometheusRegistryTests {
                 """
         )
     }
+
+    @Test("a timer is a histogram in seconds with the gateway's buckets")
+    func timerHistogram() {
+        let registry = PrometheusRegistry()
+        let timer = Metrics.Timer(label: "harvestry_test_seconds", dimensions: [("stage", "executed")], factory: registry)
+        timer.recordMilliseconds(3)
+        timer.recordMilliseconds(40)
+        timer.recordSeconds(20)
+        let text = registry.render()
+        #expect(text.hasPrefix("# TYPE harvestry_test_seconds histogram\n"))
+        #expect(text.contains("harvestry_test_seconds_bucket{stage=\"executed\",le=\"0.0025\"} 0\n"))
+        #expect(text.contains("harvestry_test_seconds_bucket{stage=\"executed\",le=\"0.005\"} 1\n"))
+        #expect(text.contains("harvestry_test_seconds_bucket{stage=\"executed\",le=\"0.05\"} 2\n"))
+        #expect(text.contains("harvestry_test_seconds_bucket{stage=\"executed\",le=\"10.0\"} 2\n"))
+        #expect(text.contains("harvestry_test_seconds_bucket{stage=\"executed\",le=\"+Inf\"} 3\n"))
+        #expect(text.contains("harvestry_test_seconds_count{stage=\"executed\"} 3\n"))
+        #expect(text.contains("harvestry_test_seconds_sum{stage=\"executed\"} 20.043"))
+    }
 }

@@ -93,6 +93,10 @@ public final class MQTTClient: Sendable {
         let version = configuration.usesMQTT5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
         var rc = mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, Int32(version))
         guard rc == Mosquitto.success else { throw Mosquitto.error(rc, "setting the MQTT protocol version") }
+        // Nagle's algorithm would hold a small publish (a command, an ack) back until the previous segment's TCP ACK,
+        // which the peer may delay by up to 40 ms: off, as the embedded broker's `set_tcp_nodelay true`.
+        rc = mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1)
+        guard rc == Mosquitto.success else { throw Mosquitto.error(rc, "disabling Nagle's algorithm") }
         if let will = configuration.will {
             rc = will.payload.withUnsafeBytes { bytes in
                 mosquitto_will_set_v5(

@@ -3,7 +3,7 @@ import Synchronization
 
 /// A swift-metrics backend for the process's counters and gauges, rendered in the Prometheus text format after the
 /// gateway's own families at `/metrics` (when it is the bootstrapped `MetricsSystem` factory; `harvestry serve` does
-/// that). Timers and aggregating recorders (histograms) are not exported: nothing records them yet.
+/// that). Timers are exported as histograms in seconds (`PrometheusHistogram`); aggregating recorders are not.
 public final class PrometheusRegistry: MetricsFactory, Sendable {
     private struct Key: Hashable, Comparable {
         var label: String
@@ -13,6 +13,7 @@ public final class PrometheusRegistry: MetricsFactory, Sendable {
 
     private let counters = Mutex<[Key: Value]>([:])
     private let gauges = Mutex<[Key: Value]>([:])
+    private let histograms = Mutex<[Key: PrometheusHistogram]>([:])
 
     public init() {}
 
@@ -26,7 +27,13 @@ public final class PrometheusRegistry: MetricsFactory, Sendable {
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        NOOPMetricsHandler.instance
+        self.histograms.withLock { histograms in
+            let key = Key(label: label, labels: Self.labels(dimensions))
+            if let histogram = histograms[key] { return histogram }
+            let histogram = PrometheusHistogram()
+            histograms[key] = histogram
+            return histogram
+        }
     }
 
     // Handlers stay registered: a metric made again under the same label and dimensions continues the series.
@@ -36,7 +43,19 @@ public final class PrometheusRegistry: MetricsFactory, Sendable {
 
     /// Prometheus text exposition format 0.0.4: one `# TYPE` line per metric name, then its series.
     public func render() -> String {
-        Self.render(self.counters, type: "counter") + Self.render(self.gauges, type: "gauge")
+        Self.render(self.counters, type: "counter") + Self.render(self.gauges, type: "gauge") + self.renderHistograms()
+    }
+
+    private func renderHistograms() -> String {
+        let series = self.histograms.withLock { $0 }.sorted { $0.key < $1.key }
+        var out = ""
+        var previous: String?
+        for (key, histogram) in series {
+            if key.label != previous { out += "# TYPE \(key.label) histogram\n" }
+            previous = key.label
+            out += histogram.lines(label: key.label, labels: key.labels)
+        }
+        return out
     }
 
     private static func value(_ key: Key, in values: borrowing Mutex<[Key: Value]>) -> Value {

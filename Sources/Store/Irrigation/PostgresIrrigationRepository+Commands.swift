@@ -23,6 +23,7 @@ extension PostgresIrrigationRepository {
                     [SQLValue(now), SQLValue(limit)]
                 )
                 var claim = CommandClaim()
+                var moved: [StoredCommand] = []
                 for row in rows {
                     var stored = try Self.decodeCommand(row)
                     let step: CommandStep
@@ -34,9 +35,10 @@ extension PostgresIrrigationRepository {
                         let at = max(now, stored.command.ackDeadline ?? now)
                         step = try stored.command.ackDeadlinePassed(now: at)
                     }
-                    try await Self.writeLifecycle(stored, connection)
+                    moved.append(stored)
                     if case .publish = step { claim.publish.append(stored) } else { claim.finished.append(stored) }
                 }
+                try await Self.writeLifecycles(moved, connection)
                 return claim
             }
         }
@@ -153,7 +155,8 @@ extension PostgresIrrigationRepository {
         )
     }
 
-    /// Inserts a run change's commands: the outbox rows the dispatcher will claim.
+    /// Inserts a run change's commands: the outbox rows the dispatcher will claim, in one statement (one NOTIFY of
+    /// migration 0012's trigger; the values travel as a JSON array, timestamps as `TimestampText`).
     static func enqueue(
         _ commands: [DeviceCommand],
         run: UUID?,
@@ -162,23 +165,37 @@ extension PostgresIrrigationRepository {
     )
         async throws
     {
-        for command in commands {
-            try await connection.query(
-                """
-                INSERT INTO device_commands (id, site_id, run_id, device_id, zone_id, action, idempotency_key,
-                    created_at, expires_at, ack_timeout_seconds, max_attempts, status, attempts, next_attempt_at)
-                VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6, $7, $8::timestamptz, $9::timestamptz,
-                    $10, $11, $12, $13, $14::timestamptz)
-                """,
-                [
-                    SQLValue(command.id), SQLValue(site), SQLValue(run), SQLValue(command.deviceID),
-                    SQLValue(command.zoneID), SQLValue(command.action.rawValue), SQLValue(command.idempotencyKey),
-                    SQLValue(command.createdAt), SQLValue(command.expiresAt), SQLValue(command.ackTimeout),
-                    SQLValue(command.maxAttempts), SQLValue(command.status.rawValue), SQLValue(command.attempts),
-                    SQLValue(command.nextAttemptAt),
-                ]
-            )
+        guard !commands.isEmpty else { return }
+        let rows: [[String: Any]] = commands.map { command in
+            [
+                "id": command.id.uuidString.lowercased(),
+                "device_id": command.deviceID.uuidString.lowercased(),
+                "zone_id": command.zoneID.uuidString.lowercased(),
+                "action": command.action.rawValue,
+                "idempotency_key": command.idempotencyKey,
+                "created_at": TimestampText.format(command.createdAt),
+                "expires_at": TimestampText.format(command.expiresAt),
+                "ack_timeout_seconds": command.ackTimeout,
+                "max_attempts": command.maxAttempts,
+                "status": command.status.rawValue,
+                "attempts": command.attempts,
+                "next_attempt_at": command.nextAttemptAt.map(TimestampText.format) ?? NSNull(),
+            ]
         }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
+        try await connection.query(
+            """
+            INSERT INTO device_commands (id, site_id, run_id, device_id, zone_id, action, idempotency_key,
+                created_at, expires_at, ack_timeout_seconds, max_attempts, status, attempts, next_attempt_at)
+            SELECT c.id, $1::uuid, $2::uuid, c.device_id, c.zone_id, c.action, c.idempotency_key, c.created_at,
+                c.expires_at, c.ack_timeout_seconds, c.max_attempts, c.status, c.attempts, c.next_attempt_at
+            FROM jsonb_to_recordset($3::jsonb) AS c(id uuid, device_id uuid, zone_id uuid, action text,
+                idempotency_key text, created_at timestamptz, expires_at timestamptz,
+                ack_timeout_seconds double precision, max_attempts smallint, status text, attempts smallint,
+                next_attempt_at timestamptz)
+            """,
+            [SQLValue(site), SQLValue(run), SQLValue(json)]
+        )
     }
 
     static func writeLifecycle(_ stored: StoredCommand, _ connection: PostgresConnection) async throws {

@@ -1,0 +1,83 @@
+import Synchronization
+
+/// The acks waiting for a writer: `put` waits while `capacity` are held (written or not), `take` waits for at
+/// least one and takes up to `limit`; `release` frees what a writer has written. `finish` lets the writers drain
+/// and stop.
+final class AckBuffer: Sendable {
+    private struct State {
+        var acks: [DeviceAck] = []
+        var held = 0
+        var finished = false
+        var takers: [CheckedContinuation<Void, Never>] = []
+        var putters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    func put(_ ack: DeviceAck) async {
+        while true {
+            let full = self.state.withLock { $0.held >= self.capacity }
+            if !full { break }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let stillFull = self.state.withLock { state in
+                    guard state.held >= self.capacity else { return false }
+                    state.putters.append(continuation)
+                    return true
+                }
+                if !stillFull { continuation.resume() }
+            }
+        }
+        let taker = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.acks.append(ack)
+            state.held += 1
+            return state.takers.isEmpty ? nil : state.takers.removeFirst()
+        }
+        taker?.resume()
+    }
+
+    /// Up to `limit` acks, waiting while there are none; nil once finished and empty.
+    func take(limit: Int) async -> [DeviceAck]? {
+        while true {
+            let batch = self.state.withLock { state -> [DeviceAck]?? in
+                if !state.acks.isEmpty {
+                    let batch = Array(state.acks.prefix(limit))
+                    state.acks.removeFirst(batch.count)
+                    return .some(batch)
+                }
+                return state.finished ? .some(nil) : .none
+            }
+            if let batch { return batch }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = self.state.withLock { state in
+                    guard state.acks.isEmpty && !state.finished else { return true }
+                    state.takers.append(continuation)
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        }
+    }
+
+    func release(_ count: Int) {
+        let putters = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.held -= count
+            defer { state.putters.removeAll() }
+            return state.putters
+        }
+        for putter in putters { putter.resume() }
+    }
+
+    func finish() {
+        let takers = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.finished = true
+            defer { state.takers.removeAll() }
+            return state.takers
+        }
+        for taker in takers { taker.resume() }
+    }
+}

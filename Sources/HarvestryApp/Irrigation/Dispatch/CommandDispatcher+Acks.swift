@@ -1,0 +1,100 @@
+import Bus
+import Domain
+import Foundation
+import Logging
+import Store
+
+extension CommandDispatcher {
+    /// Most acks one transaction records.
+    static let ackBatchLimit = 500
+
+    /// Records the acks that arrive with a group commit: what arrives while `concurrency / 8` (at least 1) batches
+    /// are being written waits and goes into the next one, so a burst costs few transactions and a lone ack is
+    /// written at once. At most `concurrency × 8` acks are held; past that the broker holds the rest. Nothing a
+    /// device sends stops the consumer: a bad ack is counted and dropped.
+    func consumeAcks(_ messages: MQTTMessages) async {
+        let pending = AckBuffer(capacity: self.configuration.concurrency * 8)
+        let writers = max(1, self.configuration.concurrency / 8)
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<writers {
+                group.addTask {
+                    while let batch = await pending.take(limit: Self.ackBatchLimit) {
+                        await self.record(batch)
+                        pending.release(batch.count)
+                    }
+                }
+            }
+            for await message in messages {
+                switch Result(catching: { try DeviceAck.parse(topic: message.topic, payload: message.payload) }) {
+                case .success(let ack):
+                    await pending.put(ack)
+                case .failure(let error as DeviceAck.Invalid):
+                    self.refuse(message.topic, field: error.field, error.description)
+                case .failure(let error):
+                    self.refuse(message.topic, field: "payload", "\(error)")
+                }
+            }
+            pending.finish()
+        }
+    }
+
+    func record(_ batch: [DeviceAck]) async {
+        let at = self.now()
+        let outcomes: [AckOutcome?]
+        do {
+            outcomes = try await self.outbox.recordAcks(
+                batch.map {
+                    CommandAckInput(commandID: $0.commandID, siteID: $0.siteID, stage: $0.stage, reason: $0.reason)
+                },
+                at: at
+            )
+        } catch let error as DomainError where error.code == .invalidArgument {
+            // One bad reason refuses the batch: record the acks one by one, so only that one is dropped.
+            guard batch.count > 1 else {
+                self.refuse("ack", field: error.metadata["field"] ?? "ack", "\(error)")
+                return
+            }
+            for ack in batch { await self.record([ack]) }
+            return
+        } catch {
+            // The database is unavailable: the commands' ack deadlines bring them back (same key), and a device
+            // answers a repeated key with its original outcome.
+            self.logger.warning("recording acks failed", metadata: ["acks": "\(batch.count)", "error": "\(error)"])
+            return
+        }
+        var settled: [StoredCommand] = []
+        for (ack, outcome) in zip(batch, outcomes) {
+            guard let outcome else {
+                self.refuse(
+                    "hv/v1/\(ack.siteID)/\(ack.device)/ack",
+                    field: "unknown_command",
+                    "no command \(ack.commandID)"
+                )
+                continue
+            }
+            guard case .moved(_, let to) = outcome.step else {
+                self.metrics.ack(ack.stage, enqueueToAck: nil)
+                continue
+            }
+            let command = outcome.command.command
+            self.metrics.ack(ack.stage, enqueueToAck: at.timeIntervalSince(command.createdAt))
+            self.logger.debug(
+                "command acknowledged",
+                metadata: [
+                    "command_id": "\(command.id)", "site": "\(ack.siteID)", "device": "\(ack.device)",
+                    "status": "\(to.rawValue)",
+                ]
+            )
+            if to.isFinished { settled.append(outcome.command) }
+        }
+        if !settled.isEmpty { await self.sink.commandsSettled(settled) }
+    }
+
+    private func refuse(_ topic: String, field: String, _ message: String) {
+        self.metrics.badAck(field: field)
+        self.logger.warning(
+            "ignoring an ack",
+            metadata: ["topic": "\(topic.prefix(200))", "field": "\(field)", "error": "\(message.prefix(300))"]
+        )
+    }
+}

@@ -1,0 +1,114 @@
+import Bus
+import Domain
+import Foundation
+import Logging
+import Store
+
+extension CommandDispatcher {
+    /// Until stopped: sweep expiries when one is due, claim (while the broker is connected), hand the claimed
+    /// commands to the publisher, report what finished, then sleep until the next NOTIFY, deadline or poll.
+    func claimLoop(_ link: DispatchLink, publish: AsyncStream<StoredCommand>.Continuation) async {
+        var sweepDue = true
+        while !link.stopped && !Task.isCancelled {
+            let wait: Duration
+            do {
+                wait = try await self.dispatchOnce(link, sweep: sweepDue, publish: publish, sweepNext: &sweepDue)
+            } catch {
+                self.logger.warning("command dispatch failed; retrying", metadata: ["error": "\(error)"])
+                sweepDue = true
+                wait = self.configuration.fallbackPoll
+            }
+            if wait > .zero { await link.wakeup.wait(until: .now + wait) }
+        }
+    }
+
+    /// One round; returns how long to sleep before the next.
+    private func dispatchOnce(
+        _ link: DispatchLink,
+        sweep: Bool,
+        publish: AsyncStream<StoredCommand>.Continuation,
+        sweepNext: inout Bool
+    ) async throws -> Duration {
+        if sweep {
+            await self.settle(try await self.outbox.expireCommands(now: self.now()))
+        }
+        var worked = false
+        if link.connected {
+            let claim = try await self.outbox.claimDueCommands(limit: self.configuration.claimLimit, now: self.now())
+            await self.settle(claim.finished)
+            for stored in claim.publish { publish.yield(stored) }
+            worked = !claim.publish.isEmpty || !claim.finished.isEmpty
+            // Busy: claim again at once; the deadlines are looked up (for the sweep) at most every 100 ms meanwhile.
+            if worked, let checked = link.dueCheckedAt, ContinuousClock.now - checked < .milliseconds(100) {
+                sweepNext = false
+                return .zero
+            }
+        }
+        link.dueCheckedAt = .now
+        let due = try await self.outbox.nextCommandDue()
+        let now = self.now()
+        sweepNext = due.nextExpiry.map { $0 <= now } ?? false
+        if worked { return .zero }
+        // Expiries still due right after a sweep are rows another instance holds: look again a little later.
+        if sweepNext { return sweep ? .milliseconds(5) : .zero }
+        var next = self.configuration.fallbackPoll
+        if link.connected, let attempt = due.nextAttempt {
+            // A due row another instance holds (SKIP LOCKED) would spin the loop: look again a little later.
+            next = min(next, max(Self.seconds(attempt.timeIntervalSince(now)), .milliseconds(5)))
+        }
+        if let expiry = due.nextExpiry {
+            next = min(next, max(Self.seconds(expiry.timeIntervalSince(now)), .milliseconds(1)))
+        }
+        return next
+    }
+
+    static func seconds(_ interval: TimeInterval) -> Duration {
+        .nanoseconds(Int64((max(0, min(interval, 86_400)) * 1e9).rounded(.up)))
+    }
+
+    /// Tells the sink about commands that reached a final status here (TIMEOUT, EXPIRED) and counts them.
+    func settle(_ commands: [StoredCommand]) async {
+        guard !commands.isEmpty else { return }
+        for stored in commands {
+            self.metrics.finished(stored.command.status)
+            self.logger.debug(
+                "command finished without an ack",
+                metadata: [
+                    "command_id": "\(stored.command.id)", "site": "\(stored.siteID)",
+                    "device": "\(stored.command.deviceID)", "status": "\(stored.command.status.rawValue)",
+                ]
+            )
+        }
+        await self.sink.commandsSettled(commands)
+    }
+
+    /// Publishes what the loop claimed, up to `concurrency` awaiting their PUBACK at once. A failure is logged and
+    /// counted; the command stays SENT and comes back to a claim at its ack deadline.
+    func publish(_ commands: AsyncStream<StoredCommand>, on client: MQTTClient) async {
+        let credits = MessageCredits(self.configuration.concurrency)
+        await withDiscardingTaskGroup { group in
+            for await stored in commands {
+                await credits.acquire()
+                group.addTask {
+                    defer { credits.release() }
+                    do {
+                        try await client.publish(
+                            try CommandPayload.bytes(stored),
+                            to: CommandPayload.topic(stored),
+                            qos: .atLeastOnce
+                        )
+                        self.metrics.publish(succeeded: true)
+                    } catch {
+                        self.metrics.publish(succeeded: false)
+                        self.logger.warning(
+                            "publishing a command failed; its ack deadline brings it back",
+                            metadata: [
+                                "command_id": "\(stored.command.id)", "site": "\(stored.siteID)", "error": "\(error)",
+                            ]
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
