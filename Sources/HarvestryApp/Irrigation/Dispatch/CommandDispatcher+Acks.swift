@@ -8,13 +8,13 @@ extension CommandDispatcher {
     /// Most acks one transaction records.
     static let ackBatchLimit = 500
 
-    /// Records the acks that arrive with a group commit: what arrives while `concurrency / 8` (at least 1) batches
-    /// are being written waits and goes into the next one, so a burst costs few transactions and a lone ack is
+    /// Records the acks that arrive with a group commit: what arrives while `ackWriters` batches are being written
+    /// waits and goes into the next one, so a burst costs few transactions and a lone ack is
     /// written at once. At most `concurrency × 8` acks are held; past that the broker holds the rest. Nothing a
     /// device sends stops the consumer: a bad ack is counted and dropped.
     func consumeAcks(_ messages: MQTTMessages) async {
         let pending = AckBuffer(capacity: self.configuration.concurrency * 8)
-        let writers = max(1, self.configuration.concurrency / 8)
+        let writers = self.configuration.ackWriters
         await withDiscardingTaskGroup { group in
             for _ in 0..<writers {
                 group.addTask {
