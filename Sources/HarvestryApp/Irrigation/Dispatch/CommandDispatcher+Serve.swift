@@ -6,40 +6,19 @@ import Store
 extension CommandDispatcher {
     /// The dispatcher `harvestry serve` runs beside ingest: the service pool's database (LISTEN on it too), the
     /// server's broker, a fresh client id per process (a clean session: the shared subscription hands acks to the
-    /// instances that are up). `sink` is the run engine; until one is wired, settlements are only logged.
+    /// instances that are up). `sink` is the server's run engine.
     public static func serving(
         database: PostgresClient,
         endpoint: MQTTEndpoint,
-        sink: (any CommandSettlementSink)? = nil,
+        sink: any CommandSettlementSink,
         logger: Logger
     ) -> CommandDispatcher {
         CommandDispatcher(
             outbox: PostgresIrrigationRepository(client: database),
             database: database,
-            sink: sink ?? LoggingSettlementSink(logger: logger),
+            sink: sink,
             configuration: .init(endpoint: endpoint),
             logger: logger
         )
-    }
-}
-
-/// A sink that only logs: what `serving` uses when no run engine is wired.
-public struct LoggingSettlementSink: CommandSettlementSink {
-    let logger: Logger
-
-    public init(logger: Logger) {
-        self.logger = logger
-    }
-
-    public func commandsSettled(_ commands: [StoredCommand]) async {
-        for stored in commands {
-            self.logger.info(
-                "device command settled",
-                metadata: [
-                    "command_id": "\(stored.command.id)", "site": "\(stored.siteID)",
-                    "device": "\(stored.command.deviceID)", "status": "\(stored.command.status.rawValue)",
-                ]
-            )
-        }
     }
 }
