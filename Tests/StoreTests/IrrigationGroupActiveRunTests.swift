@@ -41,4 +41,37 @@ extension PostgresIntegrationTests {
             #expect(try await f.irrigation.updateGroup(renamed, in: f.scope, audit: .none) == renamed)
         }
     }
+
+    /// The lock that closes the race: while an update holds the group row (`FOR UPDATE`), a starting run waits for
+    /// it (`createRun` takes the row `FOR SHARE`), so the update's check cannot miss a run that starts meanwhile.
+    @Test func irrigationRunStartWaitsForAGroupUpdateHoldingTheGroup() async throws {
+        try await withMigratedDatabase { db in
+            let f = try await IrrigationFixture.make(in: db)
+            let start = try await db.owner.transaction { holder in
+                try await holder.query(
+                    "SELECT 1 FROM irrigation_groups WHERE id = $1::uuid FOR UPDATE",
+                    [SQLValue(f.group.id)]
+                )
+                let start = Task { try await f.irrigation.createRun(f.newRun(), commands: [], in: f.scope, audit: .none) }
+                var waiting = false
+                for _ in 0..<200 {  // bounded: about 5 s at most
+                    let locks = try await holder.query("SELECT count(*) AS n FROM pg_locks WHERE NOT granted")
+                    if try locks[0].decode("n", as: Int.self) > 0 {
+                        waiting = true
+                        break
+                    }
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+                #expect(waiting, "createRun did not wait for the group row")
+                let runs = try await holder.query(
+                    "SELECT count(*) AS n FROM irrigation_runs WHERE group_id = $1::uuid",
+                    [SQLValue(f.group.id)]
+                )
+                #expect(try runs[0].decode("n", as: Int.self) == 0)
+                return start
+            }
+            let run = try await start.value
+            #expect(run.status == .queued)
+        }
+    }
 }
