@@ -14,6 +14,7 @@ extension PostgresIrrigationRepository {
         return try await mappingErrors(resource: "group", table: "irrigation_groups") {
             try await self.client.transaction(scope: scope) { connection in
                 let site = try await Self.lockedSite("irrigation_groups", group.id, resource: "group", connection)
+                try await Self.refuseValveChangeDuringRun(group, connection)
                 let kept = IrrigationRows.uuidArray(Set(group.valves.map(\.zoneID)))
                 let used = try await connection.query(
                     """
@@ -251,6 +252,41 @@ extension PostgresIrrigationRepository {
             throw DomainError.notFound(resource, id: id.lowercasedText)
         }
         return site
+    }
+
+    /// GROUP_HAS_ACTIVE_RUN (naming the run) when `group` would change or remove a stored zone's valve device while
+    /// the group has a run that may still command it. The caller holds the group row `FOR UPDATE`; `createRun` takes
+    /// it `FOR SHARE`, so a run cannot start between this check and the commit.
+    static func refuseValveChangeDuringRun(_ group: IrrigationGroup, _ connection: PostgresConnection) async throws {
+        let wanted = Dictionary(group.valves.map { ($0.zoneID, $0.deviceID) }, uniquingKeysWith: { first, _ in first })
+        let stored = try await connection.query(
+            "SELECT zone_id, device_id FROM irrigation_group_valves WHERE group_id = $1::uuid ORDER BY position",
+            [SQLValue(group.id)]
+        )
+        var moved: UUID?
+        for row in stored {
+            let zone: UUID = try row.decode("zone_id")
+            if wanted[zone] != (try row.decode("device_id", as: UUID.self)) {
+                moved = zone
+                break
+            }
+        }
+        guard let zone = moved else { return }
+        let active = try await connection.query(
+            """
+            SELECT id FROM irrigation_runs
+            WHERE group_id = $1::uuid AND status IN ('Queued', 'Running', 'Aborting', 'AwaitingApproval')
+            ORDER BY requested_at, id LIMIT 1
+            """,
+            [SQLValue(group.id)]
+        )
+        guard let run = try active.first?.decode("id", as: UUID.self) else { return }
+        throw Self.precondition(
+            "GROUP_HAS_ACTIVE_RUN",
+            "run \(run.lowercasedText) of group \(group.id.lowercasedText) is unfinished: zone "
+                + "\(zone.lowercasedText) would get another valve (or none); abort the run or let it finish first",
+            ["group_id": group.id.lowercasedText, "run_id": run.lowercasedText, "zone_id": zone.lowercasedText]
+        )
     }
 
     static func refuseActiveRun(of programID: UUID, _ connection: PostgresConnection) async throws {

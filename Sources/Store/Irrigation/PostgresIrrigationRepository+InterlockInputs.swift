@@ -52,14 +52,15 @@ extension PostgresIrrigationRepository {
         }
     }
 
-    /// Per reason, the latest LATCHED or CLEARED event of the group; a lockout where it is LATCHED.
+    /// Per reason, the latest LATCHED or CLEARED event of the group by the database's `recorded_at` (then id), not by
+    /// `occurred_at` (an instance's clock); a lockout where it is LATCHED.
     static func fetchLockouts(_ groupID: UUID, _ connection: PostgresConnection) async throws -> [Lockout] {
         let rows = try await connection.query(
             """
             SELECT reason, occurred_at, run_id FROM (
                 SELECT DISTINCT ON (reason) reason, kind, occurred_at, run_id FROM interlock_events
                 WHERE group_id = $1::uuid AND kind IN ('LATCHED', 'CLEARED')
-                ORDER BY reason, occurred_at DESC, recorded_at DESC, (kind = 'CLEARED') DESC
+                ORDER BY reason, recorded_at DESC, id DESC
             ) latest WHERE kind = 'LATCHED' ORDER BY occurred_at
             """,
             [SQLValue(groupID)]

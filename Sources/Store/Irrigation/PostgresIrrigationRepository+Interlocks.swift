@@ -27,7 +27,8 @@ extension PostgresIrrigationRepository {
         }
     }
 
-    /// Appends interlock events, each with its audit row, in the caller's transaction.
+    /// Appends interlock events, each with its audit row, in the caller's transaction. `recorded_at` is the database's
+    /// clock at each insert (not the transaction's start), so events of one transaction keep their order.
     static func insert(
         _ events: [InterlockEvent],
         scope: AccessScope,
@@ -37,8 +38,9 @@ extension PostgresIrrigationRepository {
         for event in events {
             let inserted = try await connection.query(
                 """
-                INSERT INTO interlock_events (site_id, group_id, run_id, kind, reason, occurred_at, detail, actor_id)
-                SELECT g.site_id, g.id, $2::uuid, $3, $4, $5::timestamptz, $6, $7::uuid
+                INSERT INTO interlock_events
+                    (site_id, group_id, run_id, kind, reason, occurred_at, detail, actor_id, recorded_at)
+                SELECT g.site_id, g.id, $2::uuid, $3, $4, $5::timestamptz, $6, $7::uuid, clock_timestamp()
                 FROM irrigation_groups g WHERE g.id = $1::uuid
                 RETURNING id, site_id
                 """,

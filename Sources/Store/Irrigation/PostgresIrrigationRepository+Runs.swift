@@ -18,6 +18,11 @@ extension PostgresIrrigationRepository {
         try audit.validate()
         return try await mappingErrors(resource: "run", table: "irrigation_runs") {
             try await self.client.transaction(scope: scope) { connection in
+                // Serializes with updateGroup (FOR UPDATE): a group's valves do not move under a starting run.
+                try await connection.query(
+                    "SELECT 1 FROM irrigation_groups WHERE id = $1::uuid FOR SHARE",
+                    [SQLValue(run.groupID)]
+                )
                 let inserted = try await connection.query(
                     """
                     INSERT INTO irrigation_runs (id, site_id, program_id, group_id, requested_by, requested_at, status)

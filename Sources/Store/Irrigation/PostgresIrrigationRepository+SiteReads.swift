@@ -111,7 +111,8 @@ extension PostgresIrrigationRepository {
         }
     }
 
-    /// A lockout is a LATCHED event with no CLEARED event of the same group and reason at or after it.
+    /// A lockout is a LATCHED event with no CLEARED event of the same group and reason recorded after it. "After" is
+    /// the database's `recorded_at` (then id), never `occurred_at`: instances' clocks may disagree.
     public func listLockouts(siteID: UUID, in scope: AccessScope, page: PageRequest) async throws -> Page<StoredLockout>
     {
         try scope.require(site: siteID)
@@ -126,7 +127,7 @@ extension PostgresIrrigationRepository {
                       AND NOT EXISTS (
                           SELECT 1 FROM interlock_events c
                           WHERE c.group_id = l.group_id AND c.reason = l.reason AND c.kind = 'CLEARED'
-                            AND c.occurred_at >= l.occurred_at
+                            AND (c.recorded_at, c.id) > (l.recorded_at, l.id)
                       )
                       AND ($2::uuid IS NULL OR (l.occurred_at, l.id) > ($3::timestamptz, $2::uuid))
                     ORDER BY l.occurred_at, l.id LIMIT $4

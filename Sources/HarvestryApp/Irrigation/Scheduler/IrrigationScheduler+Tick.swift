@@ -98,6 +98,9 @@ extension IrrigationScheduler {
         try await self.repository.finish(fire, of: program, outcome: outcome, now: self.clock.now())
     }
 
+    /// The roles that may start a run: StartRun's (`IrrigationService.runners`), re-checked at every fire.
+    static var startRoles: Set<String> { Set(IrrigationService.runners.map(\.rawValue)) }
+
     /// Calls StartRun for a claimed fire on behalf of the schedule's owner; any failure becomes the fire's outcome.
     private func start(_ program: ScheduledProgram, fire: Date) async -> ScheduleFire.Outcome {
         let metadata: Logger.Metadata = [
@@ -105,6 +108,16 @@ extension IrrigationScheduler {
         ]
         guard let scope = program.ownerScope else {
             let error = "SCHEDULE_OWNER_INACTIVE: the schedule's owner is unknown, disabled or no longer at the site"
+            self.logger.error(
+                "irrigation scheduler: fire not started",
+                metadata: metadata.merging(["error": "\(error)"]) { $1 }
+            )
+            return .failed(error: error)
+        }
+        guard scope.roles.contains(where: { Self.startRoles.contains($0) }) else {
+            let error =
+                "SCHEDULE_OWNER_NOT_AUTHORIZED: the schedule's owner no longer holds a role that may start runs ("
+                + Self.startRoles.sorted().joined(separator: ", ") + ")"
             self.logger.error(
                 "irrigation scheduler: fire not started",
                 metadata: metadata.merging(["error": "\(error)"]) { $1 }

@@ -257,6 +257,36 @@ struct IrrigationSchedulerTests {
         }
     }
 
+    /// An owner left with only roles that may not start runs (viewer): the fire is recorded failed, StartRun is not
+    /// called, and the fire is not retried.
+    @Test func anOwnerWithoutAStartRoleIsNotStarted() async throws {
+        try await F.with { f in
+            let schedule = try await f.schedule("06:00")
+            try await f.owner.query("DELETE FROM user_roles WHERE user_id = $1::uuid", [SQLValue(f.tenant.adminID)])
+            try await f.owner.query(
+                """
+                INSERT INTO user_roles (organization_id, user_id, role)
+                SELECT organization_id, id, 'viewer' FROM users WHERE id = $1::uuid
+                """,
+                [SQLValue(f.tenant.adminID)]
+            )
+            let control = f.control()
+            let scheduler = try f.scheduler(control)
+            let fire = F.base.plus(hours: 6)
+            let round = await scheduler.tick(now: fire)
+            #expect(round.failed == 1 && round.started == 0)
+            _ = await scheduler.tick(now: fire.plus(seconds: 60))
+            #expect(control.starts.isEmpty)
+            let fires = try await f.fires(schedule)
+            #expect(fires.count == 1)
+            guard case .failed(let error) = fires.first?.outcome else {
+                Issue.record("fire outcome \(String(describing: fires.first?.outcome))")
+                return
+            }
+            #expect(error.hasPrefix("SCHEDULE_OWNER_NOT_AUTHORIZED"))
+        }
+    }
+
     /// The loop: with the clock moved to the fire, the running service starts it (bounded wait), then stops.
     @Test func theLoopStartsAFireWhenTheClockReachesIt() async throws {
         try await F.with { f in
