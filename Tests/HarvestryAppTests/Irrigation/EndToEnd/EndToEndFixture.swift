@@ -128,11 +128,6 @@ struct EndToEndFixture: Sendable {
         return try rows.map { "\(try $0.decode("kind", as: String.self)) \(try $0.decode("reason", as: String.self))" }
     }
 
-    /// Output switches (on = true) of `device` in the simulator's ground truth, in order.
-    static func switches(_ records: [TruthRecord], _ device: UUID) -> [Bool] {
-        records.filter { $0.kind == .output && $0.device == device.uuidString.lowercased() }.compactMap(\.on)
-    }
-
     /// Every valve output switch of the room in the truth, in order: (valve code, on).
     static func valveSwitches(_ records: [TruthRecord], _ setup: PilotSeed.RoomIrrigation) -> [(String, Bool)] {
         let codes = Dictionary(uniqueKeysWithValues: setup.valves.map { ($0.id.uuidString.lowercased(), $0.code) })

@@ -1,8 +1,10 @@
+import API
 import Domain
 import Foundation
 import HarvestryApp
 import Simulator
 import Store
+import SwiftProtobuf
 import Testing
 
 /// Runs on the pilot site through the whole platform (run engine -> outbox -> dispatcher -> Mosquitto -> the
@@ -25,6 +27,32 @@ import Testing
             #expect(done.startedAt != nil && done.stoppedAt != nil)
         }
         #expect(runID != nil)
+        let switches = F.valveSwitches(records, setup).map { "\($0.0) \($0.1 ? "on" : "off")" }
+        #expect(switches == ["VLV-001 on", "VLV-001 off", "VLV-002 on", "VLV-002 off"])
+    }
+
+    @Test("StartRun over gRPC (IrrigationService on the real engine, the pilot admin's badge) runs to Completed")
+    func startThroughIrrigationService() async throws {
+        let setup = F.veg
+        let records = try await F.with { f in
+            try await TestServer.with(f.base.database, runControl: f.engine) { server in
+                let session = try await server.login("DGC-1010")
+                let site = "sites/\(PilotSeed.siteID.uuidString.lowercased())"
+                let started = try await server.irrigation.startRun(
+                    .with {
+                        $0.parent = site
+                        $0.program = "\(site)/irrigationPrograms/\(setup.programID.uuidString.lowercased())"
+                        $0.requestID = "e2e-\(UUID().uuidString.lowercased())"
+                    },
+                    metadata: session.metadata
+                )
+                #expect(["Queued", "Running"].contains(started.status), "started as \(started.status)")
+                let runID = try #require(UUID(uuidString: started.runID))
+                let done = try await f.waitForRun(runID, timeout: .seconds(40)) { $0.status.isFinished }
+                #expect(done.status == .completed, "the run is \(done.status)")
+                #expect(done.requestedBy == PilotSeed.people[9].id)
+            }
+        }
         let switches = F.valveSwitches(records, setup).map { "\($0.0) \($0.1 ? "on" : "off")" }
         #expect(switches == ["VLV-001 on", "VLV-001 off", "VLV-002 on", "VLV-002 off"])
     }
