@@ -22,7 +22,7 @@ import Testing
             let run = try await f.start(setup)
             runID = run.id
             let done = try await f.waitForRun(run.id, timeout: .seconds(40)) { $0.status.isFinished }
-            #expect(done.status == .completed, "the run is \(done.status), abort cause \(String(describing: done.abortCause))")
+            #expect(done.status == .completed, "the run is \(done.status), \(String(describing: done.abortCause))")
             #expect(done.steps.allSatisfy { $0.status == .done && $0.openedAt != nil && $0.closedAt != nil })
             #expect(done.startedAt != nil && done.stoppedAt != nil)
         }
@@ -84,33 +84,46 @@ import Testing
         #expect(switches == ["VLV-001 on", "VLV-001 off"])
     }
 
-    @Test("E-STOP during a run: shut off and latched; starts refused while latched; re-arm only once closed, opening nothing")
-    func estopDuringRun() async throws {
+    /// A safety loop of the edge controller (its raw value is its state property): the faults that open and close it,
+    /// its interlock reason.
+    enum Loop: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case estop, door
+        var open: DeviceFault { self == .estop ? .estopOpen : .doorOpen }
+        var close: DeviceFault { self == .estop ? .estopClosed : .doorClosed }
+        var reason: InterlockReason { self == .estop ? .eStopOpen : .doorOpen }
+        var testDescription: String { self.rawValue }
+    }
+
+    @Test(
+        "E-STOP / door open during a run: shut off, latched, starts refused; re-arm once closed, opening nothing",
+        arguments: Loop.allCases
+    )
+    func loopOpenedDuringRun(_ loop: Loop) async throws {
         let setup = F.flower
         let records = try await F.with { f in
             let run = try await f.start(setup)
             let watering = try await f.waitForRun(run.id) { $0.steps[0].status == .watering || $0.status.isFinished }
             try #require(watering.steps[0].status == .watering, "step 0 is \(watering.steps[0].status)")
-            await f.inject(.estopOpen, on: setup.controllerID)
+            await f.inject(loop.open, on: setup.controllerID)
             let aborted = try await f.waitForRun(run.id) { $0.status.isFinished }
             #expect(aborted.status == .aborted)
-            #expect(aborted.abortCause == .interlock(.eStopOpen))
+            #expect(aborted.abortCause == .interlock(loop.reason))
             let events = try await f.events(run: run.id)
-            #expect(events.contains("SHUT_OFF ESTOP_OPEN"), "events: \(events)")
-            #expect(events.contains("LATCHED ESTOP_OPEN"), "events: \(events)")
+            #expect(events.contains("SHUT_OFF \(loop.reason.rawValue)"), "events: \(events)")
+            #expect(events.contains("LATCHED \(loop.reason.rawValue)"), "events: \(events)")
 
             // Latched: a new run does not water.
             let second = try await f.start(setup)
             let refused = try await f.waitForRun(second.id, timeout: .seconds(5)) { $0.status.isFinished }
             #expect(refused.status == .aborted, "the second run is \(refused.status)")
-            #expect(refused.abortCause == .interlock(.eStopOpen) || refused.blockReason == .eStopOpen)
+            #expect(refused.abortCause == .interlock(loop.reason) || refused.blockReason == loop.reason)
             #expect(refused.steps.allSatisfy { $0.openedAt == nil })
 
             // Re-arm is refused while the loop reads open ...
             let refusal = await #expect(throws: DomainError.self) {
                 try await f.engine.rearm(
                     siteID: PilotSeed.siteID,
-                    reason: .eStopOpen,
+                    reason: loop.reason,
                     note: "e2e: loop still open",
                     in: F.scope,
                     audit: .none
@@ -118,14 +131,14 @@ import Testing
             }
             #expect(refusal?.reason == "REARM_INPUT_NOT_CLOSED")
             // ... and accepted once it is closed (and the platform has stored that).
-            await f.inject(.estopClosed, on: setup.controllerID)
+            await f.inject(loop.close, on: setup.controllerID)
             let closed = try await DispatchFixture.waitFor(timeout: .seconds(10)) {
-                try await f.controllerState(setup, "estop") == "closed"
+                try await f.controllerState(setup, loop.rawValue) == "closed"
             }
-            try #require(closed, "the closed E-STOP loop was not stored")
+            try #require(closed, "the closed \(loop) loop was not stored")
             let cleared = try await f.engine.rearm(
                 siteID: PilotSeed.siteID,
-                reason: .eStopOpen,
+                reason: loop.reason,
                 note: "e2e: loop closed, checked",
                 in: F.scope,
                 audit: .none
@@ -160,7 +173,7 @@ import Testing
 
             await f.inject(.restore, on: setup.controllerID)
             let done = try await f.waitForRun(run.id, timeout: .seconds(40)) { $0.status.isFinished }
-            #expect(done.status == .completed, "the run is \(done.status), abort cause \(String(describing: done.abortCause))")
+            #expect(done.status == .completed, "the run is \(done.status), \(String(describing: done.abortCause))")
         }
         let switches = F.valveSwitches(records, setup).map { "\($0.0) \($0.1 ? "on" : "off")" }
         #expect(switches == ["VLV-001 on", "VLV-001 off", "VLV-002 on", "VLV-002 off"])
@@ -208,7 +221,7 @@ import Testing
             try #require(runs.count == 1, "\(runs.count) runs started")
             let runID: UUID = try runs[0].decode("id")
             let done = try await f.waitForRun(runID, timeout: .seconds(40)) { $0.status.isFinished }
-            #expect(done.status == .completed, "the run is \(done.status), abort cause \(String(describing: done.abortCause))")
+            #expect(done.status == .completed, "the run is \(done.status), \(String(describing: done.abortCause))")
             let fires = try await f.base.database.owner.query(
                 "SELECT outcome, run_id FROM irrigation_schedule_fires WHERE schedule_id = $1::uuid",
                 [SQLValue(schedule.id)]
