@@ -24,6 +24,13 @@ extension PostgresIntegrationTests {
                     (SELECT count(*) FROM equipment WHERE kind = 'sensor') AS sensors,
                     (SELECT count(*) FROM equipment WHERE kind = 'valve') AS valves,
                     (SELECT count(*) FROM equipment WHERE kind = 'pump') AS pumps,
+                    (SELECT count(*) FROM equipment WHERE kind = 'controller') AS controllers,
+                    (SELECT count(*) FROM irrigation_groups) AS groups,
+                    (SELECT count(*) FROM irrigation_group_valves) AS group_valves,
+                    (SELECT count(*) FROM irrigation_programs) AS programs,
+                    (SELECT count(*) FROM irrigation_program_steps) AS steps,
+                    (SELECT count(*) FROM irrigation_interlock_sources) AS sources,
+                    (SELECT count(*) FROM irrigation_site_settings) AS settings,
                     (SELECT count(*) FROM valve_zone_mappings) AS mappings,
                     (SELECT count(*) FROM inventory_locations) AS locations,
                     (SELECT count(*) FROM audit_logs) AS audit
@@ -33,7 +40,12 @@ extension PostgresIntegrationTests {
             #expect(
                 try [n("orgs"), n("sites"), n("veg"), n("flower"), n("users"), n("badges")] == [1, 1, 4, 6, 10, 10]
             )
-            #expect(try [n("strains"), n("batches"), n("sensors"), n("valves"), n("pumps")] == [3, 2, 10, 5, 2])
+            #expect(try [n("strains"), n("batches"), n("sensors"), n("valves"), n("pumps")] == [3, 2, 12, 5, 2])
+            #expect(try n("controllers") == 2)
+            #expect(
+                try [n("groups"), n("group_valves"), n("programs"), n("steps"), n("sources"), n("settings")]
+                    == [2, 5, 2, 5, 6, 1]
+            )
             #expect(try n("mappings") == 5)
             #expect(try n("locations") >= 1)
             #expect(try n("audit") == first.inserted)

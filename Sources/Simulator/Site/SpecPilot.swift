@@ -3,33 +3,37 @@ import Foundation
 import Store
 
 extension SiteSpec {
-    /// The seeded pilot site (`PilotSeed`): its zones and devices with their seeded UUIDs, plus what the seed does
-    /// not hold: one irrigation controller and one tank-level sensor per room, with deterministic ids
-    /// (`PilotSeed.id("sim/controller/VEG-1")`, `.../tank/VEG-1`); the room's valves and pump and its tank sensor
-    /// belong to its controller. Temperature and humidity sensors are climate sensors; EC, pH and moisture
-    /// sensors are substrate sensors.
+    /// The seeded pilot site (`PilotSeed`): its zones and devices with their seeded UUIDs (one source of truth: the
+    /// seed holds each room's irrigation controller `IRR-<room>` and tank-level sensor `TANK-<room>`, ids
+    /// `PilotSeed.id("sim/controller/VEG-1")`, `.../tank/VEG-1`). The room's valves and pump and its tank sensor belong
+    /// to its controller. Temperature and humidity sensors are climate sensors; EC, pH and moisture sensors are
+    /// substrate sensors. Each room's controller and tank come first (in room order), then the other devices.
     public static func pilot() -> SiteSpec {
         var zones: [ZoneSpec] = []
         var devices: [DeviceSpec] = []
         var controllers: [String: DeviceID] = [:]
+        let controllerDevices = PilotSeed.devices.filter { $0.kind == .controller }
+        let tanks = PilotSeed.devices.filter { $0.code.hasPrefix("TANK-") }
         for room in PilotSeed.rooms {
             zones += room.zoneCodes.map { ZoneSpec(id: Self.pilotID("zone/\($0)"), code: $0) }
-            let controller = Self.pilotID("sim/controller/\(room.code)")
-            controllers[room.code] = controller
-            devices.append(DeviceSpec(id: controller, code: "IRR-\(room.code)", kind: .irrigationController))
-            devices.append(
-                DeviceSpec(
-                    id: Self.pilotID("sim/tank/\(room.code)"),
-                    code: "TANK-\(room.code)",
-                    kind: .tankLevel,
-                    controller: controller
+            for device in controllerDevices where device.roomCode == room.code {
+                let id = device.id.uuidString.lowercased()
+                controllers[room.code] = id
+                devices.append(DeviceSpec(id: id, code: device.code, kind: .irrigationController))
+            }
+            for tank in tanks where tank.roomCode == room.code {
+                devices.append(
+                    DeviceSpec(
+                        id: tank.id.uuidString.lowercased(),
+                        code: tank.code,
+                        kind: .tankLevel,
+                        controller: controllers[room.code]
+                    )
                 )
-            )
+            }
         }
-        for device in PilotSeed.devices {
-            let inZone = device.placement.contains("-Z")
-            let room = inZone ? String(device.placement.prefix(while: { $0 != "Z" }).dropLast()) : device.placement
-            let zone = inZone ? Self.pilotID("zone/\(device.placement)") : nil
+        for device in PilotSeed.devices where device.kind != .controller && !device.code.hasPrefix("TANK-") {
+            let zone = device.placement.contains("-Z") ? Self.pilotID("zone/\(device.placement)") : nil
             let id = device.id.uuidString.lowercased()
             switch device.kind {
             case .sensor:
@@ -45,11 +49,13 @@ extension SiteSpec {
                         kind: .valve,
                         zone: zone,
                         loadClass: device.loadClass == .highLoad ? .highLoad : .standard,
-                        controller: controllers[room]
+                        controller: controllers[device.roomCode]
                     )
                 )
             case .pump:
-                devices.append(DeviceSpec(id: id, code: device.code, kind: .pump, controller: controllers[room]))
+                devices.append(
+                    DeviceSpec(id: id, code: device.code, kind: .pump, controller: controllers[device.roomCode])
+                )
             case .controller:
                 devices.append(DeviceSpec(id: id, code: device.code, kind: .irrigationController))
             case .inverter:

@@ -35,6 +35,7 @@ extension PilotSeed {
             try await self.loadSpaces(&seeder)
             try await self.loadEquipment(&seeder)
             try await self.loadCultivation(&seeder)
+            try await self.loadIrrigation(&seeder)
             return LoadReport(inserted: seeder.inserted)
         }
     }
@@ -125,14 +126,13 @@ extension PilotSeed {
         let calibrationDue = Date(timeIntervalSince1970: 1_798_675_200)  // 2026-12-31
         for device in self.devices {
             let inZone = device.placement.contains("-Z")
-            let roomCode = inZone ? String(device.placement.prefix(while: { $0 != "Z" }).dropLast()) : device.placement
             try await seeder.insert(
                 "equipment",
                 [
                     "id": SQLValue(device.id), "site_id": SQLValue(siteID), "code": SQLValue(device.code),
                     "name": SQLValue(device.name), "kind": SQLValue(device.kind.rawValue),
                     "valve_load_class": SQLValue(device.loadClass?.rawValue),
-                    "room_id": SQLValue(id("room/\(roomCode)")),
+                    "room_id": SQLValue(id("room/\(device.roomCode)")),
                     "zone_id": SQLValue(inZone ? id("zone/\(device.placement)") : nil),
                     "calibration_due_at": SQLValue(device.kind == .sensor ? calibrationDue : nil),
                 ],
@@ -184,7 +184,7 @@ extension PilotSeed {
 }
 
 /// Inserts seed rows that are missing and audits each one it inserted.
-private struct Seeder {
+struct Seeder {
     let connection: PostgresConnection
     var inserted = 0
 

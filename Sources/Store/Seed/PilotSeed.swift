@@ -47,7 +47,15 @@ public enum PilotSeed {
         public var loadClass: ValveLoadClass?
         /// A zone code (`VEG-1-Z1`) or a room code (`VEG-1`).
         public var placement: String
-        public var id: UUID { PilotSeed.id("equipment/\(self.code)") }
+        /// The key of its id when it is not `equipment/<code>` (the irrigation controllers and tank sensors keep the
+        /// ids the simulator gave them before the seed held them: `sim/controller/<room>`, `sim/tank/<room>`).
+        public var idKey: String? = nil
+        public var id: UUID { PilotSeed.id(self.idKey ?? "equipment/\(self.code)") }
+        /// The room its placement is in (`VEG-1` for `VEG-1-Z1` and for `VEG-1`).
+        public var roomCode: String {
+            self.placement.contains("-Z")
+                ? String(self.placement.prefix(while: { $0 != "Z" }).dropLast()) : self.placement
+        }
     }
 
     public static let rooms = [
@@ -78,7 +86,8 @@ public enum PilotSeed {
         ("OG-F-002", "OG Kush", "flower", "FLW-1", 96),
     ]
 
-    /// 10 sensors (temperature, humidity, EC, pH, moisture in each room), 5 valves, 2 pumps.
+    /// 12 sensors (temperature, humidity, EC, pH, moisture in each room, and each room's tank-level sensor), 5 valves,
+    /// 2 pumps, 2 irrigation controllers (one per room: its valves, pump and tank sensor are wired to it).
     public static let devices: [Device] = {
         var devices: [Device] = []
         let sensors = [("TEMP", "Temperature"), ("HUM", "Humidity"), ("EC", "EC"), ("PH", "pH"), ("MOIST", "Moisture")]
@@ -111,6 +120,26 @@ public enum PilotSeed {
         }
         devices.append(Device(code: "PMP-001", name: "Feed pump Veg", kind: .pump, placement: "VEG-1"))
         devices.append(Device(code: "PMP-002", name: "Feed pump Flower", kind: .pump, placement: "FLW-1"))
+        for room in ["VEG-1", "FLW-1"] {
+            devices.append(
+                Device(
+                    code: "IRR-\(room)",
+                    name: "Irrigation controller \(room)",
+                    kind: .controller,
+                    placement: room,
+                    idKey: "sim/controller/\(room)"
+                )
+            )
+            devices.append(
+                Device(
+                    code: "TANK-\(room)",
+                    name: "Tank level sensor \(room)",
+                    kind: .sensor,
+                    placement: room,
+                    idKey: "sim/tank/\(room)"
+                )
+            )
+        }
         return devices
     }()
 

@@ -16,7 +16,8 @@ import Testing
 /// and a client to it through the C-core client transport. With `gateway`, the JSON gateway runs beside it on
 /// 127.0.0.1:<free port>, wired as `harvestry serve` wires it: one ServiceGroup, the gateway calling the server's
 /// services in process, its configuration from `GatewaySettings`. With `mqtt`, the MQTT ingest consumer runs in the
-/// same group against that broker, and `body` starts once it has subscribed.
+/// same group against that broker, and `body` starts once it has subscribed. With `runControl`, IrrigationService
+/// calls that run control (a real `RunEngine`) instead of the recording stand-in.
 struct TestServer: Sendable {
     static let key = Array("test-key-test-key-test-key-test-key".utf8)
 
@@ -40,6 +41,7 @@ struct TestServer: Sendable {
         gateway: Bool = false,
         mqtt: MQTTIngest.Configuration? = nil,
         ingestMetrics: MQTTIngestMetrics = MQTTIngestMetrics(),
+        runControl realRunControl: (any IrrigationRunControl)? = nil,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(
@@ -58,7 +60,7 @@ struct TestServer: Sendable {
                 spatial: PostgresSpatialRepository(client: client),
                 signer: try SessionTokenSigner(key: key),
                 telemetry: telemetry,
-                irrigation: IrrigationServices(repository: irrigationRepository, runControl: runControl)
+                irrigation: IrrigationServices(repository: irrigationRepository, runControl: realRunControl ?? runControl)
             )
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]

@@ -5,13 +5,22 @@ import Testing
 @testable import Simulator
 
 @Suite struct SiteSpecTests {
-    @Test func pilotAddsAControllerAndTankPerRoomAndWiresValvesAndPumps() {
+    @Test func pilotTakesTheSeedsControllerAndTankPerRoomAndWiresValvesAndPumps() {
         let spec = SiteSpec.pilot()
         #expect(spec.site == PilotSeed.siteID.uuidString.lowercased())
         #expect(spec.zones.count == 10)
         let controllers = spec.devices.filter { $0.kind == .irrigationController }
         #expect(controllers.map(\.code) == ["IRR-VEG-1", "IRR-FLW-1"])
         #expect(spec.devices.filter { $0.kind == .tankLevel }.count == 2)
+        // The seed holds them (one source of truth), with the ids the simulator always gave them.
+        #expect(controllers[0].id == PilotSeed.id("sim/controller/VEG-1").uuidString.lowercased())
+        #expect(
+            controllers.map(\.id)
+                == PilotSeed.devices.filter { $0.code.hasPrefix("IRR-") }.map { $0.id.uuidString.lowercased() }
+        )
+        let tank = spec.devices.first { $0.code == "TANK-FLW-1" }
+        #expect(tank?.id == PilotSeed.id("sim/tank/FLW-1").uuidString.lowercased())
+        #expect(tank?.controller == controllers[1].id)
         let vegController = controllers[0].id
         let valve1 = spec.devices.first { $0.code == "VLV-001" }
         #expect(valve1?.controller == vegController)

@@ -19,7 +19,9 @@ struct DispatchFixture: Sendable {
     let broker: EmbeddedMosquitto
     let endpoint: MQTTEndpoint
     let directory: String
-    let runtime: SimulationRuntime<SiteSimulation>
+    let runtime: SimulationRuntime<SiteSimulationFaultTarget>
+    /// The running simulation, to inject device faults into (`apply(_:to:at:)` at `runtime.simNow`).
+    let simulation: SiteSimulationFaultTarget
     let truth: TruthRecorder
 
     static let logger: Logger = {
@@ -59,9 +61,10 @@ struct DispatchFixture: Sendable {
         let endpoint = MQTTEndpoint(host: "127.0.0.1", port: port)
         let start = SimInstant(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9))
         let truth = try TruthRecorder(path: directory + "/truth.jsonl")
+        let simulation = SiteSimulationFaultTarget(SiteSimulation(spec: .pilot(), seed: 7, start: start))
         let runtime = try SimulationRuntime(
             spec: .pilot(),
-            simulation: SiteSimulation(spec: .pilot(), seed: 7, start: start),
+            simulation: simulation,
             configuration: RuntimeConfiguration(
                 broker: endpoint,
                 start: start,
@@ -86,6 +89,7 @@ struct DispatchFixture: Sendable {
             endpoint: endpoint,
             directory: directory,
             runtime: runtime,
+            simulation: simulation,
             truth: truth
         )
         let outcome: Result<Void, any Error>
