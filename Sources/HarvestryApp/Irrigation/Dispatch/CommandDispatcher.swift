@@ -70,7 +70,7 @@ public struct CommandDispatcher: Service {
     let now: @Sendable () -> Date
     let onReady: @Sendable () -> Void
     /// Settlements on their way to `sink`, drained by their own task (`reportSettlements`), so the run engine's
-    /// queries never hold up claiming or ack writing.
+    /// queries never hold up claiming or ack writing. Finished when `run()` stops: a dispatcher runs once.
     let settlements: HandoffBuffer<StoredCommand>
 
     /// Settlements held for the sink before claiming and ack writing wait for it (backpressure; none dropped).
