@@ -59,12 +59,15 @@ public struct CommandAckInput: Sendable, Hashable {
     public var siteID: UUID
     public var stage: CommandAck
     public var reason: String?
+    /// The device the ack came from (its topic's); when set, an ack for another device's command is not applied.
+    public var deviceID: UUID?
 
-    public init(commandID: UUID, siteID: UUID, stage: CommandAck, reason: String?) {
+    public init(commandID: UUID, siteID: UUID, stage: CommandAck, reason: String?, deviceID: UUID? = nil) {
         self.commandID = commandID
         self.siteID = siteID
         self.stage = stage
         self.reason = reason
+        self.deviceID = deviceID
     }
 }
 
@@ -72,7 +75,9 @@ extension PostgresIrrigationRepository {
     /// `recordAck` for many acks in one transaction (the dispatcher's group commit): the commands are locked in id
     /// order (`FOR UPDATE`, so concurrent batches never deadlock), each ack is applied in the given order (a
     /// command's RECEIVED and EXECUTED in one batch both count), and each changed command is written once. The
-    /// result has one entry per ack, in order: its outcome, or nil when the ack's site has no such command.
+    /// result has one entry per ack, in order: its outcome, or nil when the ack's site has no such command. An ack
+    /// whose `deviceID` is not the command's changes nothing: its outcome is the command as stored, `.ignored`
+    /// (the caller compares the devices and refuses it).
     public func recordAcks(_ acks: [CommandAckInput], at: Date) async throws -> [AckOutcome?] {
         guard !acks.isEmpty else { return [] }
         for ack in acks { try Validate.text(ack.reason, field: "ack.reason", maximum: 500) }
@@ -94,6 +99,10 @@ extension PostgresIrrigationRepository {
                 for ack in acks {
                     guard var stored = commands[ack.commandID], stored.siteID == ack.siteID else {
                         outcomes.append(nil)
+                        continue
+                    }
+                    if let device = ack.deviceID, device != stored.command.deviceID {
+                        outcomes.append(AckOutcome(command: stored, step: .ignored("device_id")))
                         continue
                     }
                     let step = stored.command.acknowledge(ack.stage, now: at)

@@ -8,6 +8,7 @@ import Synchronization
 ///   outbox) to the device's ack, by stage (`received`, `executed`, `rejected`), a timer (a histogram at `/metrics`);
 /// - `harvestry_irrigation_commands_published_total`, `harvestry_irrigation_command_publish_failures_total`;
 /// - `harvestry_irrigation_command_acks_total{stage}`: acks recorded (duplicates included);
+/// - `harvestry_irrigation_commands_skipped_expired_total`: claimed commands not published because they had expired;
 /// - `harvestry_irrigation_commands_expired_total`, `harvestry_irrigation_commands_timed_out_total`;
 /// - `harvestry_irrigation_command_bad_acks_total{field}`: acks refused, by the field at fault (`payload`,
 ///   `command_id`, ...; `unknown_command` for an id the site does not have).
@@ -19,6 +20,7 @@ public final class CommandDispatchMetrics: Sendable {
     private let publishFailures: Counter
     private let expired: Counter
     private let timedOut: Counter
+    private let skipped: Counter
     private let badAcks = Mutex<[String: Counter]>([:])
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
@@ -44,6 +46,7 @@ public final class CommandDispatchMetrics: Sendable {
         self.publishFailures = Counter(label: "harvestry_irrigation_command_publish_failures_total", factory: factory)
         self.expired = Counter(label: "harvestry_irrigation_commands_expired_total", factory: factory)
         self.timedOut = Counter(label: "harvestry_irrigation_commands_timed_out_total", factory: factory)
+        self.skipped = Counter(label: "harvestry_irrigation_commands_skipped_expired_total", factory: factory)
     }
 
     func publish(succeeded: Bool) {
@@ -54,6 +57,10 @@ public final class CommandDispatchMetrics: Sendable {
     func ack(_ stage: CommandAck, enqueueToAck seconds: Double?) {
         self.acks[stage]?.increment()
         if let seconds, seconds >= 0 { self.latency[stage]?.recordNanoseconds(Int64(seconds * 1e9)) }
+    }
+
+    func skippedExpired() {
+        self.skipped.increment()
     }
 
     func finished(_ status: CommandStatus) {

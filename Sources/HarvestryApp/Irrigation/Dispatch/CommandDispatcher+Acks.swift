@@ -13,7 +13,7 @@ extension CommandDispatcher {
     /// written at once. At most `concurrency × 8` acks are held; past that the broker holds the rest. Nothing a
     /// device sends stops the consumer: a bad ack is counted and dropped.
     func consumeAcks(_ messages: MQTTMessages) async {
-        let pending = AckBuffer(capacity: self.configuration.concurrency * 8)
+        let pending = HandoffBuffer<DeviceAck>(capacity: self.configuration.concurrency * 8)
         let writers = self.configuration.ackWriters
         await withDiscardingTaskGroup { group in
             for _ in 0..<writers {
@@ -39,12 +39,25 @@ extension CommandDispatcher {
     }
 
     func record(_ batch: [DeviceAck]) async {
+        // The topic's device must be the command's: an ack from another device is refused, never applied.
+        let batch = batch.filter { ack in
+            guard UUID(uuidString: ack.device) == nil else { return true }
+            self.refuse(Self.topic(ack), field: "device_id", "the topic's device is not a device id")
+            return false
+        }
+        guard !batch.isEmpty else { return }
         let at = self.now()
         let outcomes: [AckOutcome?]
         do {
             outcomes = try await self.outbox.recordAcks(
                 batch.map {
-                    CommandAckInput(commandID: $0.commandID, siteID: $0.siteID, stage: $0.stage, reason: $0.reason)
+                    CommandAckInput(
+                        commandID: $0.commandID,
+                        siteID: $0.siteID,
+                        stage: $0.stage,
+                        reason: $0.reason,
+                        deviceID: UUID(uuidString: $0.device)
+                    )
                 },
                 at: at
             )
@@ -65,11 +78,11 @@ extension CommandDispatcher {
         var settled: [StoredCommand] = []
         for (ack, outcome) in zip(batch, outcomes) {
             guard let outcome else {
-                self.refuse(
-                    "hv/v1/\(ack.siteID)/\(ack.device)/ack",
-                    field: "unknown_command",
-                    "no command \(ack.commandID)"
-                )
+                self.refuse(Self.topic(ack), field: "unknown_command", "no command \(ack.commandID)")
+                continue
+            }
+            guard UUID(uuidString: ack.device) == outcome.command.command.deviceID else {
+                self.refuse(Self.topic(ack), field: "device_id", "command \(ack.commandID) is for another device")
                 continue
             }
             guard case .moved(_, let to) = outcome.step else {
@@ -87,7 +100,11 @@ extension CommandDispatcher {
             )
             if to.isFinished { settled.append(outcome.command) }
         }
-        if !settled.isEmpty { await self.sink.commandsSettled(settled) }
+        await self.report(settled)
+    }
+
+    private static func topic(_ ack: DeviceAck) -> String {
+        "hv/v1/\(ack.siteID.uuidString.lowercased())/\(ack.device)/ack"
     }
 
     private func refuse(_ topic: String, field: String, _ message: String) {

@@ -26,7 +26,8 @@ public struct CommandDispatcher: Service {
         public var claimLimit: Int
         /// The longest the loop sleeps without a NOTIFY or a known deadline.
         public var fallbackPoll: Duration
-        /// Publishes awaiting their PUBACK at once; acks held (× 8) before the broker holds the rest.
+        /// Claimed commands not yet published (awaiting their PUBACK or their turn in their device's lane): the
+        /// claim loop claims no more than this; acks held (× 8) before the broker holds the rest.
         public var concurrency: Int
         /// Ack batches written at once (each one transaction). Two measured best on two cores (1: 215 ms p99, 2:
         /// 63 ms, 8: 80 ms at 1,000 commands/s; docs/benchmarks.md): fewer, larger batches beat more concurrency.
@@ -68,6 +69,12 @@ public struct CommandDispatcher: Service {
     let metrics: CommandDispatchMetrics
     let now: @Sendable () -> Date
     let onReady: @Sendable () -> Void
+    /// Settlements on their way to `sink`, drained by their own task (`reportSettlements`), so the run engine's
+    /// queries never hold up claiming or ack writing. Finished when `run()` stops: a dispatcher runs once.
+    let settlements: HandoffBuffer<StoredCommand>
+
+    /// Settlements held for the sink before claiming and ack writing wait for it (backpressure; none dropped).
+    static let settlementCapacity = 1_024
 
     /// `database` is where to LISTEN for new commands (nil: deadlines and the fallback poll only). `onReady` runs
     /// once the ack subscription is acknowledged (tests wait for it).
@@ -89,6 +96,7 @@ public struct CommandDispatcher: Service {
         self.metrics = metrics
         self.now = now
         self.onReady = onReady
+        self.settlements = HandoffBuffer(capacity: Self.settlementCapacity)
     }
 
     public func run() async throws {
@@ -105,25 +113,47 @@ public struct CommandDispatcher: Service {
             metadata: ["broker": "\(self.configuration.endpoint)", "subscription": "\(Self.ackSubscription)"]
         )
         self.onReady()
-        let publisher = AsyncStream<StoredCommand>.makeStream()
         await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await self.consumeAcks(client.messages) }
-                group.addTask { await self.publish(publisher.stream, on: client) }
-                await withDiscardingTaskGroup { listener in
-                    listener.addTask { await self.listen(link) }
-                    await self.claimLoop(link, publish: publisher.continuation)
-                    listener.cancelAll()
-                }
-                // The publishes and acks in hand finish; then the acks end with the connection.
-                publisher.continuation.finish()
-                client.beginDisconnect()
+            await withDiscardingTaskGroup { reporter in
+                reporter.addTask { await self.reportSettlements() }
+                await self.dispatch(link, on: client)
+                // Every settlement the loops handed over reaches the sink before the dispatcher stops.
+                self.settlements.finish()
             }
         } onGracefulShutdown: {
             link.stop()
         }
         await client.disconnect()
     }
+
+    /// Claims, publishes and records acks until stopped, then lets the publishes and acks in hand finish.
+    private func dispatch(_ link: DispatchLink, on client: MQTTClient) async {
+        let lanes = PublishLanes(capacity: self.configuration.concurrency)
+        let publisher = AsyncStream<PublishLanes.DeviceKey>.makeStream()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.consumeAcks(client.messages) }
+            group.addTask { await self.publish(publisher.stream, lanes: lanes, link: link, on: client) }
+            await withDiscardingTaskGroup { listener in
+                listener.addTask { await self.listen(link) }
+                await self.claimLoop(link, lanes: lanes, publish: publisher.continuation)
+                listener.cancelAll()
+            }
+            // The publishes and acks in hand finish; then the acks end with the connection.
+            publisher.continuation.finish()
+            client.beginDisconnect()
+        }
+    }
+
+    /// Hands settlements to the sink in order, in batches, until `settlements` is finished and drained.
+    private func reportSettlements() async {
+        while let batch = await self.settlements.take(limit: Self.settlementBatchLimit) {
+            await self.sink.commandsSettled(batch)
+            self.settlements.release(batch.count)
+        }
+    }
+
+    /// Most settlements one `commandsSettled` call carries.
+    static let settlementBatchLimit = 200
 }
 
 /// What the dispatcher's tasks share: the broker connection's state, the stop flag and the wake-up.

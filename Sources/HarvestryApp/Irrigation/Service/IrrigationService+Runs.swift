@@ -61,13 +61,13 @@ extension IrrigationService {
         return Self.message(run, site: site)
     }
 
-    /// AbortRun with the call's metadata: the engine gets the call's deadline (less a margin to answer in), or
-    /// `defaultAbortWait` when the call has none.
+    /// AbortRun with the call's metadata: the engine gets the call's deadline (less a margin to answer in), at most
+    /// `maximumAbortWait`, or `defaultAbortWait` when the call has none.
     public func abortRun(
         request: ServerRequest<Harvestry_Irrigation_V1_AbortRunRequest>,
         context: ServerContext
     ) async throws -> ServerResponse<Harvestry_Irrigation_V1_AbortRunResponse> {
-        let wait = request.metadata.timeout.map { max(.zero, $0 - Self.answerMargin) } ?? self.defaultAbortWait
+        let wait = request.metadata.timeout.map { Self.abortWait(timeout: $0) } ?? self.defaultAbortWait
         let response = try await self.abortRun(request.message, wait: wait)
         return ServerResponse(message: response, metadata: [:])
     }
@@ -81,6 +81,14 @@ extension IrrigationService {
 
     /// Kept from a call's deadline so the answer still reaches the caller in time.
     static let answerMargin: Duration = .milliseconds(250)
+    /// The longest AbortRun waits for the run to come back Aborted, whatever the call's deadline (a caller's
+    /// `grpc-timeout` may be hours): past it the answer is the run still Aborting, without `stoppedAt`.
+    static let maximumAbortWait: Duration = .seconds(60)
+
+    /// How long to wait for the abort under a call's `timeout`: the timeout less `answerMargin`, capped.
+    static func abortWait(timeout: Duration) -> Duration {
+        min(max(.zero, timeout - Self.answerMargin), Self.maximumAbortWait)
+    }
 
     func abortRun(
         _ request: Harvestry_Irrigation_V1_AbortRunRequest,

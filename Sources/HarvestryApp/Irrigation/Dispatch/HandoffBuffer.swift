@@ -1,11 +1,11 @@
 import Synchronization
 
-/// The acks waiting for a writer: `put` waits while `capacity` are held (written or not), `take` waits for at
-/// least one and takes up to `limit`; `release` frees what a writer has written. `finish` lets the writers drain
-/// and stop.
-final class AckBuffer: Sendable {
+/// Items waiting for a consumer (acks for the ack writers, settlements for the sink): `put` waits while `capacity`
+/// are held (consumed or not: backpressure, nothing dropped), `take` waits for at least one and takes up to
+/// `limit`; `release` frees what a consumer has finished. `finish` lets the consumers drain and stop.
+final class HandoffBuffer<Element: Sendable>: Sendable {
     private struct State {
-        var acks: [DeviceAck] = []
+        var items: [Element] = []
         var held = 0
         var finished = false
         var takers: [CheckedContinuation<Void, Never>] = []
@@ -19,7 +19,7 @@ final class AckBuffer: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    func put(_ ack: DeviceAck) async {
+    func put(_ item: Element) async {
         while true {
             let full = self.state.withLock { $0.held >= self.capacity }
             if !full { break }
@@ -33,20 +33,20 @@ final class AckBuffer: Sendable {
             }
         }
         let taker = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.acks.append(ack)
+            state.items.append(item)
             state.held += 1
             return state.takers.isEmpty ? nil : state.takers.removeFirst()
         }
         taker?.resume()
     }
 
-    /// Up to `limit` acks, waiting while there are none; nil once finished and empty.
-    func take(limit: Int) async -> [DeviceAck]? {
+    /// Up to `limit` items, waiting while there are none; nil once finished and empty.
+    func take(limit: Int) async -> [Element]? {
         while true {
-            let batch = self.state.withLock { state -> [DeviceAck]?? in
-                if !state.acks.isEmpty {
-                    let batch = Array(state.acks.prefix(limit))
-                    state.acks.removeFirst(batch.count)
+            let batch = self.state.withLock { state -> [Element]?? in
+                if !state.items.isEmpty {
+                    let batch = Array(state.items.prefix(limit))
+                    state.items.removeFirst(batch.count)
                     return .some(batch)
                 }
                 return state.finished ? .some(nil) : .none
@@ -54,7 +54,7 @@ final class AckBuffer: Sendable {
             if let batch { return batch }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let ready = self.state.withLock { state in
-                    guard state.acks.isEmpty && !state.finished else { return true }
+                    guard state.items.isEmpty && !state.finished else { return true }
                     state.takers.append(continuation)
                     return false
                 }
