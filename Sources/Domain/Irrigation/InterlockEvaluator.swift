@@ -21,7 +21,12 @@ public struct InterlockEvaluator: Sendable {
         {
             reasons.insert(.maxRuntimeExceeded)
         }
-        if !self.policy.concurrencyCap.admits(request.valves, alongside: snapshot.openValves) {
+        // A zone already open (another live run's valve, a manual command) is not opened twice: it waits, as for the
+        // cap, until that valve is closed.
+        let open = Set(snapshot.openValves.map(\.zoneID))
+        if !self.policy.concurrencyCap.admits(request.valves, alongside: snapshot.openValves)
+            || request.valves.contains(where: { open.contains($0.zoneID) })
+        {
             reasons.insert(.concurrencyCap)
         }
         return reasons.isEmpty ? .allowed : .blocked(Self.ranked(reasons))

@@ -29,7 +29,7 @@ public protocol IrrigationEngineStore: Sendable {
 
     /// Sites with runs Queued, Running or Aborting (or, given `sites`, those sites), with their organization.
     func engineSites(among sites: Set<UUID>?) async throws -> [EngineSite]
-    /// The site's runs that are Queued, Running or Aborting, oldest first (at most 1000).
+    /// The site's runs that are Running or Aborting (all of them), then Queued (oldest first, at most 1000).
     func liveRuns(siteID: UUID, in scope: AccessScope) async throws -> [IrrigationRun]
     /// Finished commands of the site's live runs that have not been applied to their run yet (at most 1000).
     func unappliedSettlements(siteID: UUID, in scope: AccessScope) async throws -> [StoredCommand]

@@ -103,8 +103,11 @@ extension IrrigationRun {
                 return []
             }
         case .awaitingApproval, .queued, .completed, .aborted:
-            // A late open confirmed after the run ended would leave water flowing: close it again.
-            guard action == .open, status == .executed, self.status.isFinished else { return [] }
+            // A late open confirmed after the run ended (or timed out: the device may have acted) would leave water
+            // flowing: close it again.
+            guard action == .open, status == .executed || status == .timeout, self.status.isFinished else {
+                return []
+            }
             return [self.closeAgain(zoneID)]
         }
     }

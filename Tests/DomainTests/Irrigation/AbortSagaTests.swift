@@ -95,6 +95,27 @@ struct AbortSagaTests {
         )
     }
 
+    @Test("an open that times out on an Aborting or finished run is answered like an executed one: closed again")
+    func lateOpenTimeout() throws {
+        var run = try watering()
+        _ = try run.abort(by: Fixture.id(10), reason: "leak", at: t0 + 10)
+        _ = run.commandSettled(zoneID: Fixture.id(2), action: .close, status: .executed, at: t0 + 11)
+        #expect(
+            run.commandSettled(zoneID: Fixture.id(2), action: .open, status: .timeout, at: t0 + 12) == [
+                close(2, round: 2)
+            ]
+        )
+        #expect(run.commandSettled(zoneID: Fixture.id(2), action: .open, status: .rejected, at: t0 + 12).isEmpty)
+        _ = run.commandSettled(zoneID: Fixture.id(1), action: .close, status: .executed, at: t0 + 13)
+        _ = run.commandSettled(zoneID: Fixture.id(2), action: .close, status: .executed, at: t0 + 14)
+        #expect(run.status == .aborted)
+        #expect(
+            run.commandSettled(zoneID: Fixture.id(1), action: .open, status: .timeout, at: t0 + 15) == [
+                close(1, round: 2)
+            ]
+        )
+    }
+
     @Test("an open the device does not confirm aborts the run")
     func openNotConfirmed() throws {
         var run = IrrigationRun(
