@@ -21,12 +21,7 @@ public struct InterlockEvaluator: Sendable {
         {
             reasons.insert(.maxRuntimeExceeded)
         }
-        // A zone already open (another live run's valve, a manual command) is not opened twice: it waits, as for the
-        // cap, until that valve is closed.
-        let open = Set(snapshot.openValves.map(\.zoneID))
-        if !self.policy.concurrencyCap.admits(request.valves, alongside: snapshot.openValves)
-            || request.valves.contains(where: { open.contains($0.zoneID) })
-        {
+        if !self.policy.concurrencyCap.admits(request.valves, alongside: snapshot.openValves) {
             reasons.insert(.concurrencyCap)
         }
         return reasons.isEmpty ? .allowed : .blocked(Self.ranked(reasons))

@@ -37,16 +37,6 @@ struct ConcurrencyCapTests {
         #expect(waiting == [Fixture.std(9)])
     }
 
-    @Test("a step whose zone is already open (another live run) waits as for the cap; another zone starts")
-    func zoneAlreadyOpenWaits() {
-        var snapshot = Fixture.healthy()
-        snapshot.openValves = [Fixture.open(Fixture.std(3), since: 5)]
-        let same = Fixture.evaluator.mayStart(StartRequest(valves: [Fixture.std(3)]), in: snapshot)
-        #expect(same.blockReason == .concurrencyCap)
-        #expect(same.shouldQueue)
-        #expect(Fixture.evaluator.mayStart(StartRequest(valves: [Fixture.std(4)]), in: snapshot) == .allowed)
-    }
-
     @Test("excess: the latest opened past the limit, ties by zone id")
     func excess() {
         let open = [

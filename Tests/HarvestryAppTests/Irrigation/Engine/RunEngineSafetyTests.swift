@@ -104,6 +104,18 @@ extension DatabaseSuites {
             }
         }
 
+        @Test("a second run whose first zone another live run holds open waits Queued (CONCURRENCY_CAP)")
+        func zoneHeldOpenByAnotherRun() async throws {
+            try await RunEngineFixture.with { f in
+                let first = try await f.start()
+                #expect(first.status == .running)
+                let second = try await f.start()
+                #expect(second.status == .queued)
+                #expect(second.blockReason == .concurrencyCap)
+                #expect(try await f.commands(second.id).isEmpty)
+            }
+        }
+
         @Test("StartRun whose first step fails after the run was stored returns it Queued; the pass starts it: one run")
         func startSurvivesAFailedFirstStep() async throws {
             try await RunEngineFixture.with { f in
