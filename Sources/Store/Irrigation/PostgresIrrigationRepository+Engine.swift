@@ -74,13 +74,13 @@ extension PostgresIrrigationRepository {
         settling commandID: UUID?,
         in scope: AccessScope,
         audit: AuditContext,
-        _ transform: @Sendable (IrrigationRun) throws -> RunChange?
+        _ transform: @Sendable (IrrigationRun, [OpenValve]) throws -> RunChange?
     ) async throws -> IrrigationRun? {
         try audit.validate()
         return try await mappingErrors(resource: "run", table: "irrigation_runs") {
             try await self.client.transaction(scope: scope) { connection in
                 let locked = try await connection.query(
-                    "SELECT site_id FROM irrigation_runs WHERE id = $1::uuid FOR UPDATE",
+                    "SELECT site_id, group_id FROM irrigation_runs WHERE id = $1::uuid FOR UPDATE",
                     [SQLValue(runID)]
                 )
                 guard let row = locked.first else {
@@ -97,8 +97,16 @@ extension PostgresIrrigationRepository {
                     )
                     guard !marked.isEmpty else { return nil }
                 }
+                // One change at a time per group (any instance), and the group's open valves read under that lock:
+                // two runs of a group cannot both open past the cap. Locks are taken run row first, then group.
+                let group: UUID = try row.decode("group_id")
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))",
+                    [SQLValue("irrigation_group:" + group.uuidString.lowercased())]
+                )
+                let open = try await Self.fetchOpenValves(group, connection)
                 let before = try await Self.fetchRun(runID, connection)
-                guard let change = try transform(before) else { return nil }
+                guard let change = try transform(before, open) else { return nil }
                 try await Self.store(change, before: before, site: site, scope: scope, audit: audit, connection)
                 return try await Self.fetchRun(runID, connection)
             }

@@ -71,8 +71,11 @@ public struct RunEngine: Sendable {
         _ body: @escaping @Sendable (IrrigationRun, RunProgression) throws -> RunChange?
     ) async throws -> IrrigationRun? {
         let stored = Mutex<RunChange?>(nil)
-        let updated = try await self.store.updateRun(runID, settling: commandID, in: scope, audit: audit) { run in
-            let change = try body(run, progression)
+        let updated = try await self.store.updateRun(runID, settling: commandID, in: scope, audit: audit) { run, open in
+            // The open valves as read under the group's lock, not as read before it (the cap across instances).
+            var locked = progression
+            locked.snapshot.openValves = open
+            let change = try body(run, locked)
             stored.withLock { $0 = change }
             return change
         }

@@ -206,7 +206,7 @@ final class FirstUpdateFails: IrrigationEngineStore {
         settling commandID: UUID?,
         in scope: AccessScope,
         audit: AuditContext,
-        _ transform: @Sendable (IrrigationRun) throws -> RunChange?
+        _ transform: @Sendable (IrrigationRun, [OpenValve]) throws -> RunChange?
     ) async throws -> IrrigationRun? {
         let first = self.failed.withLock { failed in
             defer { failed = true }
