@@ -128,5 +128,13 @@ extension IrrigationRun {
         return self.beginAbort(.operatorRequest(by: operatorID, reason: reason), at: now)
     }
 
+    /// A Queued run that has waited `limit` (its program's max runtime) since it was requested ends Aborted, with the
+    /// alert `QUEUE_TIMEOUT`; its cause is the reason that held it back, or `MAX_RUNTIME_EXCEEDED` when none did.
+    public mutating func queueTimedOut(after limit: TimeInterval, at now: Date) -> [RunAction] {
+        guard self.status == .queued, now.timeIntervalSince(self.requestedAt) >= limit else { return [] }
+        let cause = RunAbortCause.interlock(self.blockReason ?? .maxRuntimeExceeded)
+        return [.alert("QUEUE_TIMEOUT", zoneID: nil)] + self.finishAborted(cause, at: now)
+    }
+
     var key: String { self.id.uuidString.lowercased() }
 }

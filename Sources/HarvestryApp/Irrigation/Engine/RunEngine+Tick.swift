@@ -70,6 +70,16 @@ extension RunEngine: Service {
     func step(_ run: IrrigationRun, in scope: AccessScope) async throws {
         switch run.status {
         case .queued:
+            let limit = try await self.repository.program(run.programID, in: scope).maxRuntime
+            if self.now().timeIntervalSince(run.requestedAt) >= limit {
+                let progression = try await self.progression(for: run, in: scope)
+                try await self.advance(run.id, with: progression, in: scope, audit: .none) { locked, p in
+                    var changed = locked
+                    let actions = changed.queueTimedOut(after: limit, at: p.now)
+                    return actions.isEmpty ? nil : try p.apply(actions, to: changed)
+                }
+                return
+            }
             guard run.blockReason.map({ $0.recovery == .automaticWhenCleared }) ?? true else { return }
             let progression = try await self.progression(for: run, in: scope)
             try await self.advance(run.id, with: progression, in: scope, audit: .none) { locked, p in

@@ -116,6 +116,25 @@ extension DatabaseSuites {
             }
         }
 
+        @Test("a Queued run that waited its program's max runtime is aborted by the pass, with QUEUE_TIMEOUT")
+        func queueTimeout() async throws {
+            try await RunEngineFixture.with { f in
+                let stale = IrrigationRun(
+                    program: f.program,
+                    requestedBy: f.tenant.adminID,
+                    requestedAt: f.clock.now.addingTimeInterval(-900),
+                    manualApproval: false
+                )
+                let queued = try await f.irrigation.createRun(stale, commands: [], in: f.scope, audit: .none)
+                await f.tick()
+                let aborted = try await f.run(queued.id)
+                #expect(aborted.status == .aborted)
+                #expect(aborted.abortCause == .interlock(.maxRuntimeExceeded))
+                #expect(try await f.alerts(queued.id).contains { $0.contains("QUEUE_TIMEOUT") })
+                #expect(try await f.commands(queued.id).isEmpty)
+            }
+        }
+
         @Test("StartRun whose first step fails after the run was stored returns it Queued; the pass starts it: one run")
         func startSurvivesAFailedFirstStep() async throws {
             try await RunEngineFixture.with { f in
