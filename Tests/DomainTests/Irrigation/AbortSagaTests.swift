@@ -20,6 +20,16 @@ struct AbortSagaTests {
         return run
     }
 
+    func queued() -> IrrigationRun {
+        IrrigationRun(
+            id: Fixture.id(500),
+            program: RunProgressTests.program,
+            requestedBy: nil,
+            requestedAt: t0,
+            manualApproval: false
+        )
+    }
+
     func close(_ zone: Int, round: Int = 1) -> RunAction {
         let zoneKey = Fixture.id(zone).uuidString.lowercased()
         return .command(.close, zoneID: Fixture.id(zone), idempotencyKey: "\(key)/abort/\(zoneKey)/close/\(round)")
@@ -116,15 +126,21 @@ struct AbortSagaTests {
         )
     }
 
+    @Test("a Queued run ends Aborted with QUEUE_TIMEOUT once it waited its limit, not before")
+    func queueTimeout() {
+        var run = queued()
+        #expect(run.queueTimedOut(after: 900, at: t0 + 899).isEmpty)
+        #expect(
+            run.queueTimedOut(after: 900, at: t0 + 900) == [
+                .alert("QUEUE_TIMEOUT", zoneID: nil), .finished(.aborted, at: t0 + 900),
+            ]
+        )
+        #expect(run.abortCause == .interlock(.maxRuntimeExceeded))
+    }
+
     @Test("an open the device does not confirm aborts the run")
     func openNotConfirmed() throws {
-        var run = IrrigationRun(
-            id: Fixture.id(500),
-            program: RunProgressTests.program,
-            requestedBy: nil,
-            requestedAt: t0,
-            manualApproval: false
-        )
+        var run = queued()
         _ = try run.startStep(.allowed, at: t0)
         #expect(
             run.commandSettled(zoneID: Fixture.id(1), action: .open, status: .timeout, at: t0 + 15) == [
@@ -136,13 +152,7 @@ struct AbortSagaTests {
 
     @Test("aborting before anything opened ends at once; a later re-arm issues no command")
     func beforeOpen() throws {
-        var run = IrrigationRun(
-            id: Fixture.id(500),
-            program: RunProgressTests.program,
-            requestedBy: nil,
-            requestedAt: t0,
-            manualApproval: false
-        )
+        var run = queued()
         #expect(try run.abort(by: Fixture.id(10), reason: "rain", at: t0) == [.finished(.aborted, at: t0)])
         #expect(run.interlock(.continue, at: t0 + 1).isEmpty)
         #expect(throws: DomainError.self) { try run.startStep(.allowed, at: t0 + 2) }

@@ -41,13 +41,7 @@ extension DatabaseSuites {
             try await RunEngineFixture.with { f in
                 let running = try await f.start()
                 #expect(running.status == .running)
-                let older = IrrigationRun(
-                    program: f.program,
-                    requestedBy: f.tenant.adminID,
-                    requestedAt: f.clock.now.addingTimeInterval(-3600),
-                    manualApproval: false
-                )
-                let queued = try await f.irrigation.createRun(older, commands: [], in: f.scope, audit: .none)
+                let queued = try await Self.storedQueued(f, requestedAgo: 3600)
                 #expect(queued.status == .queued)
                 let live = try await f.irrigation.liveRuns(siteID: f.site, in: f.scope)
                 #expect(live.map(\.id) == [running.id, queued.id])
@@ -119,13 +113,7 @@ extension DatabaseSuites {
         @Test("a Queued run that waited its program's max runtime is aborted by the pass, with QUEUE_TIMEOUT")
         func queueTimeout() async throws {
             try await RunEngineFixture.with { f in
-                let stale = IrrigationRun(
-                    program: f.program,
-                    requestedBy: f.tenant.adminID,
-                    requestedAt: f.clock.now.addingTimeInterval(-900),
-                    manualApproval: false
-                )
-                let queued = try await f.irrigation.createRun(stale, commands: [], in: f.scope, audit: .none)
+                let queued = try await Self.storedQueued(f, requestedAgo: 900)
                 await f.tick()
                 let aborted = try await f.run(queued.id)
                 #expect(aborted.status == .aborted)
@@ -171,6 +159,17 @@ extension DatabaseSuites {
                 await f.tick()
                 #expect(f.engine.alarmStateCount == 0)
             }
+        }
+
+        /// A Queued run of the fixture's program stored directly, requested `seconds` ago.
+        static func storedQueued(_ f: RunEngineFixture, requestedAgo seconds: TimeInterval) async throws -> IrrigationRun {
+            let run = IrrigationRun(
+                program: f.program,
+                requestedBy: f.tenant.adminID,
+                requestedAt: f.clock.now.addingTimeInterval(-seconds),
+                manualApproval: false
+            )
+            return try await f.irrigation.createRun(run, commands: [], in: f.scope, audit: .none)
         }
     }
 }
