@@ -29,11 +29,12 @@ public protocol IrrigationEngineStore: Sendable {
 
     /// Sites with runs Queued, Running or Aborting (or, given `sites`, those sites), with their organization.
     func engineSites(among sites: Set<UUID>?) async throws -> [EngineSite]
-    /// The site's runs that are Queued, Running or Aborting, oldest first (at most 1000).
+    /// The site's runs that are Running or Aborting (all of them), then Queued (oldest first, at most 1000).
     func liveRuns(siteID: UUID, in scope: AccessScope) async throws -> [IrrigationRun]
     /// Finished commands of the site's live runs that have not been applied to their run yet (at most 1000).
     func unappliedSettlements(siteID: UUID, in scope: AccessScope) async throws -> [StoredCommand]
-    /// Locks the run's row (`FOR UPDATE`), hands the run to `transform`, and stores what it returns (the run's
+    /// Locks the run's row (`FOR UPDATE`) and its group (a transaction advisory lock), hands the run and the group's
+    /// open valves read under those locks to `transform`, and stores what it returns (the run's
     /// progress, its commands, interlock events, alerts, each with audit rows) in the same transaction. With
     /// `settling`, the command is marked applied in that transaction, and a command already applied skips the
     /// transform. Returns the stored run, or nil when nothing changed (transform returned nil, or already applied).
@@ -42,7 +43,7 @@ public protocol IrrigationEngineStore: Sendable {
         settling commandID: UUID?,
         in scope: AccessScope,
         audit: AuditContext,
-        _ transform: @Sendable (IrrigationRun) throws -> RunChange?
+        _ transform: @Sendable (IrrigationRun, [OpenValve]) throws -> RunChange?
     ) async throws -> IrrigationRun?
 }
 

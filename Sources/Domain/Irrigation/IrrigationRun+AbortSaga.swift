@@ -20,8 +20,9 @@ extension IrrigationRun {
 
     mutating func sagaSettled(zoneID: UUID, action: ValveAction, status: CommandStatus, at now: Date) -> [RunAction] {
         switch (action, status) {
-        case (.open, .executed):
-            // An open that lands after the abort began: the valve is open again, so close it again.
+        case (.open, .executed), (.open, .timeout):
+            // An open that lands after the abort began (or whose fate is unknown: TIMEOUT, the device may have
+            // acted): the valve may be open again, so close it again.
             self.pendingCloses.insert(zoneID)
             return [self.closeAgain(zoneID)]
         case (.open, _):

@@ -103,8 +103,11 @@ extension IrrigationRun {
                 return []
             }
         case .awaitingApproval, .queued, .completed, .aborted:
-            // A late open confirmed after the run ended would leave water flowing: close it again.
-            guard action == .open, status == .executed, self.status.isFinished else { return [] }
+            // A late open confirmed after the run ended (or timed out: the device may have acted) would leave water
+            // flowing: close it again.
+            guard action == .open, status == .executed || status == .timeout, self.status.isFinished else {
+                return []
+            }
             return [self.closeAgain(zoneID)]
         }
     }
@@ -123,6 +126,14 @@ extension IrrigationRun {
         try Validate.text(reason, field: "reason", maximum: 500)
         guard !self.status.isFinished else { throw DomainError.runState(self, "abort") }
         return self.beginAbort(.operatorRequest(by: operatorID, reason: reason), at: now)
+    }
+
+    /// A Queued run that has waited `limit` (its program's max runtime) since it was requested ends Aborted, with the
+    /// alert `QUEUE_TIMEOUT`; its cause is the reason that held it back, or `MAX_RUNTIME_EXCEEDED` when none did.
+    public mutating func queueTimedOut(after limit: TimeInterval, at now: Date) -> [RunAction] {
+        guard self.status == .queued, now.timeIntervalSince(self.requestedAt) >= limit else { return [] }
+        let cause = RunAbortCause.interlock(self.blockReason ?? .maxRuntimeExceeded)
+        return [.alert("QUEUE_TIMEOUT", zoneID: nil)] + self.finishAborted(cause, at: now)
     }
 
     var key: String { self.id.uuidString.lowercased() }

@@ -22,10 +22,17 @@ extension PostgresIrrigationRepository {
         try scope.require(site: siteID)
         return try await mappingErrors(resource: "run", table: "irrigation_runs") {
             try await self.client.transaction(scope: scope) { connection in
+                // Running and Aborting runs first and never limited away (water may be flowing); the limit bites
+                // only the Queued ones.
                 let ids = try await connection.query(
                     """
-                    SELECT id FROM irrigation_runs WHERE site_id = $1::uuid AND status IN \(Self.liveStatuses)
-                    ORDER BY requested_at, id LIMIT 1000
+                    SELECT id FROM (
+                        SELECT id, requested_at, 0 AS tier FROM irrigation_runs
+                        WHERE site_id = $1::uuid AND status IN ('Running', 'Aborting')
+                        UNION ALL
+                        (SELECT id, requested_at, 1 AS tier FROM irrigation_runs
+                         WHERE site_id = $1::uuid AND status = 'Queued' ORDER BY requested_at, id LIMIT 1000)
+                    ) live ORDER BY tier, requested_at, id
                     """,
                     [SQLValue(siteID)]
                 )
@@ -36,6 +43,7 @@ extension PostgresIrrigationRepository {
         }
     }
 
+    /// Also the late opens (EXECUTED or TIMEOUT) of runs finished within the last hour: each must be closed again.
     public func unappliedSettlements(siteID: UUID, in scope: AccessScope) async throws -> [StoredCommand] {
         try scope.require(site: siteID)
         return try await mappingErrors(resource: "command", table: "device_commands") {
@@ -44,7 +52,13 @@ extension PostgresIrrigationRepository {
                     """
                     SELECT \(Self.commandColumns) FROM device_commands
                     WHERE site_id = $1::uuid AND finished_at IS NOT NULL
-                      AND run_id IN (SELECT id FROM irrigation_runs WHERE site_id = $1::uuid AND status IN ('Running', 'Aborting'))
+                      AND (
+                        run_id IN (SELECT id FROM irrigation_runs WHERE site_id = $1::uuid AND status IN ('Running', 'Aborting'))
+                        OR (action = 'open' AND status IN ('EXECUTED', 'TIMEOUT') AND run_id IN (
+                            SELECT id FROM irrigation_runs WHERE site_id = $1::uuid AND status IN ('Completed', 'Aborted')
+                              AND stopped_at > now() - interval '1 hour'
+                        ))
+                      )
                       AND NOT EXISTS (SELECT 1 FROM irrigation_applied_settlements a WHERE a.command_id = device_commands.id)
                     ORDER BY finished_at, created_at LIMIT 1000
                     """,
@@ -60,13 +74,13 @@ extension PostgresIrrigationRepository {
         settling commandID: UUID?,
         in scope: AccessScope,
         audit: AuditContext,
-        _ transform: @Sendable (IrrigationRun) throws -> RunChange?
+        _ transform: @Sendable (IrrigationRun, [OpenValve]) throws -> RunChange?
     ) async throws -> IrrigationRun? {
         try audit.validate()
         return try await mappingErrors(resource: "run", table: "irrigation_runs") {
             try await self.client.transaction(scope: scope) { connection in
                 let locked = try await connection.query(
-                    "SELECT site_id FROM irrigation_runs WHERE id = $1::uuid FOR UPDATE",
+                    "SELECT site_id, group_id FROM irrigation_runs WHERE id = $1::uuid FOR UPDATE",
                     [SQLValue(runID)]
                 )
                 guard let row = locked.first else {
@@ -83,12 +97,32 @@ extension PostgresIrrigationRepository {
                     )
                     guard !marked.isEmpty else { return nil }
                 }
+                // One change at a time per group (any instance), and the group's open valves read under that lock:
+                // two runs of a group cannot both open past the cap. Locks are taken run row first, then group.
+                let group: UUID = try row.decode("group_id")
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))",
+                    [SQLValue("irrigation_group:" + group.uuidString.lowercased())]
+                )
+                let open = try await Self.fetchOpenValves(group, connection)
                 let before = try await Self.fetchRun(runID, connection)
-                guard let change = try transform(before) else { return nil }
+                guard let change = try transform(before, open) else { return nil }
                 try await Self.store(change, before: before, site: site, scope: scope, audit: audit, connection)
                 return try await Self.fetchRun(runID, connection)
             }
         }
+    }
+
+    /// A run that leaves Running (abort, shut-off, completion) must never have an open published again: its opens
+    /// still QUEUED or SENT become EXPIRED (no further attempt), in the transaction that changes the run.
+    static func expireOpens(run: UUID, _ connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            UPDATE device_commands SET status = 'EXPIRED', finished_at = now(), next_attempt_at = NULL
+            WHERE run_id = $1::uuid AND action = 'open' AND status IN ('QUEUED', 'SENT')
+            """,
+            [SQLValue(run)]
+        )
     }
 
     /// Writes a run change in the caller's transaction: progress, commands, events, alerts and audit rows.
@@ -115,6 +149,9 @@ extension PostgresIrrigationRepository {
                 )
             }
             try await Self.writeState(change.run, site: site, connection)
+            if before.status == .running, change.run.status != .running {
+                try await Self.expireOpens(run: before.id, connection)
+            }
             try await Self.enqueue(change.commands, run: before.id, site: site, connection)
             var details = change.auditDetails
             details["from"] = before.status.rawValue

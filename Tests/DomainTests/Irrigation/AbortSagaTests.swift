@@ -20,6 +20,16 @@ struct AbortSagaTests {
         return run
     }
 
+    func queued() -> IrrigationRun {
+        IrrigationRun(
+            id: Fixture.id(500),
+            program: RunProgressTests.program,
+            requestedBy: nil,
+            requestedAt: t0,
+            manualApproval: false
+        )
+    }
+
     func close(_ zone: Int, round: Int = 1) -> RunAction {
         let zoneKey = Fixture.id(zone).uuidString.lowercased()
         return .command(.close, zoneID: Fixture.id(zone), idempotencyKey: "\(key)/abort/\(zoneKey)/close/\(round)")
@@ -95,15 +105,42 @@ struct AbortSagaTests {
         )
     }
 
+    @Test("an open that times out on an Aborting or finished run is answered like an executed one: closed again")
+    func lateOpenTimeout() throws {
+        var run = try watering()
+        _ = try run.abort(by: Fixture.id(10), reason: "leak", at: t0 + 10)
+        _ = run.commandSettled(zoneID: Fixture.id(2), action: .close, status: .executed, at: t0 + 11)
+        #expect(
+            run.commandSettled(zoneID: Fixture.id(2), action: .open, status: .timeout, at: t0 + 12) == [
+                close(2, round: 2)
+            ]
+        )
+        #expect(run.commandSettled(zoneID: Fixture.id(2), action: .open, status: .rejected, at: t0 + 12).isEmpty)
+        _ = run.commandSettled(zoneID: Fixture.id(1), action: .close, status: .executed, at: t0 + 13)
+        _ = run.commandSettled(zoneID: Fixture.id(2), action: .close, status: .executed, at: t0 + 14)
+        #expect(run.status == .aborted)
+        #expect(
+            run.commandSettled(zoneID: Fixture.id(1), action: .open, status: .timeout, at: t0 + 15) == [
+                close(1, round: 2)
+            ]
+        )
+    }
+
+    @Test("a Queued run ends Aborted with QUEUE_TIMEOUT once it waited its limit, not before")
+    func queueTimeout() {
+        var run = queued()
+        #expect(run.queueTimedOut(after: 900, at: t0 + 899).isEmpty)
+        #expect(
+            run.queueTimedOut(after: 900, at: t0 + 900) == [
+                .alert("QUEUE_TIMEOUT", zoneID: nil), .finished(.aborted, at: t0 + 900),
+            ]
+        )
+        #expect(run.abortCause == .interlock(.maxRuntimeExceeded))
+    }
+
     @Test("an open the device does not confirm aborts the run")
     func openNotConfirmed() throws {
-        var run = IrrigationRun(
-            id: Fixture.id(500),
-            program: RunProgressTests.program,
-            requestedBy: nil,
-            requestedAt: t0,
-            manualApproval: false
-        )
+        var run = queued()
         _ = try run.startStep(.allowed, at: t0)
         #expect(
             run.commandSettled(zoneID: Fixture.id(1), action: .open, status: .timeout, at: t0 + 15) == [
@@ -115,13 +152,7 @@ struct AbortSagaTests {
 
     @Test("aborting before anything opened ends at once; a later re-arm issues no command")
     func beforeOpen() throws {
-        var run = IrrigationRun(
-            id: Fixture.id(500),
-            program: RunProgressTests.program,
-            requestedBy: nil,
-            requestedAt: t0,
-            manualApproval: false
-        )
+        var run = queued()
         #expect(try run.abort(by: Fixture.id(10), reason: "rain", at: t0) == [.finished(.aborted, at: t0)])
         #expect(run.interlock(.continue, at: t0 + 1).isEmpty)
         #expect(throws: DomainError.self) { try run.startStep(.allowed, at: t0 + 2) }

@@ -24,11 +24,22 @@ extension RunEngine: IrrigationRunControl {
         let created = try await self.repository.createRun(run, commands: [], in: scope, audit: audit)
         self.broadcaster.publish(created)
         guard created.status == .queued else { return created }
-        let started = try await self.advance(created.id, with: progression, in: scope, audit: audit) { run, p in
-            guard run.status == .queued else { return nil }
-            return try p.apply([.readyForStep(run.currentStep)], to: run)
+        // The run is stored: from here on a failure must not reach the caller as "not started" (a retry would start
+        // a second run). The created run is returned Queued; the next pass starts it.
+        do {
+            let started = try await self.advance(created.id, with: progression, in: scope, audit: audit) { run, p in
+                guard run.status == .queued else { return nil }
+                return try p.apply([.readyForStep(run.currentStep)], to: run)
+            }
+            return started ?? created
+        } catch {
+            self.metrics.error()
+            self.logger.error(
+                "run created but its first step failed; the engine pass retries it: \(error)",
+                metadata: ["run": "\(created.id.uuidString.lowercased())"]
+            )
+            return created
         }
-        return started ?? created
     }
 
     public func approveRun(_ runID: UUID, in scope: AccessScope, audit: AuditContext) async throws -> IrrigationRun {

@@ -71,8 +71,11 @@ public struct RunEngine: Sendable {
         _ body: @escaping @Sendable (IrrigationRun, RunProgression) throws -> RunChange?
     ) async throws -> IrrigationRun? {
         let stored = Mutex<RunChange?>(nil)
-        let updated = try await self.store.updateRun(runID, settling: commandID, in: scope, audit: audit) { run in
-            let change = try body(run, progression)
+        let updated = try await self.store.updateRun(runID, settling: commandID, in: scope, audit: audit) { run, open in
+            // The open valves as read under the group's lock, not as read before it (the cap across instances).
+            var locked = progression
+            locked.snapshot.openValves = open
+            let change = try body(run, locked)
             stored.withLock { $0 = change }
             return change
         }
@@ -103,6 +106,9 @@ public struct RunEngine: Sendable {
         }
     }
 
+    /// How many runs have alarm-delay state in this engine (pruned to the Running runs each complete pass).
+    public var alarmStateCount: Int { self.alarms.count }
+
     /// The scope the engine acts under for work of its own in `site`.
     func systemScope(_ site: EngineSite) -> AccessScope {
         AccessScope(
@@ -114,19 +120,33 @@ public struct RunEngine: Sendable {
     }
 }
 
-/// Alarm-delay state per run, shared by the engine's passes.
+/// Alarm-delay state per run (with its site), shared by the engine's passes.
 final class AlarmBook: Sendable {
-    private let alarms = Mutex<[UUID: InterlockAlarms]>([:])
+    private let alarms = Mutex<[UUID: (site: UUID, state: InterlockAlarms)]>([:])
 
     /// `duringRun` with the run's alarm state, which it updates.
     func decide(_ watch: RunWatch, _ progression: RunProgression) -> RunDecision {
         self.alarms.withLock { alarms in
-            var state = alarms[watch.runID] ?? InterlockAlarms()
+            var state = alarms[watch.runID]?.state ?? InterlockAlarms()
             let decision = progression.evaluator.duringRun(watch, in: progression.snapshot, alarms: &state)
-            alarms[watch.runID] = state
+            alarms[watch.runID] = (progression.group.siteID, state)
             return decision
         }
     }
 
     func forget(_ runID: UUID) { _ = self.alarms.withLock { $0.removeValue(forKey: runID) } }
+
+    /// Drops the state of every run of a site in `sites` that is not in `running`, and (when `others` is true) of
+    /// every run of a site not in `sites`: a run that left Running elsewhere (another instance, a settlement) or
+    /// whose site has no live run any more must not keep its entry.
+    func keep(only running: Set<UUID>, in sites: Set<UUID>, dropOtherSites others: Bool) {
+        self.alarms.withLock { alarms in
+            for (id, entry) in alarms where !running.contains(id) {
+                if sites.contains(entry.site) || others { alarms.removeValue(forKey: id) }
+            }
+        }
+    }
+
+    /// How many runs have alarm state.
+    var count: Int { self.alarms.withLock { $0.count } }
 }

@@ -73,7 +73,12 @@ struct RunProgression: Sendable {
             runStartedAt: run.startedAt,
             maxRuntime: self.program.maxRuntime
         )
-        let decision = self.evaluator.mayStart(request, in: self.snapshot)
+        var decision = self.evaluator.mayStart(request, in: self.snapshot)
+        // The cap admits an already open valve without a slot (FRP-06); a run must still not open a zone another live
+        // run (or a manual command) holds open: it waits as for the cap, until that valve is closed.
+        if decision == .allowed, self.snapshot.openValves.contains(where: { $0.zoneID == valve.zoneID }) {
+            decision = .blocked([.concurrencyCap])
+        }
         let previous = run.blockReason
         let actions = try change.run.startStep(decision, at: self.now)
         if let reason = decision.blockReason, reason != previous || change.run.status.isFinished {
