@@ -16,6 +16,9 @@ public struct ControllerConfig: Hashable, Sendable {
     public var authorizers: Set<String> = []
     /// Idempotency keys remembered for duplicate detection (oldest forgotten first).
     public var rememberedCommands = 4096
+    /// The full state is published again this long after the last one even when nothing changed (a heartbeat, so a
+    /// platform that treats an old input as stale keeps hearing a quiet controller). Zero or less: only on change.
+    public var stateInterval: Duration = .seconds(15)
 
     public init() {}
 }

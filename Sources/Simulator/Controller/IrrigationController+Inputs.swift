@@ -83,6 +83,7 @@ extension IrrigationController {
             self.allOff(at: now, into: &out)  // ground truth only: a dead controller publishes nothing
             for index in self.outputs.indices { self.outputs[index].lastOff = nil }  // the runs are over
             self.lastState = nil
+            self.lastStateAt = nil
             return
         }
         if !before.isPowered {

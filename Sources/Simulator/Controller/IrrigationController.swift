@@ -23,6 +23,8 @@ public struct IrrigationController: Hashable, Sendable {
     var outcomes: CommandOutcomes
     var eventSequence = 0
     var lastState: StateSnapshot?
+    /// When the full state was last published (nil until the first one, and while unpowered).
+    var lastStateAt: SimInstant?
     let start: SimInstant
 
     struct StateSnapshot: Hashable, Sendable {
@@ -47,12 +49,13 @@ public struct IrrigationController: Hashable, Sendable {
 
     public var tankLow: Bool { !self.lowTanks.isEmpty || !self.injectedLowTanks.isEmpty }
 
-    /// The earliest instant something is due: the first state at start, a timed close, a maximum runtime, the end of
-    /// a program step's wait for a slot.
+    /// The earliest instant something is due: the first state at start, the state heartbeat, a timed close, a
+    /// maximum runtime, the end of a program step's wait for a slot.
     public var nextDue: SimInstant {
         if self.lastState == nil { return self.start }
         var due = SimInstant(nanosecondsSinceEpoch: .max)
-        if let deadline = self.programWaitDeadline { due = deadline }
+        if let heartbeat = self.stateHeartbeatDue { due = heartbeat }
+        if let deadline = self.programWaitDeadline { due = min(due, deadline) }
         for output in self.outputs where output.isOn {
             if let closeAt = output.closeAt { due = min(due, closeAt) }
             if output.load != nil, let since = output.onSince { due = min(due, since + self.config.maxRuntime) }
@@ -187,10 +190,20 @@ public struct IrrigationController: Hashable, Sendable {
         )
     }
 
+    /// When the unchanged state is published again (`ControllerConfig.stateInterval` after the last one); nil while
+    /// unpowered (a dead controller publishes nothing) or when the heartbeat is off.
+    var stateHeartbeatDue: SimInstant? {
+        guard self.power.isPowered, self.config.stateInterval > .zero, let last = self.lastStateAt else { return nil }
+        return last + self.config.stateInterval
+    }
+
+    /// Publishes the full state when it changed or its heartbeat is due; the state's time is `now`.
     mutating func publishState(at now: SimInstant, into out: inout [Emission]) {
         let snapshot = StateSnapshot(properties: self.stateProperties, faultCode: self.latchedFault ?? "")
-        guard snapshot != self.lastState else { return }
+        let heartbeat = self.stateHeartbeatDue.map { $0 <= now } ?? false
+        guard snapshot != self.lastState || heartbeat else { return }
         self.lastState = snapshot
+        self.lastStateAt = now
         out.append(
             Emission(
                 device: self.id,
