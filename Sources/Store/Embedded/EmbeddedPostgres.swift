@@ -138,10 +138,12 @@ public actor EmbeddedPostgres {
         try await self.handleStalePidFile(bin: try self.findBinaries())
     }
 
-    /// The server's command-line settings: loopback only, its socket in the data directory, and WAL room for
-    /// telemetry ingest (checkpoints every few seconds at the default 1 GB max_wal_size under sustained load).
+    /// The server's command-line settings: loopback only, its socket in the data directory, WAL room for
+    /// telemetry ingest (checkpoints every few seconds at the default 1 GB max_wal_size under sustained load), and
+    /// 300 connections (each instance holds pools for its services plus LISTEN connections for the realtime hub and
+    /// the command dispatcher; the default 100 ran out with several instances and the test suite's parallel servers).
     func serverOptions(port: Int) -> String {
-        var options = "-c listen_addresses=127.0.0.1 -p \(port) -k '\(self.dataDirectory)'"
+        var options = "-c listen_addresses=127.0.0.1 -p \(port) -k '\(self.dataDirectory)' -c max_connections=300"
         options += " -c max_wal_size=4GB -c checkpoint_timeout=15min"
         if !self.configuration.durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
         return options
