@@ -132,8 +132,8 @@ struct FaultProxyTrafficTests {
     }
 
     @Test func resetPeerResetsTheClientAfterItsTimeout() async throws {
-        try await ProxyFixture.withProxy { proxy, _, port in
-            let client = try await ProxyTestClient.connect(port: port)
+        try await ProxyFixture.withProxy(loops: ProxyFixture.resetLoops) { proxy, _, port in
+            let client = try await ProxyTestClient.connect(port: port, group: ProxyFixture.resetLoops)
             try await client.send([1])
             #expect(await client.waitForBytes(1))
             let added = Date()
