@@ -44,6 +44,8 @@ extension PostgresIrrigationRepository {
         }
     }
 
+    /// One ack through `recordAcks` (the dispatcher's batch path), so both apply the lifecycle the same way; NOT_FOUND
+    /// where the batch has no outcome (no such command in `siteID`).
     public func recordAck(
         commandID: UUID,
         siteID: UUID,
@@ -51,26 +53,11 @@ extension PostgresIrrigationRepository {
         reason: String?,
         at: Date
     ) async throws -> AckOutcome {
-        try Validate.text(reason, field: "ack.reason", maximum: 500)
-        return try await mappingErrors(resource: "command", table: "device_commands") {
-            try await self.client.transaction { connection in
-                try await connection.setScope(organizationID: nil, userID: nil, siteIDs: [siteID])
-                let rows = try await connection.query(
-                    "SELECT \(Self.commandColumns) FROM device_commands WHERE id = $1::uuid FOR UPDATE",
-                    [SQLValue(commandID)]
-                )
-                guard let row = rows.first else {
-                    throw DomainError.notFound("command", id: commandID.uuidString.lowercased())
-                }
-                var stored = try Self.decodeCommand(row)
-                let step = stored.command.acknowledge(stage, now: at)
-                if case .moved = step {
-                    stored.ackReason = reason ?? stored.ackReason
-                    try await Self.writeLifecycle(stored, connection)
-                }
-                return AckOutcome(command: stored, step: step)
-            }
+        let ack = CommandAckInput(commandID: commandID, siteID: siteID, stage: stage, reason: reason)
+        guard let outcome = try await self.recordAcks([ack], at: at).first ?? nil else {
+            throw DomainError.notFound("command", id: commandID.uuidString.lowercased())
         }
+        return outcome
     }
 
     public func expireCommands(now: Date) async throws -> [StoredCommand] {
