@@ -134,6 +134,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The edge agent (`harvestry edge`, docs/edge.md): polls Modbus devices, spools normalized readings durably,
+        // uploads them to the platform's ingest.
+        .target(
+            name: "Edge",
+            dependencies: [
+                "API",
+                "CoreTransport",
+                "Fieldbus",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The device simulator (docs/simulator.md): device models, the edge controller's safety logic, site model and
         // physics in pure Swift (Core/, Models/, Controller/); the MQTT runtime, fault proxy, simulated inverter and
         // ground-truth recorder around them.
@@ -208,6 +224,7 @@ let package = Package(
                 "Bus",
                 "CoreTransport",
                 "Domain",
+                "Edge",
                 "Fieldbus",
                 "Gateway",
                 "HarvestryApp",
@@ -321,6 +338,15 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EdgeTests",
+            dependencies: [
+                "Edge",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
