@@ -158,7 +158,8 @@ struct Serve: AsyncParsableCommand {
                     irrigation: IrrigationServices(
                         repository: PostgresIrrigationRepository(client: database.client),
                         runControl: runEngine
-                    )
+                    ),
+                    batches: PostgresBatchRepository(client: database.client)
                 )
             )
             let group = ServiceGroup(

@@ -55,3 +55,5 @@ extension Harvestry_Irrigation_V1_ApproveRunRequest: IdempotentRequest {}
 extension Harvestry_Irrigation_V1_DenyRunRequest: IdempotentRequest {}
 extension Harvestry_Irrigation_V1_AbortRunRequest: IdempotentRequest {}
 extension Harvestry_Irrigation_V1_ReArmRequest: IdempotentRequest {}
+// BatchService (issue 7: schedules on batch phase change).
+extension Harvestry_Batches_V1_ChangeBatchPhaseRequest: IdempotentRequest {}

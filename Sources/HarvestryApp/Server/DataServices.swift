@@ -10,6 +10,8 @@ public struct DataServices: Sendable {
     public var telemetry: TelemetryServices?
     /// IrrigationService's repository and run engine; nil serves no irrigation.
     public var irrigation: IrrigationServices?
+    /// BatchService's repository; nil serves no batches.
+    public var batches: (any BatchRepository)?
 
     public init(
         identity: any IdentityRepository,
@@ -17,7 +19,8 @@ public struct DataServices: Sendable {
         signer: SessionTokenSigner,
         tokenLifetime: Duration = .seconds(12 * 3600),
         telemetry: TelemetryServices? = nil,
-        irrigation: IrrigationServices? = nil
+        irrigation: IrrigationServices? = nil,
+        batches: (any BatchRepository)? = nil
     ) {
         self.identity = identity
         self.spatial = spatial
@@ -25,5 +28,6 @@ public struct DataServices: Sendable {
         self.tokenLifetime = tokenLifetime
         self.telemetry = telemetry
         self.irrigation = irrigation
+        self.batches = batches
     }
 }

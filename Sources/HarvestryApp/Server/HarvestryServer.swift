@@ -57,6 +57,10 @@ public struct HarvestryServer: Service {
                 services.append(Self.irrigationService(irrigation, data: data))
                 served.append(Harvestry_Irrigation_V1_IrrigationService.descriptor.fullyQualifiedService)
             }
+            if let batches = data.batches {
+                services.append(BatchService(repository: batches))
+                served.append(Harvestry_Batches_V1_BatchService.descriptor.fullyQualifiedService)
+            }
             interceptors.append(
                 AuthInterceptor(
                     signer: data.signer,

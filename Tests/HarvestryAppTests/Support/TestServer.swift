@@ -25,6 +25,7 @@ struct TestServer: Sendable {
     let spatial: Harvestry_Spatial_V1_SpatialService.Client<CoreClientTransport>
     let telemetry: Harvestry_Telemetry_V1_TelemetryService.Client<CoreClientTransport>
     let irrigation: Harvestry_Irrigation_V1_IrrigationService.Client<CoreClientTransport>
+    let batches: Harvestry_Batches_V1_BatchService.Client<CoreClientTransport>
     /// The run engine's stand-in behind IrrigationService: what it was asked.
     let runControl: RecordingRunControl
     let address: String
@@ -60,7 +61,8 @@ struct TestServer: Sendable {
                 spatial: PostgresSpatialRepository(client: client),
                 signer: try SessionTokenSigner(key: key),
                 telemetry: telemetry,
-                irrigation: IrrigationServices(repository: irrigationRepository, runControl: realRunControl ?? runControl)
+                irrigation: IrrigationServices(repository: irrigationRepository, runControl: realRunControl ?? runControl),
+                batches: PostgresBatchRepository(client: client)
             )
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
@@ -114,6 +116,7 @@ struct TestServer: Sendable {
                         spatial: .init(wrapping: grpc),
                         telemetry: .init(wrapping: grpc),
                         irrigation: .init(wrapping: grpc),
+                        batches: .init(wrapping: grpc),
                         runControl: runControl,
                         address: address,
                         httpPort: httpPort,

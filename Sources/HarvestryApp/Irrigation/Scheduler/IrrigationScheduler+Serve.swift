@@ -15,6 +15,7 @@ extension IrrigationScheduler {
     ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let scheduler = try IrrigationScheduler(
             repository: PostgresScheduleFireRepository(client: client),
+            phases: PostgresPhaseFireRepository(client: client),
             runControl: runControl,
             configuration: configuration,
             logger: logger

@@ -10,6 +10,11 @@ extension IrrigationScheduler {
         public var failed = 0
         public var skipped = 0
         public var decidedElsewhere = 0
+        /// The same for phase-change fires ((change, schedule) pairs).
+        public var phaseStarted = 0
+        public var phaseFailed = 0
+        public var phaseSkipped = 0
+        public var phaseDecidedElsewhere = 0
         /// The earliest fire after the round's `now` over all schedules read (nil: none, or the store failed).
         public var nextFire: Date?
     }
@@ -24,7 +29,7 @@ extension IrrigationScheduler {
         } catch {
             self.metrics.storeError()
             self.logger.warning("irrigation scheduler: cannot list scheduled sites", metadata: ["error": "\(error)"])
-            return round
+            return await self.tickPhases(now: now, round: round)
         }
         for site in sites {
             do {
@@ -41,7 +46,7 @@ extension IrrigationScheduler {
                 )
             }
         }
-        return round
+        return await self.tickPhases(now: now, round: round)
     }
 
     private func apply(_ program: ScheduledProgram, now: Date, to round: inout Round) async throws {
@@ -85,7 +90,11 @@ extension IrrigationScheduler {
             round.decidedElsewhere += 1
             return
         }
-        let outcome = await self.start(program, fire: fire)
+        let outcome = await self.start(
+            program,
+            audit: Self.auditContext(program, fire: fire),
+            metadata: ["fire_at": "\(fire)"]
+        )
         // Counted before it is stored: a run that started is counted even if recording it fails (the fire then
         // stays `claimed`, which still keeps every instance from starting it again).
         if case .started = outcome {
@@ -101,11 +110,16 @@ extension IrrigationScheduler {
     /// The roles that may start a run: StartRun's (`IrrigationService.runners`), re-checked at every fire.
     static var startRoles: Set<String> { Set(IrrigationService.runners.map(\.rawValue)) }
 
-    /// Calls StartRun for a claimed fire on behalf of the schedule's owner; any failure becomes the fire's outcome.
-    private func start(_ program: ScheduledProgram, fire: Date) async -> ScheduleFire.Outcome {
-        let metadata: Logger.Metadata = [
-            "schedule": "\(program.schedule.id)", "site": "\(program.site.siteID)", "fire_at": "\(fire)",
-        ]
+    /// Calls StartRun for a claimed fire (of a time or a phase schedule) on behalf of the schedule's owner; any
+    /// failure becomes the fire's outcome.
+    func start(
+        _ program: ScheduledProgram,
+        audit: AuditContext,
+        metadata fireMetadata: Logger.Metadata
+    ) async -> ScheduleFire.Outcome {
+        let metadata = fireMetadata.merging(
+            ["schedule": "\(program.schedule.id)", "site": "\(program.site.siteID)"]
+        ) { $1 }
         guard let scope = program.ownerScope else {
             let error = "SCHEDULE_OWNER_INACTIVE: the schedule's owner is unknown, disabled or no longer at the site"
             self.logger.error(
@@ -129,7 +143,7 @@ extension IrrigationScheduler {
                 programID: program.schedule.programID,
                 manualApproval: false,
                 in: scope,
-                audit: Self.auditContext(program, fire: fire)
+                audit: audit
             )
             self.logger.info(
                 "irrigation scheduler: program started",

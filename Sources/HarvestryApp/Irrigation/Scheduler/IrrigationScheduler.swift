@@ -16,7 +16,9 @@ import Darwin
 /// Each round (`tick(now:)`) reads every enabled time-of-day schedule, plans its fires with `ScheduleFirePlan`
 /// (the missed-fire policy), records missed fires as skipped, and for a fire due now claims it in the database; the
 /// instance whose claim lands calls `IrrigationRunControl.startRun` on behalf of the schedule's owner and stores the
-/// run (or the failure) with the fire. Several instances may run at once: each fire is decided once.
+/// run (or the failure) with the fire. Several instances may run at once: each fire is decided once. With a
+/// `PhaseFireRepository`, each round also fires the `batchPhaseChange` schedules of recorded batch phase changes,
+/// once per (change, schedule) (`IrrigationScheduler+Phases.swift`).
 public struct IrrigationScheduler: Service {
     public struct Configuration: Sendable, Hashable {
         /// A fire missed by at most this long still runs (once); older missed fires are recorded as skipped.
@@ -25,15 +27,20 @@ public struct IrrigationScheduler: Service {
         public var pollInterval: Duration
         /// This instance's name in the fires it decides (logs and `irrigation_schedule_fires.instance`).
         public var instance: String
+        /// How far back a round looks for batch phase changes not yet decided: a change this old or older is never
+        /// looked at (no fire, no `skipped` row); a younger one beyond the grace is recorded `skipped` (`late`).
+        public var phaseLookBack: Duration
 
         public init(
             grace: Duration = .seconds(600),
             pollInterval: Duration = .seconds(30),
-            instance: String = Self.defaultInstance
+            instance: String = Self.defaultInstance,
+            phaseLookBack: Duration = .seconds(7 * 86_400)
         ) {
             self.grace = grace
             self.pollInterval = pollInterval
             self.instance = instance
+            self.phaseLookBack = phaseLookBack
         }
 
         /// `host:pid` (gethostname(2), no name lookup).
@@ -43,7 +50,8 @@ public struct IrrigationScheduler: Service {
             return "\(host.prefix(150)):\(getpid())"
         }
 
-        /// Grace 0 s ... 24 h, poll 1 s ... 1 h, instance 1-200 characters; errors name the setting.
+        /// Grace 0 s ... 24 h, poll 1 s ... 1 h, instance 1-200 characters, phase look-back grace ... 400 days;
+        /// errors name the setting.
         public func validate() throws {
             guard grace >= .zero, grace <= .seconds(86_400) else {
                 throw DomainError.invalid("scheduler.grace", "must be 0 s to 24 h")
@@ -52,10 +60,15 @@ public struct IrrigationScheduler: Service {
                 throw DomainError.invalid("scheduler.poll_interval", "must be 1 s to 1 h")
             }
             try Validate.text(self.instance, field: "scheduler.instance", maximum: 200)
+            guard phaseLookBack >= grace, phaseLookBack <= .seconds(400 * 86_400) else {
+                throw DomainError.invalid("scheduler.phase_look_back", "must be at least the grace and at most 400 days")
+            }
         }
     }
 
     let repository: any ScheduleFireRepository
+    /// Phase-change schedules (nil: only time-of-day schedules fire).
+    let phases: (any PhaseFireRepository)?
     let runControl: any IrrigationRunControl
     let clock: any SchedulerClock
     let configuration: Configuration
@@ -64,6 +77,7 @@ public struct IrrigationScheduler: Service {
 
     public init(
         repository: any ScheduleFireRepository,
+        phases: (any PhaseFireRepository)? = nil,
         runControl: any IrrigationRunControl,
         configuration: Configuration = .init(),
         clock: any SchedulerClock = WallSchedulerClock(),
@@ -72,6 +86,7 @@ public struct IrrigationScheduler: Service {
     ) throws {
         try configuration.validate()
         self.repository = repository
+        self.phases = phases
         self.runControl = runControl
         self.configuration = configuration
         self.clock = clock
