@@ -83,6 +83,8 @@ struct IrrigationPhaseSchedulerTests {
         try await F.with { f in
             _ = try await f.phaseSchedule("flower")
             _ = try await f.phaseSchedule("harvest")
+            // The schedules existed before the downtime (a change before a schedule's `fires_after` is not its).
+            try await f.owner.query("UPDATE irrigation_schedules SET fires_after = now() - interval '1 hour'")
             let control = f.control()
             let batch = try await f.batch(phase: "veg")
             let fired = try await f.change(batch, to: .flower)
