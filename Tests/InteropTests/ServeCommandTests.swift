@@ -38,7 +38,7 @@ struct ServeCommandTests {
             #expect(overall.status == .serving)
             for service in [
                 "harvestry.echo.v1.EchoService", "harvestry.identity.v1.IdentityService",
-                "harvestry.irrigation.v1.IrrigationService",
+                "harvestry.irrigation.v1.IrrigationService", "harvestry.batches.v1.BatchService",
             ] {
                 #expect(try await health.check(.with { $0.service = service }).status == .serving)
             }
@@ -59,6 +59,12 @@ struct ServeCommandTests {
                 try await irrigation.listRuns(.with { $0.parent = "sites/\(UUID().uuidString.lowercased())" })
             }
             #expect(refused?.code == .unauthenticated)
+            // So is BatchService.
+            let batches = Harvestry_Batches_V1_BatchService.Client(wrapping: client)
+            let batchRefused = await #expect(throws: RPCError.self) {
+                try await batches.listBatches(.with { $0.parent = "sites/\(UUID().uuidString.lowercased())" })
+            }
+            #expect(batchRefused?.code == .unauthenticated)
         }
         #expect(FileManager.default.fileExists(atPath: dataDir + "/postgres/postmaster.pid"))
         #expect(FileManager.default.fileExists(atPath: dataDir + "/token.key"))
