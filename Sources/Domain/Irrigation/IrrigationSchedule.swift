@@ -61,7 +61,7 @@ public struct IrrigationSchedule: Sendable, Hashable {
         self.enabled = enabled
     }
 
-    /// A known IANA zone; a time trigger with at least one day and a valid time; a phase code.
+    /// A known IANA zone; a time trigger with at least one day and a valid time; a batch phase (`BatchPhase`).
     public func validate() throws {
         _ = try self.timeZone()
         switch self.trigger {
@@ -72,6 +72,8 @@ public struct IrrigationSchedule: Sendable, Hashable {
             guard !days.isEmpty else { throw DomainError.invalid("schedule.days", "must name at least one day") }
         case .batchPhaseChange(let phase):
             try Validate.code(phase, field: "schedule.phase")
+            // Only a phase a batch can enter ever fires (`BatchPhase`); anything else would wait forever unseen.
+            _ = try BatchPhase.parse(phase, field: "schedule.phase")
         }
     }
 

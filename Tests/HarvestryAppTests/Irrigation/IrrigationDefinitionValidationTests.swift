@@ -89,6 +89,11 @@ struct IrrigationDefinitionValidationTests {
             $0.schedule.days = []
             $0.schedule.phase = "late flower!"
         },
+        ScheduleCase(testDescription: "a phase no batch enters", expected: ["schedule.phase"]) {
+            $0.schedule.timeOfDay = ""
+            $0.schedule.days = []
+            $0.schedule.phase = "bloom"
+        },
         ScheduleCase(testDescription: "no time zone", expected: ["schedule.time_zone"]) { $0.schedule.timeZone = "" },
         ScheduleCase(testDescription: "an unknown time zone", expected: ["schedule.time_zone"]) {
             $0.schedule.timeZone = "Mars/Olympus"
