@@ -14,7 +14,12 @@ struct BatchFixture: Sendable {
         let f = try await IrrigationFixture.make(in: db)
         let room = try await db.spatial.zone(f.zones[0], in: f.scope).roomID
         let batch = try await Self.insertBatch(db, site: f.site, room: room, phase: phase)
-        return BatchFixture(irrigation: f, room: room, batch: batch, batches: PostgresBatchRepository(client: db.service))
+        return BatchFixture(
+            irrigation: f,
+            room: room,
+            batch: batch,
+            batches: PostgresBatchRepository(client: db.service)
+        )
     }
 
     static func insertBatch(_ db: MigratedDatabase, site: UUID, room: UUID?, phase: String) async throws -> UUID {
@@ -121,7 +126,13 @@ extension PostgresIntegrationTests {
                 for _ in 0..<12 {
                     group.addTask {
                         do {
-                            _ = try await b.batches.changePhase(b.batch, to: .flower, expected: nil, in: scope, audit: .none)
+                            _ = try await b.batches.changePhase(
+                                b.batch,
+                                to: .flower,
+                                expected: nil,
+                                in: scope,
+                                audit: .none
+                            )
                             return "changed"
                         } catch let error as DomainError {
                             return error.reason
@@ -144,13 +155,23 @@ extension PostgresIntegrationTests {
             let b = try await BatchFixture.make(in: db)
             let f = b.irrigation
             let schedule = try await f.irrigation.createSchedule(
-                IrrigationSchedule(programID: f.program.id, trigger: .batchPhaseChange(toPhase: "flower"), timeZoneIdentifier: "UTC"),
+                IrrigationSchedule(
+                    programID: f.program.id,
+                    trigger: .batchPhaseChange(toPhase: "flower"),
+                    timeZoneIdentifier: "UTC"
+                ),
                 in: f.scope,
                 audit: .none
             )
             let fires = PostgresPhaseFireRepository(client: db.service)
             #expect(try await fires.phaseChangeSites(lookBack: 86_400).isEmpty)
-            let (_, change) = try await b.batches.changePhase(b.batch, to: .flower, expected: nil, in: f.scope, audit: .none)
+            let (_, change) = try await b.batches.changePhase(
+                b.batch,
+                to: .flower,
+                expected: nil,
+                in: f.scope,
+                audit: .none
+            )
             let sites = try await fires.phaseChangeSites(lookBack: 86_400)
             #expect(sites == [SiteReference(siteID: f.site, organizationID: f.tenant.organizationID)])
             let work = try await fires.phaseWork(at: sites[0], lookBack: 86_400, limit: 100)
@@ -201,7 +222,11 @@ extension PostgresIntegrationTests {
             let f = b.irrigation
             _ = try await b.batches.changePhase(b.batch, to: .veg, expected: nil, in: f.scope, audit: .none)
             var schedule = try await f.irrigation.createSchedule(
-                IrrigationSchedule(programID: f.program.id, trigger: .batchPhaseChange(toPhase: "veg"), timeZoneIdentifier: "UTC"),
+                IrrigationSchedule(
+                    programID: f.program.id,
+                    trigger: .batchPhaseChange(toPhase: "veg"),
+                    timeZoneIdentifier: "UTC"
+                ),
                 in: f.scope,
                 audit: .none
             )
@@ -210,7 +235,13 @@ extension PostgresIntegrationTests {
             #expect(try await fires.phaseWork(at: site, lookBack: 86_400, limit: 100).changes.isEmpty)
             schedule.trigger = .batchPhaseChange(toPhase: "flower")
             _ = try await f.irrigation.updateSchedule(schedule, in: f.scope, audit: .none)
-            let (_, flower) = try await b.batches.changePhase(b.batch, to: .flower, expected: nil, in: f.scope, audit: .none)
+            let (_, flower) = try await b.batches.changePhase(
+                b.batch,
+                to: .flower,
+                expected: nil,
+                in: f.scope,
+                audit: .none
+            )
             _ = try await b.batches.changePhase(b.batch, to: .harvest, expected: nil, in: f.scope, audit: .none)
             let work = try await fires.phaseWork(at: site, lookBack: 86_400, limit: 100)
             #expect(work.changes.map(\.change.id) == [flower.id])

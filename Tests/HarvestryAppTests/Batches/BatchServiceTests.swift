@@ -188,14 +188,23 @@ extension DatabaseSuites {
                 #expect(batches.first?["phase"] as? String == "VEG")
 
                 let bad = try await http.send(
-                    "POST", "/v1/\(name):changePhase", token: session.token, json: #"{"phase": "BATCH_PHASE_UNSPECIFIED"}"#
+                    "POST",
+                    "/v1/\(name):changePhase",
+                    token: session.token,
+                    json: #"{"phase": "BATCH_PHASE_UNSPECIFIED"}"#
                 )
                 #expect(bad.status == 400 && bad.errorReason == "FIELD_REQUIRED")
-                let unauthenticated = try await http.send("POST", "/v1/\(name):changePhase", json: #"{"phase": "FLOWER"}"#)
+                let unauthenticated = try await http.send(
+                    "POST",
+                    "/v1/\(name):changePhase",
+                    json: #"{"phase": "FLOWER"}"#
+                )
                 #expect(unauthenticated.status == 401)
 
                 let changed = try await http.send(
-                    "POST", "/v1/\(name):changePhase", token: session.token,
+                    "POST",
+                    "/v1/\(name):changePhase",
+                    token: session.token,
                     json: #"{"phase": "FLOWER", "expectedPhase": "VEG", "note": "week 5"}"#
                 )
                 #expect(changed.status == 200, "\(changed.text)")
@@ -205,7 +214,10 @@ extension DatabaseSuites {
                 let changeID = try #require(change["id"] as? String)
 
                 let again = try await http.send(
-                    "POST", "/v1/\(name):changePhase", token: session.token, json: #"{"phase": "FLOWER"}"#
+                    "POST",
+                    "/v1/\(name):changePhase",
+                    token: session.token,
+                    json: #"{"phase": "FLOWER"}"#
                 )
                 #expect(again.status == 400 && again.errorReason == "PHASE_UNCHANGED", "\(again.text)")
                 let history = try await http.send("GET", "/v1/\(name)/phaseChanges", token: session.token)

@@ -61,7 +61,10 @@ public struct IrrigationScheduler: Service {
             }
             try Validate.text(self.instance, field: "scheduler.instance", maximum: 200)
             guard phaseLookBack >= grace, phaseLookBack <= .seconds(400 * 86_400) else {
-                throw DomainError.invalid("scheduler.phase_look_back", "must be at least the grace and at most 400 days")
+                throw DomainError.invalid(
+                    "scheduler.phase_look_back",
+                    "must be at least the grace and at most 400 days"
+                )
             }
         }
     }

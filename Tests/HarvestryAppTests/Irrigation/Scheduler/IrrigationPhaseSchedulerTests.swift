@@ -29,7 +29,9 @@ struct IrrigationPhaseSchedulerTests {
             #expect(control.starts.count == 1)
             #expect(start.programID == f.program.id && start.scope.userID == f.tenant.adminID)
             let schedule = flower.id.uuidString.lowercased()
-            #expect(start.audit.requestID == "irrigation-scheduler:\(schedule):phase:\(change.id.uuidString.lowercased())")
+            #expect(
+                start.audit.requestID == "irrigation-scheduler:\(schedule):phase:\(change.id.uuidString.lowercased())"
+            )
             #expect(start.audit.note?.contains("entered flower") == true)
             let fires = try await f.phaseFires(change)
             #expect(fires.map(\.outcome) == [.started(runID: start.runID)])
@@ -67,9 +69,11 @@ struct IrrigationPhaseSchedulerTests {
             }
             let starts = a.starts + b.starts
             #expect(starts.count == changes.count)
-            let expected = Set(changes.map {
-                "irrigation-scheduler:\(schedule.id.uuidString.lowercased()):phase:\($0.id.uuidString.lowercased())"
-            })
+            let expected = Set(
+                changes.map {
+                    "irrigation-scheduler:\(schedule.id.uuidString.lowercased()):phase:\($0.id.uuidString.lowercased())"
+                }
+            )
             #expect(Set(starts.compactMap(\.audit.requestID)) == expected)
             for change in changes {
                 #expect(try await f.phaseFires(change).count == 1)
@@ -100,7 +104,11 @@ struct IrrigationPhaseSchedulerTests {
             #expect(round.phaseStarted == 1 && round.phaseSkipped == 1)
             #expect(control.starts.count == 2)
             #expect(try await f.phaseFires(fired).map(\.instance) == ["before"])
-            #expect(try await f.phaseFires(recent).map(\.outcome).first.map { if case .started = $0 { true } else { false } } == true)
+            #expect(
+                try await f.phaseFires(recent).map(\.outcome).first.map {
+                    if case .started = $0 { true } else { false }
+                } == true
+            )
             #expect(try await f.phaseFires(late).map(\.outcome) == [.skipped(.late)])
             let again = await restarted.tick(now: Date())
             #expect(again.phaseStarted == 0 && again.phaseSkipped == 0)

@@ -38,7 +38,11 @@ extension SchedulerFixture {
     /// A schedule on the fixture's program fired when a batch enters `phase`.
     func phaseSchedule(_ phase: String) async throws -> IrrigationSchedule {
         try await self.irrigation.createSchedule(
-            IrrigationSchedule(programID: self.program.id, trigger: .batchPhaseChange(toPhase: phase), timeZoneIdentifier: "UTC"),
+            IrrigationSchedule(
+                programID: self.program.id,
+                trigger: .batchPhaseChange(toPhase: phase),
+                timeZoneIdentifier: "UTC"
+            ),
             in: self.scope,
             audit: .none
         )
