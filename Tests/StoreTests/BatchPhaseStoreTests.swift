@@ -243,6 +243,14 @@ extension PostgresIntegrationTests {
                 audit: .none
             )
             _ = try await b.batches.changePhase(b.batch, to: .harvest, expected: nil, in: f.scope, audit: .none)
+            // A batch in a room the group does not lie in: matches by phase only, never pending.
+            let elsewhere = try await db.spatial.createRoom(
+                NewRoom(siteID: f.site, code: "FLW-X", name: "Elsewhere", roomType: .flower),
+                in: f.scope,
+                audit: .none
+            )
+            let stray = try await BatchFixture.insertBatch(db, site: f.site, room: elsewhere.id, phase: "veg")
+            _ = try await b.batches.changePhase(stray, to: .flower, expected: nil, in: f.scope, audit: .none)
             let work = try await fires.phaseWork(at: site, lookBack: 86_400, limit: 100)
             #expect(work.changes.map(\.change.id) == [flower.id])
             #expect(work.changes.first?.superseded == true)

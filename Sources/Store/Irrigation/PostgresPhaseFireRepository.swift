@@ -42,6 +42,7 @@ public struct PostgresPhaseFireRepository: PhaseFireRepository {
                     SELECT 1 FROM irrigation_schedules s
                     WHERE s.site_id = c.site_id AND s.enabled AND s.trigger_kind = 'batch_phase_change'
                       AND lower(s.phase) = c.to_phase AND s.fires_after < c.changed_at
+                      AND \(Self.groupInRoom)
                       AND NOT EXISTS (SELECT 1 FROM irrigation_phase_fires f
                                       WHERE f.phase_change_id = c.id AND f.schedule_id = s.id))
                 ORDER BY c.seq LIMIT $3
@@ -64,6 +65,17 @@ public struct PostgresPhaseFireRepository: PhaseFireRepository {
             return PhaseWork(changes: changes, schedules: schedules, decided: Set(decided))
         }
     }
+
+    /// `PhaseFirePlan.concerns`' room rule in SQL (the plan still decides): the schedule's group has zones and all
+    /// of them lie in the change's room. Without it a change matching a schedule only by phase would stay pending
+    /// for the whole look-back and could crowd newer changes out of a round's limit.
+    static let groupInRoom = """
+        c.room_id IS NOT NULL
+        AND EXISTS (SELECT 1 FROM irrigation_programs p JOIN irrigation_group_valves v ON v.group_id = p.group_id
+                    WHERE p.id = s.program_id)
+        AND NOT EXISTS (SELECT 1 FROM irrigation_programs p JOIN irrigation_group_valves v ON v.group_id = p.group_id
+                        JOIN zones z ON z.id = v.zone_id WHERE p.id = s.program_id AND z.room_id <> c.room_id)
+        """
 
     public func recordSkipped(
         _ item: PhaseFirePlan.Item,
