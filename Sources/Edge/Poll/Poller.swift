@@ -1,0 +1,36 @@
+import Logging
+import Synchronization
+
+/// The edge agent's poll loop (issue 8, item 2): polls every configured Modbus device on its own schedule and appends
+/// the normalized readings to the spool. `run()` returns when its task is cancelled; device failures are counted in
+/// `health()` and never end it. (It has the shape of a ServiceLifecycle `Service`.)
+public final class Poller: Sendable {
+    private let devices: [DevicePoller]
+
+    public init(devices: [ModbusDeviceConfiguration], spool: any ReadingSpool, logger: Logger) {
+        self.devices = devices.map { DevicePoller(device: $0, spool: spool, logger: logger) }
+    }
+
+    public convenience init(configuration: EdgeConfiguration, spool: any ReadingSpool, logger: Logger) {
+        self.init(devices: configuration.devices, spool: spool, logger: logger)
+    }
+
+    /// Polls until cancelled, then closes every connection and returns.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            for device in self.devices {
+                group.addTask { await device.run() }
+            }
+        }
+    }
+
+    /// Every device's counters and last successful poll, in config order.
+    public func health() -> PollerHealth {
+        PollerHealth(devices: self.devices.map { device in device.health.withLock { $0 } })
+    }
+
+    /// The read requests one poll of each device makes, by device name (for logs and the docs' examples).
+    public func plans() -> [String: [ReadBlock]] {
+        Dictionary(uniqueKeysWithValues: self.devices.map { ($0.device.name, $0.blocks) })
+    }
+}
