@@ -31,7 +31,12 @@ extension EdgeConfiguration {
         for section in document.sections {
             var reader = SectionReader(section, file: file)
             let repeated = { (kind: String) in
-                EdgeConfigurationError(file: file, line: section.line, field: "section", message: "[\(kind)] appears twice")
+                EdgeConfigurationError(
+                    file: file,
+                    line: section.line,
+                    field: "section",
+                    message: "[\(kind)] appears twice"
+                )
             }
             if section.kind != "device" && section.name != nil {
                 throw reader.error(section.line, "section", "only [device NAME] sections take a name")
@@ -64,7 +69,11 @@ extension EdgeConfiguration {
                 }
                 devices.append(device)
             default:
-                throw reader.error(section.line, "section", "unknown section [\(section.kind)]: expected uplink, spool, health or device NAME")
+                throw reader.error(
+                    section.line,
+                    "section",
+                    "unknown section [\(section.kind)]: expected uplink, spool, health or device NAME"
+                )
             }
             try reader.finish()
         }
@@ -92,8 +101,11 @@ extension EdgeConfiguration {
             token = inline.value
         case (nil, let file?):
             guard !file.value.isEmpty else { throw reader.error(file.line, "token_file", "must not be empty") }
-            token = try readFile(file.value, ConfigEntryReference(file: reader.file, line: file.line, key: "token_file"))
-                .trimmingSpaces.trimmingCharacters(in: .newlines)
+            token = try readFile(
+                file.value,
+                ConfigEntryReference(file: reader.file, line: file.line, key: "token_file")
+            )
+            .trimmingSpaces.trimmingCharacters(in: .newlines)
         case (_?, let file?):
             throw reader.error(file.line, "token_file", "set either token or token_file, not both")
         case (nil, nil):

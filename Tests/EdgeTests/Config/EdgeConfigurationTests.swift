@@ -7,9 +7,19 @@ import Testing
 struct EdgeConfigurationTests {
     @Test func aCompleteFileParsesIntoEverySetting() throws {
         let configuration = try EdgeConfigurationFixtures.parse(EdgeConfigurationFixtures.valid)
-        #expect(configuration.uplink == UplinkConfiguration(
-            host: "platform.example.com", port: 8443, tls: true, token: "s3cret-token", batchSize: 250))
-        #expect(configuration.spool == SpoolConfiguration(directory: "/var/lib/harvestry-edge/spool", maxBytes: 512 << 20))
+        #expect(
+            configuration.uplink
+                == UplinkConfiguration(
+                    host: "platform.example.com",
+                    port: 8443,
+                    tls: true,
+                    token: "s3cret-token",
+                    batchSize: 250
+                )
+        )
+        #expect(
+            configuration.spool == SpoolConfiguration(directory: "/var/lib/harvestry-edge/spool", maxBytes: 512 << 20)
+        )
         #expect(configuration.health == HealthConfiguration(host: "0.0.0.0", port: 9108))
         #expect(configuration.devices.map(\.name) == ["inverter-1", "meter"])
         let inverter = configuration.devices[0]
@@ -87,19 +97,14 @@ struct EdgeConfigurationTests {
         ("[device a b c]", 9, "section"),
     ])
     func aBadSettingNamesItsLineAndField(extra: String, line: Int, field: String) {
-        let text = Self.base + "\n" + extra
-        #expect(throws: EdgeConfigurationError.self) { try EdgeConfigurationFixtures.parse(text) }
-        do {
-            _ = try EdgeConfigurationFixtures.parse(text)
-        } catch {
-            #expect(error.file == "edge.conf")
-            #expect(error.line == line, "\(error)")
-            #expect(error.field == field, "\(error)")
-        }
+        Self.expectError(in: Self.base + "\n" + extra, line: line, field: field)
     }
 
     @Test(arguments: [
-        ("[uplink]\ntoken = a\n[spool]\ndirectory = s\n[device d]\ndevice_id = 6f1c2b9e-3d4a-5b6c-8d7e-9f0a1b2c3d4e\nhost = h", 1, "target"),
+        (
+            "[uplink]\ntoken = a\n[spool]\ndirectory = s\n[device d]\ndevice_id = 6f1c2b9e-3d4a-5b6c-8d7e-9f0a1b2c3d4e\nhost = h",
+            1, "target"
+        ),
         ("[uplink]\ntarget = h:1\n[spool]\ndirectory = s", 1, "token"),
         ("[uplink]\ntarget = h:1\ntoken = a\ntoken_file = edge.token", 4, "token_file"),
         ("[uplink]\ntarget = h:1\ntoken = a b", 3, "token"),
@@ -112,10 +117,15 @@ struct EdgeConfigurationTests {
         ("[uplink]\ntarget = h:1\ntoken = a\n[health]\nlisten = nowhere", 5, "listen"),
     ])
     func sectionLevelErrorsNameTheirField(text: String, line: Int, field: String) {
+        Self.expectError(in: text, line: line, field: field)
+    }
+
+    static func expectError(in text: String, line: Int, field: String) {
         do {
             _ = try EdgeConfigurationFixtures.parse(text)
             Issue.record("parsed: \(text)")
         } catch {
+            #expect(error.file == "edge.conf")
             #expect(error.line == line, "\(error)")
             #expect(error.field == field, "\(error)")
         }
@@ -135,7 +145,10 @@ struct EdgeConfigurationTests {
 
     @Test func loadReadsTheFileAndTheFilesItNamesRelativeToIt() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-conf-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("maps"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("maps"),
+            withIntermediateDirectories: true
+        )
         defer { try? FileManager.default.removeItem(at: directory) }
         for (name, content) in EdgeConfigurationFixtures.files {
             try content.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
@@ -156,6 +169,9 @@ struct EdgeConfigurationTests {
 
     @Test func carriageReturnLineEndingsParseToo() throws {
         let text = EdgeConfigurationFixtures.valid.replacingOccurrences(of: "\n", with: "\r\n")
-        #expect(try EdgeConfigurationFixtures.parse(text) == EdgeConfigurationFixtures.parse(EdgeConfigurationFixtures.valid))
+        #expect(
+            try EdgeConfigurationFixtures.parse(text)
+                == EdgeConfigurationFixtures.parse(EdgeConfigurationFixtures.valid)
+        )
     }
 }

@@ -9,7 +9,9 @@ struct EdgeDocsExampleTests {
             .deletingLastPathComponent().deletingLastPathComponent()
         let doc = try String(contentsOf: root.appendingPathComponent("docs/edge.md"), encoding: .utf8)
         let after = try #require(doc.components(separatedBy: "### Example").dropFirst().first)
-        let block = try #require(after.components(separatedBy: "```ini\n").dropFirst().first?.components(separatedBy: "```").first)
+        let block = try #require(
+            after.components(separatedBy: "```ini\n").dropFirst().first?.components(separatedBy: "```").first
+        )
         let configuration = try EdgeConfigurationFixtures.parse(block)
         let device = try #require(configuration.devices.first)
         #expect(device.points.map(\.stream).prefix(2) == ["pv_power", "ac_power"])

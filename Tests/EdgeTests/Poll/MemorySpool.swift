@@ -22,5 +22,7 @@ final class MemorySpool: ReadingSpool {
 
     func oldestBatch(limit: Int) async throws -> SpoolBatch? { nil }
     func acknowledge(_ batch: SpoolBatch) async throws {}
-    func status() async -> SpoolStatus { SpoolStatus(depth: self.readings.count, oldestUnsent: nil, bytes: 0, dropped: 0) }
+    func status() async -> SpoolStatus {
+        SpoolStatus(depth: self.readings.count, oldestUnsent: nil, bytes: 0, dropped: 0)
+    }
 }

@@ -17,9 +17,11 @@ struct PollScheduleTests {
 
     @Test func failuresDoubleTheIntervalUpToTheMaximum() {
         let schedule = PollSchedule(pollInterval: .seconds(5), requestGap: .zero, maxBackoff: .seconds(60))
-        #expect((0...6).map { schedule.delay(afterConsecutiveFailures: $0) } == [
-            .seconds(5), .seconds(10), .seconds(20), .seconds(40), .seconds(60), .seconds(60), .seconds(60),
-        ])
+        #expect(
+            (0...6).map { schedule.delay(afterConsecutiveFailures: $0) } == [
+                .seconds(5), .seconds(10), .seconds(20), .seconds(40), .seconds(60), .seconds(60), .seconds(60),
+            ]
+        )
         #expect(schedule.delay(afterConsecutiveFailures: 1_000_000) == .seconds(60))
     }
 }

@@ -25,7 +25,9 @@ struct PollerPymodbusTests {
         """
 
     @Test func decodingMatchesTheMapAndAnExceptionIsCounted() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-pymodbus-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "edge-pymodbus-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -24,7 +24,11 @@ struct PollerSimulatorTests {
     @Test func readingsMatchTheDocumentedMapAndTheLimitsAreKept() async throws {
         try await withSimulatedInverter(wiNetS: Self.strictLimits()) { inverter in
             let spool = MemorySpool()
-            let poller = Poller(devices: [inverterDevice(port: inverter.port)], spool: spool, logger: Logger(label: "t"))
+            let poller = Poller(
+                devices: [inverterDevice(port: inverter.port)],
+                spool: spool,
+                logger: Logger(label: "t")
+            )
             let health = try await runPoller(poller) { $0.devices[0].successfulPolls >= 4 }
             #expect(inverter.server.interventions().isEmpty, "\(inverter.server.interventions())")
             let device = try #require(health["inverter"])
@@ -54,9 +58,17 @@ struct PollerSimulatorTests {
 
     @Test func anExceptionSkipsOnlyItsBlockAndIsCounted() async throws {
         try await withSimulatedInverter(wiNetS: Self.strictLimits()) { inverter in
-            try inverter.setModbusFault(name: "busy", effect: .exception(.serverDeviceBusy), registers: ["battery_level"])
+            try inverter.setModbusFault(
+                name: "busy",
+                effect: .exception(.serverDeviceBusy),
+                registers: ["battery_level"]
+            )
             let spool = MemorySpool()
-            let poller = Poller(devices: [inverterDevice(port: inverter.port)], spool: spool, logger: Logger(label: "t"))
+            let poller = Poller(
+                devices: [inverterDevice(port: inverter.port)],
+                spool: spool,
+                logger: Logger(label: "t")
+            )
             let faulted = try await runPoller(poller) { $0.devices[0].exceptions >= 3 }
             let device = faulted.devices[0]
             #expect(device.successfulPolls == 0 && device.consecutiveFailures == 0 && device.timeouts == 0)
@@ -73,8 +85,14 @@ struct PollerSimulatorTests {
         try await withSimulatedInverter(wiNetS: Self.strictLimits()) { inverter in
             try inverter.setModbusFault(name: "silent", effect: .noReply, remaining: 3)
             let spool = MemorySpool()
-            let poller = Poller(devices: [inverterDevice(port: inverter.port)], spool: spool, logger: Logger(label: "t"))
-            let health = try await runPoller(poller) { $0.devices[0].timeouts >= 3 && $0.devices[0].successfulPolls >= 2 }
+            let poller = Poller(
+                devices: [inverterDevice(port: inverter.port)],
+                spool: spool,
+                logger: Logger(label: "t")
+            )
+            let health = try await runPoller(poller) {
+                $0.devices[0].timeouts >= 3 && $0.devices[0].successfulPolls >= 2
+            }
             let device = health.devices[0]
             #expect(device.timeouts == 3 && device.consecutiveFailures == 0 && device.lastSuccessfulPoll != nil)
             // No pacing violation: only the fault's three silences are in the log.
@@ -87,7 +105,11 @@ struct PollerSimulatorTests {
         try await withSimulatedInverter(wiNetS: Self.strictLimits()) { inverter in
             try inverter.setModbusFault(name: "junk", effect: .junkReply, registers: ["work_state"], remaining: 2)
             let spool = MemorySpool()
-            let poller = Poller(devices: [inverterDevice(port: inverter.port)], spool: spool, logger: Logger(label: "t"))
+            let poller = Poller(
+                devices: [inverterDevice(port: inverter.port)],
+                spool: spool,
+                logger: Logger(label: "t")
+            )
             let health = try await runPoller(poller) { $0.devices[0].successfulPolls >= 1 && $0.devices[0].errors >= 2 }
             let device = health.devices[0]
             // libmodbus reports a junk frame as malformed, or as a timeout when it waits for the rest of it.

@@ -6,7 +6,8 @@ import Testing
 @Suite("ReadBlock planning")
 struct ReadBlockTests {
     static func points(_ names: [String]? = nil) -> [ModbusDeviceConfiguration.Point] {
-        let registers = names.map { $0.compactMap { RegisterMap.sungrow[$0] } }
+        let registers =
+            names.map { $0.compactMap { RegisterMap.sungrow[$0] } }
             ?? RegisterMap.sungrow.registers.filter { $0.table == .input }
         return registers.map { ModbusDeviceConfiguration.Point(register: $0, stream: $0.name) }
     }
@@ -47,7 +48,11 @@ struct ReadBlockTests {
     }
 
     @Test func holdingRegistersAreReadApartFromInputRegisters() {
-        let blocks = ReadBlock.plan(Self.points(["power_limitation_setting", "inside_temperature"]), maxRegisters: 100, maxGap: 16)
+        let blocks = ReadBlock.plan(
+            Self.points(["power_limitation_setting", "inside_temperature"]),
+            maxRegisters: 100,
+            maxGap: 16
+        )
         #expect(blocks.map(\.table) == [.input, .holding])
         #expect(blocks.map(\.address) == [5007, 5007])
     }

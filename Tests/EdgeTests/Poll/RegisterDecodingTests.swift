@@ -6,7 +6,11 @@ import Testing
 
 @Suite("RegisterDecoding")
 struct RegisterDecodingTests {
-    static func register(_ type: RegisterDefinition.DataType, scale: Double = 1, order: RegisterDefinition.WordOrder? = nil)
+    static func register(
+        _ type: RegisterDefinition.DataType,
+        scale: Double = 1,
+        order: RegisterDefinition.WordOrder? = nil
+    )
         -> RegisterDefinition
     {
         RegisterDefinition(

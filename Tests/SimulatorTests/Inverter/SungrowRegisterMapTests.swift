@@ -20,7 +20,10 @@ struct SungrowRegisterMapTests {
         ("name,address,register,type,scale,unit,word_order\nx,5000,input,F32,1,,", "type"),
         ("name,address,register,type,scale,unit,word_order\nx,5000,input,U16,0,,", "scale"),
         ("name,address,register,type,scale,unit,word_order\nx,5000,input,U16,1", "line"),
-        ("name,address,register,type,scale,unit,word_order\nx,5000,input,U32,1,,low_first\ny,5001,input,U16,1,,", "address"),
+        (
+            "name,address,register,type,scale,unit,word_order\nx,5000,input,U32,1,,low_first\ny,5001,input,U16,1,,",
+            "address"
+        ),
         ("name,address,register,type,scale,unit,word_order\nx,5000,input,U16,1,,\nx,5001,input,U16,1,,", "name"),
         ("name,address,register,type,scale,unit,word_order\nx,5000,input,U32,1,,", "word_order"),
         ("name,address,register,type,scale,unit,word_order\nx,5000,input,U16,1,,low_first", "word_order"),

@@ -4,7 +4,10 @@ import Foundation
 enum ConfigFiles {
     static let maxBytes = 1 << 20
 
-    static func read(_ path: String, referencedFrom entry: ConfigEntryReference?) throws(EdgeConfigurationError) -> String {
+    static func read(
+        _ path: String,
+        referencedFrom entry: ConfigEntryReference?
+    ) throws(EdgeConfigurationError) -> String {
         func fail(_ message: String) -> EdgeConfigurationError {
             entry?.error("\(path): \(message)")
                 ?? EdgeConfigurationError(file: path, line: 0, field: "file", message: message)

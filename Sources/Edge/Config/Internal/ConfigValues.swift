@@ -44,7 +44,8 @@ enum ConfigValues {
     static func isHost(_ text: String) -> Bool {
         (1...253).contains(text.utf8.count)
             && text.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "-"
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "."
+                    || $0 == "-"
                     || $0 == ":" || $0 == "_"
             }
     }

@@ -84,7 +84,11 @@ enum DeviceSectionParser {
         let line = reader.entry("register_map")?.line ?? reader.section.line
         guard name.contains("/") || name.hasSuffix(".csv") else {
             let known = RegisterMap.builtIn.keys.sorted().joined(separator: ", ")
-            throw reader.error(line, "register_map", "'\(name.prefix(64))' is neither a built-in map (\(known)) nor a .csv path")
+            throw reader.error(
+                line,
+                "register_map",
+                "'\(name.prefix(64))' is neither a built-in map (\(known)) nor a .csv path"
+            )
         }
         let reference = ConfigEntryReference(file: reader.file, line: line, key: "register_map")
         let csv = try readFile(name, reference)
@@ -137,7 +141,11 @@ enum DeviceSectionParser {
             let stream = streams[register.name] ?? register.name
             guard keys.insert(stream).inserted else {
                 let entryLine = reader.section.entries.first { $0.key == "stream.\(register.name)" }?.line ?? line
-                throw reader.error(entryLine, "stream.\(register.name)", "stream '\(stream)' is already used by another register")
+                throw reader.error(
+                    entryLine,
+                    "stream.\(register.name)",
+                    "stream '\(stream)' is already used by another register"
+                )
             }
             points.append(ModbusDeviceConfiguration.Point(register: register, stream: stream))
         }

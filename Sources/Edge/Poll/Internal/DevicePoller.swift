@@ -130,7 +130,11 @@ final class DevicePoller: Sendable {
                 }
             }
         }
-        if outcome.complete { self.health.withLock { $0.successfulPolls += 1; $0.lastSuccessfulPoll = timestamp } }
+        if outcome.complete {
+            self.health.withLock {
+                $0.successfulPolls += 1; $0.lastSuccessfulPoll = timestamp
+            }
+        }
         return outcome
     }
 
