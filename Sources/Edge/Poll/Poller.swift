@@ -28,9 +28,4 @@ public final class Poller: Sendable {
     public func health() -> PollerHealth {
         PollerHealth(devices: self.devices.map { device in device.health.withLock { $0 } })
     }
-
-    /// The read requests one poll of each device makes, by device name (for logs and the docs' examples).
-    public func plans() -> [String: [ReadBlock]] {
-        Dictionary(uniqueKeysWithValues: self.devices.map { ($0.device.name, $0.blocks) })
-    }
 }

@@ -56,6 +56,24 @@ struct PollerSimulatorTests {
         }
     }
 
+    /// At full length: the poller's defaults (5 s, 30 ms) against the dongle's (5 s per block, 20 ms), one
+    /// violation locking it up. Two polls, so every block is read twice about 5 s apart.
+    @Test func theDefaultPacingKeepsTheWiNetSDefaults() async throws {
+        try await withSimulatedInverter(wiNetS: WiNetSLimits(violationsBeforeLockup: 1)) { inverter in
+            let device = inverterDevice(
+                port: inverter.port,
+                pollInterval: ModbusDeviceConfiguration.defaultPollInterval,
+                requestGap: ModbusDeviceConfiguration.defaultRequestGap,
+                responseTimeout: ModbusDeviceConfiguration.defaultResponseTimeout,
+                maxBackoff: ModbusDeviceConfiguration.defaultMaxBackoff
+            )
+            let poller = Poller(devices: [device], spool: MemorySpool(), logger: Logger(label: "t"))
+            let health = try await runPoller(poller) { $0.devices[0].successfulPolls >= 2 }
+            #expect(health.devices[0].errors == 0)
+            #expect(inverter.server.interventions().isEmpty, "\(inverter.server.interventions())")
+        }
+    }
+
     @Test func anExceptionSkipsOnlyItsBlockAndIsCounted() async throws {
         try await withSimulatedInverter(wiNetS: Self.strictLimits()) { inverter in
             try inverter.setModbusFault(

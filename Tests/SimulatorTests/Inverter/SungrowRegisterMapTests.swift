@@ -13,32 +13,6 @@ struct SungrowRegisterMapTests {
         #expect(map.wireRange(of: "total_dc_power") == 5016...5017)
     }
 
-    @Test(arguments: [
-        ("name,address,register,type,scale,unit,word_order\nBad,5000,input,U16,1,,", "name"),
-        ("name,address,register,type,scale,unit,word_order\nx,0,input,U16,1,,", "address"),
-        ("name,address,register,type,scale,unit,word_order\nx,5000,coil,U16,1,,", "register"),
-        ("name,address,register,type,scale,unit,word_order\nx,5000,input,F32,1,,", "type"),
-        ("name,address,register,type,scale,unit,word_order\nx,5000,input,U16,0,,", "scale"),
-        ("name,address,register,type,scale,unit,word_order\nx,5000,input,U16,1", "line"),
-        (
-            "name,address,register,type,scale,unit,word_order\nx,5000,input,U32,1,,low_first\ny,5001,input,U16,1,,",
-            "address"
-        ),
-        ("name,address,register,type,scale,unit,word_order\nx,5000,input,U16,1,,\nx,5001,input,U16,1,,", "name"),
-        ("name,address,register,type,scale,unit,word_order\nx,5000,input,U32,1,,", "word_order"),
-        ("name,address,register,type,scale,unit,word_order\nx,5000,input,U16,1,,low_first", "word_order"),
-        ("name,address,register,type,scale,unit\nx,5000,input,U16,1,", "header"),
-        ("name,addr\n", "header"),
-    ])
-    func aBadMapNamesTheField(csv: String, field: String) {
-        #expect(throws: SungrowRegisterMap.ParseError.self) { try SungrowRegisterMap(csv: csv) }
-        do {
-            _ = try SungrowRegisterMap(csv: csv)
-        } catch {
-            #expect(error.field == field)
-        }
-    }
-
     @Test func encodingIsScaledRoundedAndLowWordFirst() throws {
         let map = SungrowRegisterMap.standard
         let export = try #require(map["export_power"])
