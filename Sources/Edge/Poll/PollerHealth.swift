@@ -11,6 +11,8 @@ public struct DevicePollHealth: Sendable, Hashable {
     /// The last poll in which every block answered.
     public var lastSuccessfulPoll: Date?
     public var lastAttempt: Date?
+    /// How long the last poll took, from its start to its last reply (with the gaps between requests).
+    public var lastPollDuration: Duration?
     public var polls: UInt64 = 0
     public var successfulPolls: UInt64 = 0
     /// Readings handed to the spool.

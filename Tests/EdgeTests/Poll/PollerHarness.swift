@@ -26,6 +26,16 @@ func runPoller(
     }
 }
 
+/// Whether `condition` held within `limit` (checked every 20 ms).
+func waitFor(limit: Duration = .seconds(30), _ condition: () -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return true
+}
+
 let testDeviceID = UUID(uuidString: "6f1c2b9e-3d4a-5b6c-8d7e-9f0a1b2c3d4e")!
 
 /// A device on the loopback inverter, polling every input register of the Sungrow map fast (the simulator's WiNet-S

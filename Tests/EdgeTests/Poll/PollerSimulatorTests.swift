@@ -71,6 +71,32 @@ struct PollerSimulatorTests {
             let health = try await runPoller(poller) { $0.devices[0].successfulPolls >= 2 }
             #expect(health.devices[0].errors == 0)
             #expect(inverter.server.interventions().isEmpty, "\(inverter.server.interventions())")
+            // Three reads 30 ms apart at least; what one poll of the whole map costs here.
+            let duration = try #require(health.devices[0].lastPollDuration)
+            #expect(duration >= .milliseconds(60))
+            print("edge poll of the Sungrow input map (3 reads, defaults): \(duration)")
+        }
+    }
+
+    @Test func aSecondRunWhileOneRunsReturnsAtOnce() async throws {
+        try await withSimulatedInverter(wiNetS: Self.strictLimits()) { inverter in
+            let poller = Poller(
+                devices: [inverterDevice(port: inverter.port)],
+                spool: MemorySpool(),
+                logger: Logger(label: "t")
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await poller.run() }
+                let first = try await waitFor { poller.health().devices[0].successfulPolls >= 1 }
+                #expect(first)
+                // Returns although nobody cancels it; the first run goes on within the limits.
+                await poller.run()
+                let polls = poller.health().devices[0].successfulPolls
+                let more = try await waitFor { poller.health().devices[0].successfulPolls >= polls + 2 }
+                #expect(more)
+                group.cancelAll()
+            }
+            #expect(inverter.server.interventions().isEmpty, "\(inverter.server.interventions())")
         }
     }
 

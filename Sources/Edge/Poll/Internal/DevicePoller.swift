@@ -60,7 +60,11 @@ final class DevicePoller: Sendable {
             self.schedule.withLock { [schedule] in $0 = schedule }
             failures = outcome.transportFailed ? failures + 1 : 0
             await self.deliver(outcome)
-            self.health.withLock { $0.consecutiveFailures = failures }
+            let duration = clock.now - started
+            self.health.withLock {
+                $0.consecutiveFailures = failures
+                $0.lastPollDuration = duration
+            }
             if failures == 1 {
                 self.logger.info("polling failed; backing off", metadata: ["error": "\(outcome.firstError ?? "")"])
             } else if failures == 0 && outcome.recovered {
