@@ -124,7 +124,7 @@ let package = Package(
         ),
 
         // Modbus TCP over libmodbus: a client (the edge poller, tests) and a server with a register datastore, fault
-        // table and request pacing (simulated devices). Domain-free.
+        // table and request pacing (simulated devices), and the register maps both read (RegisterMaps/*.csv). Domain-free.
         .target(
             name: "Fieldbus",
             dependencies: [
@@ -170,8 +170,6 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
-            // The register map is compiled in through Inverter/SungrowRegisterMap+Embedded.swift (scripts/generate).
-            exclude: ["Inverter/sungrow-register-map.csv"],
             swiftSettings: swiftSettings
         ),
 
@@ -345,9 +343,14 @@ let package = Package(
             name: "EdgeTests",
             dependencies: [
                 "Edge",
+                "Fieldbus",
+                // The poller's tests poll the simulated Sungrow inverter.
+                "Simulator",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // The pymodbus server the poller's tests run as a child process.
+            exclude: ["Poll/Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

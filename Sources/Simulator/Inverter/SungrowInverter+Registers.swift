@@ -1,3 +1,5 @@
+import Fieldbus
+
 extension SungrowInverter {
     /// Every register's physical value now, by register name (in the map's units); nil for an absent MPPT.
     public func physicalValues() -> [String: Double?] {

@@ -1,3 +1,4 @@
+import Fieldbus
 import Foundation
 import Simulator
 import Testing
@@ -9,7 +10,7 @@ struct RegisterMapDocumentationTests {
             .deletingLastPathComponent().deletingLastPathComponent()
         let doc = try String(contentsOf: root.appendingPathComponent("docs/simulator.md"), encoding: .utf8)
         let csv = try String(
-            contentsOf: root.appendingPathComponent("Sources/Simulator/Inverter/sungrow-register-map.csv"),
+            contentsOf: root.appendingPathComponent("RegisterMaps/sungrow.csv"),
             encoding: .utf8
         )
         // From the heading to the next heading of any level: the table and nothing of the sections after it.
@@ -24,7 +25,7 @@ struct RegisterMapDocumentationTests {
         }
         let expected = csv.split(separator: "\n").dropFirst().map { line in
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            return [f[0], f[1], String(Int(f[1])! - 1), f[2], f[3], f[4], f[5]]
+            return [f[0], f[1], String(Int(f[1])! - 1), f[2], f[3], f[4], f[5], f[6]]
         }
         #expect(rows == expected)
         // And the embedded copy is the data file (scripts/generate --check says the same).

@@ -1,3 +1,4 @@
+import Fieldbus
 import Simulator
 import Testing
 
@@ -12,26 +13,6 @@ struct SungrowRegisterMapTests {
         #expect(map.wireRange(of: "total_dc_power") == 5016...5017)
     }
 
-    @Test(arguments: [
-        ("name,address,register,type,scale,unit\nBad,5000,input,U16,1,", "name"),
-        ("name,address,register,type,scale,unit\nx,0,input,U16,1,", "address"),
-        ("name,address,register,type,scale,unit\nx,5000,coil,U16,1,", "register"),
-        ("name,address,register,type,scale,unit\nx,5000,input,F32,1,", "type"),
-        ("name,address,register,type,scale,unit\nx,5000,input,U16,0,", "scale"),
-        ("name,address,register,type,scale,unit\nx,5000,input,U16,1", "line"),
-        ("name,address,register,type,scale,unit\nx,5000,input,U32,1,\ny,5001,input,U16,1,", "address"),
-        ("name,address,register,type,scale,unit\nx,5000,input,U16,1,\nx,5001,input,U16,1,", "name"),
-        ("name,addr\n", "header"),
-    ])
-    func aBadMapNamesTheField(csv: String, field: String) {
-        #expect(throws: SungrowRegisterMap.ParseError.self) { try SungrowRegisterMap(csv: csv) }
-        do {
-            _ = try SungrowRegisterMap(csv: csv)
-        } catch {
-            #expect(error.field == field)
-        }
-    }
-
     @Test func encodingIsScaledRoundedAndLowWordFirst() throws {
         let map = SungrowRegisterMap.standard
         let export = try #require(map["export_power"])
@@ -43,5 +24,11 @@ struct SungrowRegisterMapTests {
         let temperature = try #require(map["inside_temperature"])
         #expect(SungrowRegisterEncoding.words(for: temperature, value: -1.5) == [0xFFF1])
         #expect(SungrowRegisterEncoding.words(for: total, value: nil) == [0xFFFF, 0xFFFF])
+        // "Not available" is the type's sentinel: 0x7FFF (S16), 0x7FFFFFFF (S32, low word first).
+        #expect(SungrowRegisterEncoding.words(for: temperature, value: nil) == [0x7FFF])
+        #expect(SungrowRegisterEncoding.words(for: export, value: nil) == [0xFFFF, 0x7FFF])
+        var highFirst = export
+        highFirst.wordOrder = .highFirst
+        #expect(SungrowRegisterEncoding.words(for: highFirst, value: -70_000) == [0xFFFE, 0xEE90])
     }
 }
