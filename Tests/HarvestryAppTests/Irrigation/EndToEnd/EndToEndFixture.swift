@@ -18,6 +18,8 @@ struct EndToEndFixture: Sendable {
     let base: DispatchFixture
     /// One run engine per platform instance (each with its own database pool, dispatcher and ingest).
     let engines: [RunEngine]
+    /// Each instance's command dispatcher metrics.
+    let dispatchMetrics: [TestMetrics]
     let irrigation: PostgresIrrigationRepository
 
     /// The first instance's engine.
@@ -44,6 +46,7 @@ struct EndToEndFixture: Sendable {
             try await irrigation.saveSettings(Self.pilotSettings, in: Self.scope, audit: .none)
             let ready = ReadyCount()
             var engines: [RunEngine] = []
+            var dispatchMetrics: [TestMetrics] = []
             var clients: [PostgresClient] = []
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             for index in 0..<instances {
@@ -58,10 +61,16 @@ struct EndToEndFixture: Sendable {
                 if index > 0 { clients.append(client) }
                 let instance = Self.instance(client: client, base: base, ready: ready, logger: logger)
                 engines.append(instance.engine)
+                dispatchMetrics.append(instance.metrics)
                 services += instance.services
             }
             defer { for client in clients { client.close() } }
-            let fixture = EndToEndFixture(base: base, engines: engines, irrigation: irrigation)
+            let fixture = EndToEndFixture(
+                base: base,
+                engines: engines,
+                dispatchMetrics: dispatchMetrics,
+                irrigation: irrigation
+            )
             let group = ServiceGroup(configuration: .init(services: services, logger: logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -92,7 +101,7 @@ struct EndToEndFixture: Sendable {
         base: DispatchFixture,
         ready: ReadyCount,
         logger: Logger
-    ) -> (engine: RunEngine, services: [ServiceGroupConfiguration.ServiceConfiguration]) {
+    ) -> (engine: RunEngine, metrics: TestMetrics, services: [ServiceGroupConfiguration.ServiceConfiguration]) {
         let irrigation = PostgresIrrigationRepository(client: client)
         let engine = RunEngine(
             repository: irrigation,
@@ -100,13 +109,14 @@ struct EndToEndFixture: Sendable {
             configuration: RunEngineConfiguration(tickInterval: .milliseconds(200)),
             logger: logger
         )
+        let metrics = TestMetrics()
         let dispatcher = CommandDispatcher(
             outbox: irrigation,
             database: client,
             sink: engine,
             configuration: .init(endpoint: base.endpoint, fallbackPoll: .seconds(1)),
             logger: logger,
-            metrics: CommandDispatchMetrics(factory: TestMetrics()),
+            metrics: CommandDispatchMetrics(factory: metrics),
             onReady: ready.increment
         )
         let ingest = MQTTIngest(
@@ -116,7 +126,7 @@ struct EndToEndFixture: Sendable {
             metrics: MQTTIngestMetrics(factory: TestMetrics()),
             onSubscribed: ready.increment
         )
-        return (engine, [.init(service: dispatcher), .init(service: ingest), .init(service: engine)])
+        return (engine, metrics, [.init(service: dispatcher), .init(service: ingest), .init(service: engine)])
     }
 
     /// The pilot seed's irrigation settings (required inputs E-STOP, door, tank level; every other setting the default).
