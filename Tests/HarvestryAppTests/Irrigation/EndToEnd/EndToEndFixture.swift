@@ -35,8 +35,8 @@ struct EndToEndFixture: Sendable {
     static let flower = PilotSeed.irrigation.first { $0.room == "FLW-1" }!
 
     /// Runs `body` with everything up (`instances` platform instances on the one database and broker) and both pilot
-    /// controllers' states stored; returns the simulator's truth. The site's irrigation settings start as the seed
-    /// left them.
+    /// controllers' states stored; returns the simulator's truth. The site's irrigation settings and interlock
+    /// sources start as the seed left them, with no live run and no lockout left by an earlier test.
     @discardableResult
     static func with(instances: Int = 1, _ body: (EndToEndFixture) async throws -> Void) async throws -> [TruthRecord] {
         try await DispatchFixture.with { base in
@@ -71,6 +71,7 @@ struct EndToEndFixture: Sendable {
                 dispatchMetrics: dispatchMetrics,
                 irrigation: irrigation
             )
+            try await Self.resetBeforeStart(irrigation, engines[0], base)
             let group = ServiceGroup(configuration: .init(services: services, logger: logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -83,6 +84,7 @@ struct EndToEndFixture: Sendable {
                         }
                         try #require(stored, "the state of \(setup.room)'s controller was not stored")
                     }
+                    try await fixture.clearLeftoverLockouts()
                     try await body(fixture)
                 } catch {
                     await group.triggerGracefulShutdown()

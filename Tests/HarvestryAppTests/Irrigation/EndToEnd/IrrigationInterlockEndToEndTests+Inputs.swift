@@ -82,7 +82,11 @@ extension IrrigationInterlockEndToEndTests {
 
             // The automatic retry: the same program from the interrupted step, held while the tank is low.
             let retryID = IrrigationRun.retryID(of: run.id)
-            let held = try await f.waitForRun(retryID, timeout: .seconds(10)) { $0.blockReason == .tankLow }
+            let queued = try await DispatchFixture.waitFor(timeout: .seconds(10)) {
+                (try? await f.run(retryID))?.blockReason == .tankLow
+            }
+            try #require(queued, "no retry held TANK_LOW")
+            let held = try await f.run(retryID)
             #expect(held.status == .queued && held.programID == program.id && held.currentStep == 1)
             #expect(held.steps[0].status == .done)
             #expect(try await f.events(run: retryID) == ["BLOCKED TANK_LOW"])

@@ -71,7 +71,7 @@ import Testing
             // The sensor back within bounds: the review hold still refuses a start, without opening anything.
             await f.inject(.restore, on: sensor)
             let back = try await DispatchFixture.waitFor(timeout: .seconds(10)) {
-                try await f.latestReading(stream).map { $0.age < 2 && $0.value < probe.limit } ?? false
+                try await f.latestReading(stream).map { $0.age < 3 && $0.value < probe.limit } ?? false
             }
             try #require(back, "the restored \(probe) reading was not stored")
             let held = try await f.start(setup)
