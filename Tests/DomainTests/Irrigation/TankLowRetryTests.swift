@@ -16,8 +16,13 @@ struct TankLowRetryTests {
 
     /// A run whose step 1 waters, then meets `decision` and has its closes confirmed.
     func abortedWhileWateringStep1(_ decision: RunDecision) throws -> IrrigationRun {
-        var run = IrrigationRun(id: Fixture.id(500), program: Self.program, requestedBy: Fixture.id(10), requestedAt: t0,
-            manualApproval: false)
+        var run = IrrigationRun(
+            id: Fixture.id(500),
+            program: Self.program,
+            requestedBy: Fixture.id(10),
+            requestedAt: t0,
+            manualApproval: false
+        )
         _ = try run.startStep(.allowed, at: t0)
         _ = run.commandSettled(zoneID: Fixture.id(1), action: .open, status: .executed, at: t0 + 1)
         _ = try run.stepFinished(at: t0 + 61)
@@ -52,16 +57,26 @@ struct TankLowRetryTests {
         let ec = try abortedWhileWateringStep1(.abort(reasons: [.ecOutOfBounds], closeZones: [], latch: []))
         #expect(ec.tankLowRetry(at: t0 + 80) == nil)
 
-        var aborting = IrrigationRun(id: Fixture.id(501), program: Self.program, requestedBy: nil, requestedAt: t0,
-            manualApproval: false)
+        var aborting = IrrigationRun(
+            id: Fixture.id(501),
+            program: Self.program,
+            requestedBy: nil,
+            requestedAt: t0,
+            manualApproval: false
+        )
         _ = try aborting.startStep(.allowed, at: t0)
         _ = aborting.commandSettled(zoneID: Fixture.id(1), action: .open, status: .executed, at: t0 + 1)
         _ = aborting.interlock(tankLow, at: t0 + 5)
         #expect(aborting.status == .aborting)
         #expect(aborting.tankLowRetry(at: t0 + 6) == nil)
 
-        var waited = IrrigationRun(id: Fixture.id(502), program: Self.program, requestedBy: nil, requestedAt: t0,
-            manualApproval: false)
+        var waited = IrrigationRun(
+            id: Fixture.id(502),
+            program: Self.program,
+            requestedBy: nil,
+            requestedAt: t0,
+            manualApproval: false
+        )
         _ = try waited.startStep(.blocked([.tankLow]), at: t0)
         _ = waited.queueTimedOut(after: 600, at: t0 + 600)
         #expect(waited.status == .aborted && waited.abortCause == .interlock(.tankLow))

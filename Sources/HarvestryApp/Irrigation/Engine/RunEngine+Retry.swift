@@ -22,7 +22,10 @@ extension RunEngine {
             return
         }
         self.broadcaster.publish(created)
-        self.logger.info("run stopped by a low tank: retry queued, it waters once the level is restored", metadata: metadata)
+        self.logger.info(
+            "run stopped by a low tank: retry queued, it waters once the level is restored",
+            metadata: metadata
+        )
         do {
             let progression = try await self.progression(for: created, in: scope)
             let details = ["retry_of": aborted.id.uuidString.lowercased()]
@@ -32,7 +35,10 @@ extension RunEngine {
             }
         } catch {
             self.metrics.error()
-            self.logger.error("tank-low retry queued, its first step failed; the pass retries it: \(error)", metadata: metadata)
+            self.logger.error(
+                "tank-low retry queued, its first step failed; the pass retries it: \(error)",
+                metadata: metadata
+            )
         }
     }
 }

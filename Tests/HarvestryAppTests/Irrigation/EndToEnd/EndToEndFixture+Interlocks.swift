@@ -17,10 +17,20 @@ extension EndToEndFixture {
     }
 
     /// Sets (or with nil removes) one interlock source of the room's group.
-    func setSource(_ source: InterlockSource?, for input: InterlockInput, _ setup: PilotSeed.RoomIrrigation)
+    func setSource(
+        _ source: InterlockSource?,
+        for input: InterlockInput,
+        _ setup: PilotSeed.RoomIrrigation
+    )
         async throws
     {
-        try await self.irrigation.setInterlockSource(source, for: input, groupID: setup.groupID, in: Self.scope, audit: .none)
+        try await self.irrigation.setInterlockSource(
+            source,
+            for: input,
+            groupID: setup.groupID,
+            in: Self.scope,
+            audit: .none
+        )
     }
 
     /// Registers the pilot sensor `code`'s stream `key` (the simulator's key is the stream type) so the ingest stores
@@ -143,7 +153,11 @@ extension EndToEndFixture {
     }
 
     /// The most valves among `codes` on at one time in the truth.
-    static func mostOnAtOnce(_ records: [TruthRecord], _ setup: PilotSeed.RoomIrrigation, among codes: Set<String>)
+    static func mostOnAtOnce(
+        _ records: [TruthRecord],
+        _ setup: PilotSeed.RoomIrrigation,
+        among codes: Set<String>
+    )
         -> Int
     {
         var on: Set<String> = []

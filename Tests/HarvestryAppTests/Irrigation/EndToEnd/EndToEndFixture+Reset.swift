@@ -9,12 +9,22 @@ import Testing
 extension EndToEndFixture {
     /// Before anything runs: the seed's interlock sources only, and every live run of the pilot aborted (its opens
     /// still queued expire in that transaction, so no dispatcher publishes them into the new simulation).
-    static func resetBeforeStart(_ irrigation: PostgresIrrigationRepository, _ engine: RunEngine, _ base: DispatchFixture)
+    static func resetBeforeStart(
+        _ irrigation: PostgresIrrigationRepository,
+        _ engine: RunEngine,
+        _ base: DispatchFixture
+    )
         async throws
     {
         for setup in PilotSeed.irrigation {
             for input in [InterlockInput.co2Exhaust, .ec, .ph] {
-                try await irrigation.setInterlockSource(nil, for: input, groupID: setup.groupID, in: Self.scope, audit: .none)
+                try await irrigation.setInterlockSource(
+                    nil,
+                    for: input,
+                    groupID: setup.groupID,
+                    in: Self.scope,
+                    audit: .none
+                )
             }
         }
         let live = try await base.database.owner.query(

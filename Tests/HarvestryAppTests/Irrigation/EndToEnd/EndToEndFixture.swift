@@ -134,7 +134,9 @@ struct EndToEndFixture: Sendable {
     /// The pilot seed's irrigation settings (required inputs E-STOP, door, tank level; every other setting the default).
     static var pilotSettings: IrrigationSiteSettings {
         var settings = IrrigationSiteSettings(siteID: PilotSeed.siteID)
-        settings.policy.requiredInputs = Set(PilotSeed.requiredInterlockInputs.compactMap(InterlockInput.init(rawValue:)))
+        settings.policy.requiredInputs = Set(
+            PilotSeed.requiredInterlockInputs.compactMap(InterlockInput.init(rawValue:))
+        )
         return settings
     }
 

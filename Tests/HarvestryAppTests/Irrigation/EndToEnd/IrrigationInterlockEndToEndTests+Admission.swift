@@ -40,7 +40,9 @@ extension IrrigationInterlockEndToEndTests {
             #expect(startedB >= closedA, "B started at \(startedB), before A's valve closed at \(closedA)")
         }
         let switches = F.switches(records, setup)
-        #expect(switches.filter { !$0.hasPrefix("VLV-005") } == ["VLV-003 on", "VLV-003 off", "VLV-004 on", "VLV-004 off"])
+        #expect(
+            switches.filter { !$0.hasPrefix("VLV-005") } == ["VLV-003 on", "VLV-003 off", "VLV-004 on", "VLV-004 off"]
+        )
         #expect(switches.filter { $0.hasPrefix("VLV-005") } == ["VLV-005 on", "VLV-005 off"])
         #expect(F.mostOnAtOnce(records, setup, among: ["VLV-003", "VLV-004"]) == 1)
         #expect(F.mostOnAtOnce(records, setup, among: ["VLV-003", "VLV-004", "VLV-005"]) == 2)
@@ -117,12 +119,17 @@ extension EndToEndFixture {
     /// the platform has stored it.
     func publishLockout(_ value: String, device: UUID, through client: MQTTClient) async throws {
         let id = device.uuidString.lowercased()
-        let state = try Harvestry_Telemetry_V1_State.with {
-            $0.deviceID = id
-            $0.timestamp = .init(date: Date())
-            $0.properties = ["lockout": value]
-        }.serializedBytes() as [UInt8]
-        try await client.publish(state, to: "hv/v1/\(PilotSeed.siteID.uuidString.lowercased())/\(id)/state", retain: true)
+        let state =
+            try Harvestry_Telemetry_V1_State.with {
+                $0.deviceID = id
+                $0.timestamp = .init(date: Date())
+                $0.properties = ["lockout": value]
+            }.serializedBytes() as [UInt8]
+        try await client.publish(
+            state,
+            to: "hv/v1/\(PilotSeed.siteID.uuidString.lowercased())/\(id)/state",
+            retain: true
+        )
         let stored = try await DispatchFixture.waitFor(timeout: .seconds(10)) {
             let rows = try await self.base.database.owner.query(
                 "SELECT properties ->> 'lockout' AS value FROM device_states WHERE equipment_id = $1::uuid",

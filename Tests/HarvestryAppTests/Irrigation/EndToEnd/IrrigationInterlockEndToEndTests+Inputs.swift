@@ -59,11 +59,18 @@ extension IrrigationInterlockEndToEndTests {
         )
     }
 
-    @Test("tank low while watering: Aborted (TANK_LOW, alert, no latch); its retry waits and, refilled, waters the rest")
+    @Test(
+        "tank low while watering: Aborted (TANK_LOW, alert, no latch); its retry waits and, refilled, waters the rest"
+    )
     func tankLowDuringARunAbortsAndRetries() async throws {
         let setup = F.veg
         let records = try await F.with { f in
-            let program = try await f.program(setup, "e2e tank", steps: [("VLV-001", 2), ("VLV-002", 5)], maxRuntime: 60)
+            let program = try await f.program(
+                setup,
+                "e2e tank",
+                steps: [("VLV-001", 2), ("VLV-002", 5)],
+                maxRuntime: 60
+            )
             let run = try await f.start(program: program)
             let watering = try await f.waitForRun(run.id, timeout: .seconds(20)) {
                 ($0.currentStep == 1 && $0.steps[1].status == .watering) || $0.status.isFinished

@@ -44,7 +44,9 @@ import Testing
                         )
                         #expect(runs.count == 1, "\(runs.count) runs of \(setup.room) started")
                         let commands = try await f.commands(run: runID)
-                        let expected = setup.valves.flatMap { ["open \($0.code) EXECUTED", "close \($0.code) EXECUTED"] }
+                        let expected = setup.valves.flatMap {
+                            ["open \($0.code) EXECUTED", "close \($0.code) EXECUTED"]
+                        }
                         #expect(commands == expected, "commands: \(commands)")
                         commandCount += commands.count
                         try await Self.expectDispatchedOnce(runID, commands: commands.count, database)
@@ -69,7 +71,10 @@ import Testing
         )
     }
 
-    static func startRequest(_ setup: PilotSeed.RoomIrrigation, requestID: String)
+    static func startRequest(
+        _ setup: PilotSeed.RoomIrrigation,
+        requestID: String
+    )
         -> Harvestry_Irrigation_V1_StartRunRequest
     {
         let site = "sites/\(PilotSeed.siteID.uuidString.lowercased())"

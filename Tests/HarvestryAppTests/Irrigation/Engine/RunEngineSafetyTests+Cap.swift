@@ -5,7 +5,9 @@ import Store
 import Testing
 
 extension DatabaseSuites.RunEngineSafetyTests {
-    @Test("a valve whose close is still in flight keeps its slot: the next run opens it only once the close is EXECUTED")
+    @Test(
+        "a valve whose close is still in flight keeps its slot: the next run opens it only once the close is EXECUTED"
+    )
     func closeInFlightKeepsTheSlot() async throws {
         try await RunEngineFixture.with { f in
             let first = try await f.start()
@@ -28,7 +30,10 @@ extension DatabaseSuites.RunEngineSafetyTests {
             try await f.controllerReports()
             await f.tick()
             let started = try await f.run(second.id)
-            #expect(started.status == .running, "the second run is \(started.status), \(String(describing: started.blockReason))")
+            #expect(
+                started.status == .running,
+                "the second run is \(started.status), \(String(describing: started.blockReason))"
+            )
             #expect(try await f.commands(second.id).map(\.action) == [.open])
         }
     }

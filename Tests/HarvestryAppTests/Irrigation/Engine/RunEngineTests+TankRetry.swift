@@ -5,7 +5,9 @@ import Store
 import Testing
 
 extension DatabaseSuites.RunEngineTests {
-    @Test("tank low mid-step: once Aborted, one retry (from that step) waits TANK_LOW, even if the close is reported twice; refilled, it waters")
+    @Test(
+        "tank low mid-step: once Aborted, one retry (from that step) waits TANK_LOW, even if the close is reported twice; refilled, it waters"
+    )
     func tankLowRetryIsQueuedOnce() async throws {
         try await RunEngineFixture.with { f in
             let started = try await f.start()
