@@ -74,9 +74,11 @@ extension PostgresIrrigationRepository {
         }
     }
 
-    /// The group's zones whose latest command that is live or executed (not rejected, timed out or expired) is an
-    /// open: a valve counts as open from the moment its open is issued until its close is, the safe side for the
-    /// concurrency cap. `openSince` is the execution (or, still in flight, the creation) of that open.
+    /// The group's zones whose latest open (live or executed: not rejected, timed out or expired) has no executed
+    /// close after it: a valve counts as open from the moment its open is issued until its close is confirmed, the
+    /// safe side for the concurrency cap (a close still in flight, or one that failed, leaves the valve counted open,
+    /// so another open cannot be issued into a slot the device still fills). `openSince` is the execution (or, still in
+    /// flight, the creation) of that open.
     static func fetchOpenValves(_ groupID: UUID, _ connection: PostgresConnection) async throws -> [OpenValve] {
         let rows = try await connection.query(
             """
@@ -86,7 +88,8 @@ extension PostgresIrrigationRepository {
                 FROM device_commands c
                 JOIN irrigation_group_valves v ON v.group_id = $1::uuid AND v.zone_id = c.zone_id
                     AND v.device_id = c.device_id
-                WHERE c.status IN ('QUEUED', 'SENT', 'RECEIVED', 'EXECUTED')
+                WHERE (c.action = 'open' AND c.status IN ('QUEUED', 'SENT', 'RECEIVED', 'EXECUTED'))
+                    OR (c.action = 'close' AND c.status = 'EXECUTED')
                 ORDER BY c.zone_id, c.created_at DESC, (c.action = 'close') DESC
             ) latest WHERE action = 'open' ORDER BY zone_id
             """,

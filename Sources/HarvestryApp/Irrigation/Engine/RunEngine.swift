@@ -70,19 +70,24 @@ public struct RunEngine: Sendable {
         audit: AuditContext,
         _ body: @escaping @Sendable (IrrigationRun, RunProgression) throws -> RunChange?
     ) async throws -> IrrigationRun? {
-        let stored = Mutex<RunChange?>(nil)
+        let stored = Mutex<(change: RunChange?, before: RunStatus?)>((nil, nil))
         let updated = try await self.store.updateRun(runID, settling: commandID, in: scope, audit: audit) { run, open in
             // The open valves as read under the group's lock, not as read before it (the cap across instances).
             var locked = progression
             locked.snapshot.openValves = open
             let change = try body(run, locked)
-            stored.withLock { $0 = change }
+            stored.withLock { $0 = (change, run.status) }
             return change
         }
         guard let updated else { return nil }
-        if let change = stored.withLock({ $0 }) { self.report(change, site: progression.group.siteID) }
+        let (change, before) = stored.withLock { $0 }
+        if let change { self.report(change, site: progression.group.siteID) }
         self.broadcaster.publish(updated)
         if updated.status != .running { self.alarms.forget(updated.id) }
+        // Only the change that ended the run Aborted (one per run, under its row lock) may queue its retry.
+        if updated.status == .aborted, let before, before != .aborted {
+            await self.retryAfterTankLow(updated, in: scope)
+        }
         return updated
     }
 
