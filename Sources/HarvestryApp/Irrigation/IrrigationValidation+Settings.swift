@@ -69,6 +69,35 @@ extension IrrigationValidation {
             return violations.violations.count == before ? settings : nil
         }
 
+        /// Each masked field on its own against the defaults (so one bad field does not hide another); the EC and
+        /// pH bounds only within their limits, their order being checked against the stored ones by `apply`.
+        func checkEachField(violations: inout FieldViolations) {
+            let defaults = IrrigationSiteSettings(siteID: UUID())
+            func alone<T>(_ field: WritableKeyPath<SettingsPatch, T?>) {
+                guard let value = self[keyPath: field] else { return }
+                var single = SettingsPatch()
+                single[keyPath: field] = value
+                _ = single.apply(to: defaults, violations: &violations)
+            }
+            alone(\.staleAfter)
+            alone(\.tankMinimumPercent)
+            alone(\.alarmDelays)
+            alone(\.commandExpiry)
+            alone(\.commandAckTimeout)
+            alone(\.commandMaxAttempts)
+            for (field, value, limit) in [
+                ("ec_min", self.ecMin, 20.0), ("ec_max", self.ecMax, 20), ("ph_min", self.phMin, 14),
+                ("ph_max", self.phMax, 14),
+            ] {
+                guard let value, !(value.isFinite && (0...limit).contains(value)) else { continue }
+                violations.add(
+                    "irrigation_settings.\(field)",
+                    reason: "INVALID_FIELD",
+                    "must be 0 to \(limit) (got \(value))"
+                )
+            }
+        }
+
         /// `min...max` when 0 <= min <= max <= limit (a ClosedRange must never be built from bounds out of order).
         static func bounds(
             _ prefix: String,
@@ -132,12 +161,8 @@ extension IrrigationValidation {
         if has("command_expiry") { patch.commandExpiry = Self.seconds(message.commandExpiry) }
         if has("command_ack_timeout") { patch.commandAckTimeout = Self.seconds(message.commandAckTimeout) }
         if has("command_max_attempts") { patch.commandMaxAttempts = Int(message.commandMaxAttempts) }
-        // The single-field rules now, against the defaults (the stored values only matter across fields).
-        if violations.isEmpty {
-            var single = patch
-            (single.ecMin, single.ecMax, single.phMin, single.phMax) = (nil, nil, nil, nil)
-            _ = single.apply(to: IrrigationSiteSettings(siteID: UUID()), violations: &violations)
-        }
+        // Each field's own rules now, every bad field named; bounds in order need the stored values (`apply`).
+        if violations.isEmpty { patch.checkEachField(violations: &violations) }
         let audit = violations.audit(requestID: request.requestID)
         guard let name, violations.isEmpty else { return nil }
         return Update(name: name, paths: paths, fields: patch, audit: audit)

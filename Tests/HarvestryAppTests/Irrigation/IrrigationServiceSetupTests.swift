@@ -217,7 +217,12 @@ extension DatabaseSuites {
                     )
                 }
                 let fields = Set(bounds?.fieldViolations.map(\.field) ?? [])
-                #expect(fields.isSuperset(of: ["irrigation_settings.command_ack_timeout", "irrigation_settings.alarm_delays"]))
+                #expect(
+                    fields == [
+                        "irrigation_settings.ph_max", "irrigation_settings.command_ack_timeout",
+                        "irrigation_settings.alarm_delays",
+                    ]
+                )
                 let crossed = await expectStatus(.invalidArgument) {
                     _ = try await irrigation.updateIrrigationSettings(
                         .with {
