@@ -13,7 +13,13 @@ extension PostgresIntegrationTests {
             let f = try await IrrigationFixture.make(in: db)
             let store = f.irrigation
             let tank = try await store.createMixTank(
-                MixTank(siteID: f.site, code: "TANK-A", name: "Feed A", capacityLiters: 1_000, levelSensorID: f.valves[0]),
+                MixTank(
+                    siteID: f.site,
+                    code: "TANK-A",
+                    name: "Feed A",
+                    capacityLiters: 1_000,
+                    levelSensorID: f.valves[0]
+                ),
                 in: f.scope,
                 audit: .none
             )
@@ -42,7 +48,11 @@ extension PostgresIntegrationTests {
                 in: f.scope,
                 audit: .none
             )
-            let listed = try await store.listInjectorChannels(mixTankID: tank.id, in: f.scope, page: try PageRequest(size: 1))
+            let listed = try await store.listInjectorChannels(
+                mixTankID: tank.id,
+                in: f.scope,
+                page: try PageRequest(size: 1)
+            )
             #expect(listed.items.map(\.channel) == [1] && listed.nextToken != nil)
             let rest = try await store.listInjectorChannels(
                 mixTankID: tank.id,
@@ -71,7 +81,13 @@ extension PostgresIntegrationTests {
             let other = try await IrrigationFixture.make(in: db, tenant: f.tenant, site: 1)
             let foreign = await #expect(throws: DomainError.self) {
                 try await store.createMixTank(
-                    MixTank(siteID: f.site, code: "TANK-C", name: "C", capacityLiters: 10, levelSensorID: other.valves[0]),
+                    MixTank(
+                        siteID: f.site,
+                        code: "TANK-C",
+                        name: "C",
+                        capacityLiters: 10,
+                        levelSensorID: other.valves[0]
+                    ),
                     in: f.tenant.scope,
                     audit: .none
                 )
@@ -83,10 +99,14 @@ extension PostgresIntegrationTests {
             changedTank.capacityLiters = 1_200
             changedTank.levelSensorID = nil
             let updatedTank = try await store.updateMixTank(changedTank, in: f.scope, audit: .none)
-            #expect(updatedTank.name == "Feed A (new)" && updatedTank.levelSensorID == nil && updatedTank.code == "TANK-A")
+            #expect(
+                updatedTank.name == "Feed A (new)" && updatedTank.levelSensorID == nil && updatedTank.code == "TANK-A"
+            )
             var changedProduct = product
             changedProduct.manufacturer = nil
-            #expect(try await store.updateNutrientProduct(changedProduct, in: f.scope, audit: .none).manufacturer == nil)
+            #expect(
+                try await store.updateNutrientProduct(changedProduct, in: f.scope, audit: .none).manufacturer == nil
+            )
             var changedChannel = first
             changedChannel.channel = 3
             changedChannel.mlPerLiter = 0
@@ -114,7 +134,9 @@ extension PostgresIntegrationTests {
 
             // Another tenant: nothing visible, nothing deletable.
             let stranger = try await TestTenant.make(in: db)
-            let hidden = await #expect(throws: DomainError.self) { try await store.mixTank(tank.id, in: stranger.scope) }
+            let hidden = await #expect(throws: DomainError.self) {
+                try await store.mixTank(tank.id, in: stranger.scope)
+            }
             #expect(hidden?.code == .notFound)
             await #expect(throws: DomainError.self) {
                 try await store.deleteNutrientProduct(product.id, in: stranger.scope, audit: .none)
@@ -122,7 +144,9 @@ extension PostgresIntegrationTests {
 
             // The tank goes with its channels; then the product is free.
             try await store.deleteMixTank(tank.id, in: f.scope, audit: .none)
-            let gone = await #expect(throws: DomainError.self) { try await store.injectorChannel(channel.id, in: f.scope) }
+            let gone = await #expect(throws: DomainError.self) {
+                try await store.injectorChannel(channel.id, in: f.scope)
+            }
             #expect(gone?.code == .notFound)
             try await store.deleteNutrientProduct(product.id, in: f.scope, audit: .none)
             #expect(try await store.listNutrientProducts(siteID: f.site, in: f.scope, page: .first).items.isEmpty)

@@ -177,7 +177,8 @@ extension IrrigationValidation {
         for (index, value) in inputs.enumerated() {
             let field = "irrigation_settings.required_inputs[\(index)]"
             guard violations.enumeration(field, value, required: true) != nil,
-                let input = InterlockInput.allCases.first(where: { Harvestry_Irrigation_V1_InterlockInput($0) == value })
+                let input = InterlockInput.allCases.first(where: { Harvestry_Irrigation_V1_InterlockInput($0) == value }
+                )
             else { continue }
             if !seen.insert(input).inserted {
                 violations.add(field, reason: "DUPLICATE_VALUE", "\(value) is listed twice")
@@ -224,8 +225,16 @@ extension IrrigationValidation {
             }
             switch source {
             case .deviceState(let state):
-                let device = violations.name("\(field).device_state.device", state.device, .equipment, inSite: name?.site)
-                let candidate = InterlockSource.deviceState(deviceID: device?["equipment"] ?? UUID(), property: state.property)
+                let device = violations.name(
+                    "\(field).device_state.device",
+                    state.device,
+                    .equipment,
+                    inSite: name?.site
+                )
+                let candidate = InterlockSource.deviceState(
+                    deviceID: device?["equipment"] ?? UUID(),
+                    property: state.property
+                )
                 let before = violations.violations.count
                 violations.domain({ _ in "\(field).device_state.property" }) { try candidate.validate(field: field) }
                 if let device, violations.violations.count == before {

@@ -149,15 +149,24 @@ extension PostgresIrrigationRepository {
             site: site,
             connection
         )
-        try await SetupReferences.requireEquipment(channel.pumpID, field: "injector_channel.pump", site: site, connection)
+        try await SetupReferences.requireEquipment(
+            channel.pumpID,
+            field: "injector_channel.pump",
+            site: site,
+            connection
+        )
     }
 
     static func fetchChannel(_ id: UUID, lock: Bool, _ connection: PostgresConnection) async throws -> InjectorChannel {
-        let rows = try await connection.query(
-            "SELECT \(Self.channelColumns) FROM injector_channels WHERE id = $1::uuid\(lock ? " FOR UPDATE" : "")",
-            [SQLValue(id)]
+        let row = try await SetupReferences.row(
+            table: "injector_channels",
+            columns: Self.channelColumns,
+            id: id,
+            lock: lock,
+            resource: "injector_channel",
+            connection
         )
-        return try Self.decodeChannel(try SetupReferences.single(rows, "injector_channel", id))
+        return try Self.decodeChannel(row)
     }
 
     static func decodeChannel(_ row: PostgresRow) throws -> InjectorChannel {

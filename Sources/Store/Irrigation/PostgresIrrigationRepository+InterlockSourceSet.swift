@@ -56,7 +56,12 @@ extension PostgresIrrigationRepository: IrrigationSetupStore {
         switch source {
         case .deviceState(let id, let name)?:
             (device, property) = (id, name)
-            try await SetupReferences.requireEquipment(id, field: "\(field).device_state.device", site: site, connection)
+            try await SetupReferences.requireEquipment(
+                id,
+                field: "\(field).device_state.device",
+                site: site,
+                connection
+            )
         case .stream(let id)?:
             stream = id
             try await SetupReferences.require(

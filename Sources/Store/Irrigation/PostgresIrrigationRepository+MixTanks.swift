@@ -83,7 +83,10 @@ extension PostgresIrrigationRepository {
                     UPDATE mix_tanks SET name = $2, capacity_liters = $3, level_sensor_id = $4::uuid
                     WHERE id = $1::uuid RETURNING \(Self.mixTankColumns)
                     """,
-                    [SQLValue(tank.id), SQLValue(tank.name), SQLValue(tank.capacityLiters), SQLValue(tank.levelSensorID)]
+                    [
+                        SQLValue(tank.id), SQLValue(tank.name), SQLValue(tank.capacityLiters),
+                        SQLValue(tank.levelSensorID),
+                    ]
                 )
                 try await connection.audit(
                     "mix_tank.update",
@@ -135,11 +138,15 @@ extension PostgresIrrigationRepository {
 
     /// The tank (locked `FOR UPDATE` when `lock`), NOT_FOUND when the scope does not see it.
     static func fetchMixTank(_ id: UUID, lock: Bool, _ connection: PostgresConnection) async throws -> MixTank {
-        let rows = try await connection.query(
-            "SELECT \(Self.mixTankColumns) FROM mix_tanks WHERE id = $1::uuid\(lock ? " FOR UPDATE" : "")",
-            [SQLValue(id)]
+        let row = try await SetupReferences.row(
+            table: "mix_tanks",
+            columns: Self.mixTankColumns,
+            id: id,
+            lock: lock,
+            resource: "mix_tank",
+            connection
         )
-        return try Self.decodeMixTank(try SetupReferences.single(rows, "mix_tank", id))
+        return try Self.decodeMixTank(row)
     }
 
     static func decodeMixTank(_ row: PostgresRow) throws -> MixTank {

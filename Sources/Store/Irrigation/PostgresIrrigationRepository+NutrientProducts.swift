@@ -139,11 +139,15 @@ extension PostgresIrrigationRepository {
 
     /// The product (locked `FOR UPDATE` when `lock`), NOT_FOUND when the scope does not see it.
     static func fetchProduct(_ id: UUID, lock: Bool, _ connection: PostgresConnection) async throws -> NutrientProduct {
-        let rows = try await connection.query(
-            "SELECT \(Self.productColumns) FROM nutrient_products WHERE id = $1::uuid\(lock ? " FOR UPDATE" : "")",
-            [SQLValue(id)]
+        let row = try await SetupReferences.row(
+            table: "nutrient_products",
+            columns: Self.productColumns,
+            id: id,
+            lock: lock,
+            resource: "nutrient_product",
+            connection
         )
-        return try Self.decodeProduct(try SetupReferences.single(rows, "nutrient_product", id))
+        return try Self.decodeProduct(row)
     }
 
     static func decodeProduct(_ row: PostgresRow) throws -> NutrientProduct {

@@ -10,6 +10,22 @@ enum SetupReferences {
         return row
     }
 
+    /// The row of `table` with `id` (locked `FOR UPDATE` when `lock`), NOT_FOUND when the scope does not see it.
+    static func row(
+        table: String,
+        columns: String,
+        id: UUID,
+        lock: Bool,
+        resource: String,
+        _ connection: PostgresConnection
+    ) async throws -> PostgresRow {
+        let rows = try await connection.query(
+            "SELECT \(columns) FROM \(table) WHERE id = $1::uuid\(lock ? " FOR UPDATE" : "")",
+            [SQLValue(id)]
+        )
+        return try self.single(rows, resource, id)
+    }
+
     /// `id` (when given) is equipment of `site` the scope sees.
     static func requireEquipment(
         _ id: UUID?,

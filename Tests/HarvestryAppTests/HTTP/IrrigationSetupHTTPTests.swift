@@ -97,7 +97,9 @@ extension DatabaseSuites {
 
                 let openapi = try await http.send("GET", "/openapi.json")
                 let paths = try #require(openapi.json?["paths"] as? [String: Any])
-                for collection in ["mixTanks", "nutrientProducts", "injectorChannels", "irrigationSettings", "interlockSources"] {
+                for collection in [
+                    "mixTanks", "nutrientProducts", "injectorChannels", "irrigationSettings", "interlockSources",
+                ] {
                     let matching = paths.keys.filter { $0.contains("/\(collection)") }
                     #expect(matching.count >= 1, "no /openapi.json path for \(collection)")
                 }

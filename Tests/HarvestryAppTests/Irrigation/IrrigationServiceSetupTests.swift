@@ -55,7 +55,10 @@ extension DatabaseSuites {
                     metadata: metadata
                 )
                 #expect(channel.name.hasPrefix("\(tank.name)/injectorChannels/") && channel.mlPerLiter == 2.5)
-                #expect(try await irrigation.getInjectorChannel(.with { $0.name = channel.name }, metadata: metadata) == channel)
+                #expect(
+                    try await irrigation.getInjectorChannel(.with { $0.name = channel.name }, metadata: metadata)
+                        == channel
+                )
 
                 // Every bad field named at once, by its proto path; the ranges are the table's.
                 let bad = await expectStatus(.invalidArgument) {
@@ -113,8 +116,13 @@ extension DatabaseSuites {
                     },
                     metadata: metadata
                 )
-                #expect(changed.displayName == "Feed A2" && changed.capacityLiters == 500 && changed.levelSensor.isEmpty)
-                let channels = try await irrigation.listInjectorChannels(.with { $0.parent = tank.name }, metadata: metadata)
+                #expect(
+                    changed.displayName == "Feed A2" && changed.capacityLiters == 500 && changed.levelSensor.isEmpty
+                )
+                let channels = try await irrigation.listInjectorChannels(
+                    .with { $0.parent = tank.name },
+                    metadata: metadata
+                )
                 #expect(channels.injectorChannels.map(\.id) == [channel.id])
 
                 // Reads for any role of the site; changes for admins and managers.
@@ -123,7 +131,10 @@ extension DatabaseSuites {
                 let seen = try await irrigation.listMixTanks(.with { $0.parent = f.site }, metadata: operatorMetadata)
                 #expect(seen.mixTanks.map(\.id) == [tank.id])
                 await expectStatus(.permissionDenied, reason: "ROLE_REQUIRED") {
-                    _ = try await irrigation.deleteInjectorChannel(.with { $0.name = channel.name }, metadata: operatorMetadata)
+                    _ = try await irrigation.deleteInjectorChannel(
+                        .with { $0.name = channel.name },
+                        metadata: operatorMetadata
+                    )
                 }
                 // Another site of the tenant that the caller has no role in, and a name in the wrong site.
                 await expectStatus(.notFound) {

@@ -64,7 +64,11 @@ extension IrrigationService {
             method: "UpdateNutrientProduct"
         )
         let update = checked!
-        var product = try await self.nutrientProduct(update.name["nutrient_product"], site: update.name.site!, in: scope)
+        var product = try await self.nutrientProduct(
+            update.name["nutrient_product"],
+            site: update.name.site!,
+            in: scope
+        )
         if let displayName = update.fields.displayName { product.name = displayName }
         if let manufacturer = update.fields.manufacturer { product.manufacturer = manufacturer }
         return .init(try await self.setupStore().updateNutrientProduct(product, in: scope, audit: update.audit))
