@@ -750,7 +750,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (display_name, zones).
+        /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` messages.
@@ -1597,7 +1597,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (display_name, zones).
+        /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` message.
@@ -2442,7 +2442,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (display_name, zones).
+        /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
         ///
         /// - Parameters:
         ///   - request: A `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` message.
@@ -4901,7 +4901,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (display_name, zones).
+        /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` message.
@@ -6014,7 +6014,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (display_name, zones).
+        /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` message.
@@ -7547,7 +7547,7 @@ extension Harvestry_Irrigation_V1_IrrigationService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (display_name, zones).
+    /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` message.
@@ -8881,7 +8881,7 @@ extension Harvestry_Irrigation_V1_IrrigationService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (display_name, zones).
+    /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
     ///
     /// - Parameters:
     ///   - message: request message to send.

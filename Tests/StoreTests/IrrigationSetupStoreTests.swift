@@ -118,19 +118,15 @@ extension PostgresIntegrationTests {
             }
             #expect(productInUse?.code == .failedPrecondition && productInUse?.reason == "NUTRIENT_PRODUCT_IN_USE")
             #expect(productInUse?.metadata["injector_channel_id"] == channel.id.uuidString.lowercased())
-            try await db.owner.query(
-                "UPDATE irrigation_groups SET mix_tank_id = $1::uuid WHERE id = $2::uuid",
-                [SQLValue(tank.id), SQLValue(f.group.id)]
-            )
+            var drawing = f.group
+            drawing.mixTankID = tank.id
+            #expect(try await store.updateGroup(drawing, in: f.scope, audit: .none).mixTankID == tank.id)
             let tankInUse = await #expect(throws: DomainError.self) {
                 try await store.deleteMixTank(tank.id, in: f.scope, audit: .none)
             }
             #expect(tankInUse?.code == .failedPrecondition && tankInUse?.reason == "MIX_TANK_IN_USE")
             #expect(tankInUse?.metadata["group_id"] == f.group.id.uuidString.lowercased())
-            try await db.owner.query(
-                "UPDATE irrigation_groups SET mix_tank_id = NULL WHERE id = $1::uuid",
-                [SQLValue(f.group.id)]
-            )
+            #expect(try await store.updateGroup(f.group, in: f.scope, audit: .none).mixTankID == nil)
 
             // Another tenant: nothing visible, nothing deletable.
             let stranger = try await TestTenant.make(in: db)

@@ -220,3 +220,17 @@ extension IrrigationValidation {
         return .some(name[variable])
     }
 }
+
+extension IrrigationValidation {
+    /// `irrigation_group.mix_tank`: a mix tank of `site`, or empty for none (`.some(nil)`); nil after a violation.
+    static func groupMixTank(_ value: String, site: UUID?, violations: inout FieldViolations) -> UUID?? {
+        Self.reference(
+            "irrigation_group.mix_tank",
+            value,
+            .mixTank,
+            variable: "mix_tank",
+            site: site,
+            violations: &violations
+        )
+    }
+}

@@ -54,3 +54,24 @@ enum SetupReferences {
         throw DomainError.invalid(field, "names no \(what) of site \(site.lowercasedText) (\(id.lowercasedText))")
     }
 }
+
+extension PostgresIrrigationRepository {
+    /// The group's mix tank, when set, is one of `site` (INVALID_ARGUMENT naming `irrigation_group.mix_tank`).
+    static func requireMixTank(_ group: IrrigationGroup, site: UUID, _ connection: PostgresConnection) async throws {
+        try await SetupReferences.require(
+            group.mixTankID,
+            table: "mix_tanks",
+            what: "mix tank",
+            field: "irrigation_group.mix_tank",
+            site: site,
+            connection
+        )
+    }
+
+    /// A group's audit details: name, zone count, and its mix tank when set.
+    static func auditDetails(_ group: IrrigationGroup) -> [String: String] {
+        var details = ["name": group.name, "zones": String(group.valves.count)]
+        if let tank = group.mixTankID { details["mix_tank_id"] = tank.lowercasedText }
+        return details
+    }
+}

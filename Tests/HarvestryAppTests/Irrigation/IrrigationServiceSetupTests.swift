@@ -149,14 +149,39 @@ extension DatabaseSuites {
                     _ = try await irrigation.deleteNutrientProduct(.with { $0.name = product.name }, metadata: metadata)
                 }
                 #expect(productInUse?.message.contains("channel 1") == true)
-                try await database.owner.query(
-                    "UPDATE irrigation_groups SET mix_tank_id = $1::uuid WHERE id = $2::uuid",
-                    [SQLValue(UUID(uuidString: tank.id)), SQLValue(UUID(uuidString: f.group.id))]
+                // A group draws from the tank (UpdateIrrigationGroup's `mix_tank`): the tank is then in use.
+                let drawing = try await irrigation.updateIrrigationGroup(
+                    .with {
+                        $0.irrigationGroup.name = f.group.name
+                        $0.irrigationGroup.mixTank = tank.name
+                        $0.updateMask.paths = ["mix_tank"]
+                    },
+                    metadata: metadata
                 )
-                await expectStatus(.failedPrecondition, reason: "MIX_TANK_IN_USE") {
+                #expect(drawing.mixTank == tank.name && drawing.zones == f.group.zones)
+                let tankInUse = await expectStatus(.failedPrecondition, reason: "MIX_TANK_IN_USE") {
                     _ = try await irrigation.deleteMixTank(.with { $0.name = tank.name }, metadata: metadata)
                 }
-                try await database.owner.query("UPDATE irrigation_groups SET mix_tank_id = NULL")
+                #expect(tankInUse?.errorInfo?.metadata["group_id"] == f.group.id)
+                let wrongTank = await expectStatus(.invalidArgument) {
+                    _ = try await irrigation.updateIrrigationGroup(
+                        .with {
+                            $0.irrigationGroup.name = f.group.name
+                            $0.irrigationGroup.mixTank = "\(f.site)/mixTanks/\(UUID())"
+                            $0.updateMask.paths = ["mix_tank"]
+                        },
+                        metadata: metadata
+                    )
+                }
+                #expect(wrongTank?.fieldViolations.map(\.field) == ["irrigation_group.mix_tank"])
+                let cleared = try await irrigation.updateIrrigationGroup(
+                    .with {
+                        $0.irrigationGroup.name = f.group.name
+                        $0.updateMask.paths = ["mix_tank"]
+                    },
+                    metadata: metadata
+                )
+                #expect(cleared.mixTank.isEmpty)
                 _ = try await irrigation.deleteMixTank(.with { $0.name = tank.name }, metadata: metadata)
                 _ = try await irrigation.deleteNutrientProduct(.with { $0.name = product.name }, metadata: metadata)
                 await expectStatus(.notFound) {
