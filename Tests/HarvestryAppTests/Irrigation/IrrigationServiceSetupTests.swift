@@ -32,6 +32,19 @@ extension DatabaseSuites {
                 )
                 #expect(tank.name == "\(f.site)/mixTanks/\(tank.id)" && tank.levelSensor == f.valves[0].name)
                 #expect(tank.hasCreateTime)
+                // AIP-155: a repeated request_id answers the first response without creating again.
+                let once = Harvestry_Irrigation_V1_CreateMixTankRequest.with {
+                    $0.parent = f.site
+                    $0.mixTank = .with {
+                        $0.code = "TANK-R"
+                        $0.displayName = "Replayed"
+                        $0.capacityLiters = 10
+                    }
+                    $0.requestID = "setup-replay-1"
+                }
+                let first = try await irrigation.createMixTank(once, metadata: metadata)
+                #expect(try await irrigation.createMixTank(once, metadata: metadata) == first)
+                _ = try await irrigation.deleteMixTank(.with { $0.name = first.name }, metadata: metadata)
                 let product = try await irrigation.createNutrientProduct(
                     .with {
                         $0.parent = f.site
