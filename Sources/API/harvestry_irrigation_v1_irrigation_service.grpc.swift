@@ -359,6 +359,253 @@ public enum Harvestry_Irrigation_V1_IrrigationService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetMixTank" metadata.
+        public enum GetMixTank: Sendable {
+            /// Request type for "GetMixTank".
+            public typealias Input = Harvestry_Irrigation_V1_GetMixTankRequest
+            /// Response type for "GetMixTank".
+            public typealias Output = Harvestry_Irrigation_V1_MixTank
+            /// Descriptor for "GetMixTank".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "GetMixTank",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListMixTanks" metadata.
+        public enum ListMixTanks: Sendable {
+            /// Request type for "ListMixTanks".
+            public typealias Input = Harvestry_Irrigation_V1_ListMixTanksRequest
+            /// Response type for "ListMixTanks".
+            public typealias Output = Harvestry_Irrigation_V1_ListMixTanksResponse
+            /// Descriptor for "ListMixTanks".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "ListMixTanks",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateMixTank" metadata.
+        public enum CreateMixTank: Sendable {
+            /// Request type for "CreateMixTank".
+            public typealias Input = Harvestry_Irrigation_V1_CreateMixTankRequest
+            /// Response type for "CreateMixTank".
+            public typealias Output = Harvestry_Irrigation_V1_MixTank
+            /// Descriptor for "CreateMixTank".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "CreateMixTank",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateMixTank" metadata.
+        public enum UpdateMixTank: Sendable {
+            /// Request type for "UpdateMixTank".
+            public typealias Input = Harvestry_Irrigation_V1_UpdateMixTankRequest
+            /// Response type for "UpdateMixTank".
+            public typealias Output = Harvestry_Irrigation_V1_MixTank
+            /// Descriptor for "UpdateMixTank".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "UpdateMixTank",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteMixTank" metadata.
+        public enum DeleteMixTank: Sendable {
+            /// Request type for "DeleteMixTank".
+            public typealias Input = Harvestry_Irrigation_V1_DeleteMixTankRequest
+            /// Response type for "DeleteMixTank".
+            public typealias Output = SwiftProtobuf.Google_Protobuf_Empty
+            /// Descriptor for "DeleteMixTank".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "DeleteMixTank",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetNutrientProduct" metadata.
+        public enum GetNutrientProduct: Sendable {
+            /// Request type for "GetNutrientProduct".
+            public typealias Input = Harvestry_Irrigation_V1_GetNutrientProductRequest
+            /// Response type for "GetNutrientProduct".
+            public typealias Output = Harvestry_Irrigation_V1_NutrientProduct
+            /// Descriptor for "GetNutrientProduct".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "GetNutrientProduct",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListNutrientProducts" metadata.
+        public enum ListNutrientProducts: Sendable {
+            /// Request type for "ListNutrientProducts".
+            public typealias Input = Harvestry_Irrigation_V1_ListNutrientProductsRequest
+            /// Response type for "ListNutrientProducts".
+            public typealias Output = Harvestry_Irrigation_V1_ListNutrientProductsResponse
+            /// Descriptor for "ListNutrientProducts".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "ListNutrientProducts",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateNutrientProduct" metadata.
+        public enum CreateNutrientProduct: Sendable {
+            /// Request type for "CreateNutrientProduct".
+            public typealias Input = Harvestry_Irrigation_V1_CreateNutrientProductRequest
+            /// Response type for "CreateNutrientProduct".
+            public typealias Output = Harvestry_Irrigation_V1_NutrientProduct
+            /// Descriptor for "CreateNutrientProduct".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "CreateNutrientProduct",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateNutrientProduct" metadata.
+        public enum UpdateNutrientProduct: Sendable {
+            /// Request type for "UpdateNutrientProduct".
+            public typealias Input = Harvestry_Irrigation_V1_UpdateNutrientProductRequest
+            /// Response type for "UpdateNutrientProduct".
+            public typealias Output = Harvestry_Irrigation_V1_NutrientProduct
+            /// Descriptor for "UpdateNutrientProduct".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "UpdateNutrientProduct",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteNutrientProduct" metadata.
+        public enum DeleteNutrientProduct: Sendable {
+            /// Request type for "DeleteNutrientProduct".
+            public typealias Input = Harvestry_Irrigation_V1_DeleteNutrientProductRequest
+            /// Response type for "DeleteNutrientProduct".
+            public typealias Output = SwiftProtobuf.Google_Protobuf_Empty
+            /// Descriptor for "DeleteNutrientProduct".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "DeleteNutrientProduct",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetInjectorChannel" metadata.
+        public enum GetInjectorChannel: Sendable {
+            /// Request type for "GetInjectorChannel".
+            public typealias Input = Harvestry_Irrigation_V1_GetInjectorChannelRequest
+            /// Response type for "GetInjectorChannel".
+            public typealias Output = Harvestry_Irrigation_V1_InjectorChannel
+            /// Descriptor for "GetInjectorChannel".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "GetInjectorChannel",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListInjectorChannels" metadata.
+        public enum ListInjectorChannels: Sendable {
+            /// Request type for "ListInjectorChannels".
+            public typealias Input = Harvestry_Irrigation_V1_ListInjectorChannelsRequest
+            /// Response type for "ListInjectorChannels".
+            public typealias Output = Harvestry_Irrigation_V1_ListInjectorChannelsResponse
+            /// Descriptor for "ListInjectorChannels".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "ListInjectorChannels",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateInjectorChannel" metadata.
+        public enum CreateInjectorChannel: Sendable {
+            /// Request type for "CreateInjectorChannel".
+            public typealias Input = Harvestry_Irrigation_V1_CreateInjectorChannelRequest
+            /// Response type for "CreateInjectorChannel".
+            public typealias Output = Harvestry_Irrigation_V1_InjectorChannel
+            /// Descriptor for "CreateInjectorChannel".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "CreateInjectorChannel",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateInjectorChannel" metadata.
+        public enum UpdateInjectorChannel: Sendable {
+            /// Request type for "UpdateInjectorChannel".
+            public typealias Input = Harvestry_Irrigation_V1_UpdateInjectorChannelRequest
+            /// Response type for "UpdateInjectorChannel".
+            public typealias Output = Harvestry_Irrigation_V1_InjectorChannel
+            /// Descriptor for "UpdateInjectorChannel".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "UpdateInjectorChannel",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteInjectorChannel" metadata.
+        public enum DeleteInjectorChannel: Sendable {
+            /// Request type for "DeleteInjectorChannel".
+            public typealias Input = Harvestry_Irrigation_V1_DeleteInjectorChannelRequest
+            /// Response type for "DeleteInjectorChannel".
+            public typealias Output = SwiftProtobuf.Google_Protobuf_Empty
+            /// Descriptor for "DeleteInjectorChannel".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "DeleteInjectorChannel",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetIrrigationSettings" metadata.
+        public enum GetIrrigationSettings: Sendable {
+            /// Request type for "GetIrrigationSettings".
+            public typealias Input = Harvestry_Irrigation_V1_GetIrrigationSettingsRequest
+            /// Response type for "GetIrrigationSettings".
+            public typealias Output = Harvestry_Irrigation_V1_IrrigationSettings
+            /// Descriptor for "GetIrrigationSettings".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "GetIrrigationSettings",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateIrrigationSettings" metadata.
+        public enum UpdateIrrigationSettings: Sendable {
+            /// Request type for "UpdateIrrigationSettings".
+            public typealias Input = Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest
+            /// Response type for "UpdateIrrigationSettings".
+            public typealias Output = Harvestry_Irrigation_V1_IrrigationSettings
+            /// Descriptor for "UpdateIrrigationSettings".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "UpdateIrrigationSettings",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetInterlockSources" metadata.
+        public enum GetInterlockSources: Sendable {
+            /// Request type for "GetInterlockSources".
+            public typealias Input = Harvestry_Irrigation_V1_GetInterlockSourcesRequest
+            /// Response type for "GetInterlockSources".
+            public typealias Output = Harvestry_Irrigation_V1_InterlockSources
+            /// Descriptor for "GetInterlockSources".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "GetInterlockSources",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateInterlockSources" metadata.
+        public enum UpdateInterlockSources: Sendable {
+            /// Request type for "UpdateInterlockSources".
+            public typealias Input = Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest
+            /// Response type for "UpdateInterlockSources".
+            public typealias Output = Harvestry_Irrigation_V1_InterlockSources
+            /// Descriptor for "UpdateInterlockSources".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "harvestry.irrigation.v1.IrrigationService"),
+                method: "UpdateInterlockSources",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "harvestry.irrigation.v1.IrrigationService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             GetIrrigationGroup.descriptor,
@@ -386,7 +633,26 @@ public enum Harvestry_Irrigation_V1_IrrigationService: Sendable {
             ListLockouts.descriptor,
             ReArm.descriptor,
             ListInterlockEvents.descriptor,
-            ListDeviceCommands.descriptor
+            ListDeviceCommands.descriptor,
+            GetMixTank.descriptor,
+            ListMixTanks.descriptor,
+            CreateMixTank.descriptor,
+            UpdateMixTank.descriptor,
+            DeleteMixTank.descriptor,
+            GetNutrientProduct.descriptor,
+            ListNutrientProducts.descriptor,
+            CreateNutrientProduct.descriptor,
+            UpdateNutrientProduct.descriptor,
+            DeleteNutrientProduct.descriptor,
+            GetInjectorChannel.descriptor,
+            ListInjectorChannels.descriptor,
+            CreateInjectorChannel.descriptor,
+            UpdateInjectorChannel.descriptor,
+            DeleteInjectorChannel.descriptor,
+            GetIrrigationSettings.descriptor,
+            UpdateIrrigationSettings.descriptor,
+            GetInterlockSources.descriptor,
+            UpdateInterlockSources.descriptor
         ]
     }
 }
@@ -415,7 +681,8 @@ extension Harvestry_Irrigation_V1_IrrigationService {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > IrrigationService manages irrigation groups, programs and schedules and starts, approves, aborts and follows
+    /// > IrrigationService manages irrigation groups, programs and schedules, the irrigation setup (mix tanks, injector
+    /// > channels, nutrient products, settings, interlock sources) and starts, approves, aborts and follows
     /// > runs (issue 7; docs/irrigation.md). Run transitions go through the run engine, which evaluates the interlocks.
     /// > 
     /// > Every method needs `authorization: Bearer <token>`. Every resource belongs to one site; a name or parent outside
@@ -483,7 +750,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (display_name, zones).
+        /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` messages.
@@ -905,6 +1172,350 @@ extension Harvestry_Irrigation_V1_IrrigationService {
             request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_ListDeviceCommandsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_ListDeviceCommandsResponse>
+
+        /// Handle the "GetMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a mix tank.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_GetMixTankRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_MixTank` messages.
+        func getMixTank(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_GetMixTankRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_MixTank>
+
+        /// Handle the "ListMixTanks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a site's mix tanks, in id order.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_ListMixTanksRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_ListMixTanksResponse` messages.
+        func listMixTanks(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_ListMixTanksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_ListMixTanksResponse>
+
+        /// Handle the "CreateMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a mix tank.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_CreateMixTankRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_MixTank` messages.
+        func createMixTank(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_CreateMixTankRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_MixTank>
+
+        /// Handle the "UpdateMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (display_name, capacity_liters, level_sensor).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_UpdateMixTankRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_MixTank` messages.
+        func updateMixTank(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_UpdateMixTankRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_MixTank>
+
+        /// Handle the "DeleteMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a mix tank and its injector channels; FAILED_PRECONDITION (MIX_TANK_IN_USE) while an irrigation
+        /// > group draws from it.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_DeleteMixTankRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        func deleteMixTank(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_DeleteMixTankRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
+
+        /// Handle the "GetNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a nutrient product.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_GetNutrientProductRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_NutrientProduct` messages.
+        func getNutrientProduct(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_GetNutrientProductRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_NutrientProduct>
+
+        /// Handle the "ListNutrientProducts" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a site's nutrient products, in id order.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_ListNutrientProductsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_ListNutrientProductsResponse` messages.
+        func listNutrientProducts(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_ListNutrientProductsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_ListNutrientProductsResponse>
+
+        /// Handle the "CreateNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a nutrient product.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_CreateNutrientProductRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_NutrientProduct` messages.
+        func createNutrientProduct(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_CreateNutrientProductRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_NutrientProduct>
+
+        /// Handle the "UpdateNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (display_name, manufacturer).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_UpdateNutrientProductRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_NutrientProduct` messages.
+        func updateNutrientProduct(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_NutrientProduct>
+
+        /// Handle the "DeleteNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a nutrient product; FAILED_PRECONDITION (NUTRIENT_PRODUCT_IN_USE) while an injector channel doses it.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_DeleteNutrientProductRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        func deleteNutrientProduct(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
+
+        /// Handle the "GetInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_GetInjectorChannelRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_InjectorChannel` messages.
+        func getInjectorChannel(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_GetInjectorChannelRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_InjectorChannel>
+
+        /// Handle the "ListInjectorChannels" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a mix tank's injector channels, in channel order.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_ListInjectorChannelsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_ListInjectorChannelsResponse` messages.
+        func listInjectorChannels(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_ListInjectorChannelsResponse>
+
+        /// Handle the "CreateInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_CreateInjectorChannelRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_InjectorChannel` messages.
+        func createInjectorChannel(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_InjectorChannel>
+
+        /// Handle the "UpdateInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (channel, nutrient_product, ml_per_liter, pump).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_UpdateInjectorChannelRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_InjectorChannel` messages.
+        func updateInjectorChannel(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_InjectorChannel>
+
+        /// Handle the "DeleteInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes an injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_DeleteInjectorChannelRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        func deleteInjectorChannel(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
+
+        /// Handle the "GetIrrigationSettings" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the site's irrigation settings (the defaults until first updated).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_GetIrrigationSettingsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_IrrigationSettings` messages.
+        func getIrrigationSettings(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_IrrigationSettings>
+
+        /// Handle the "UpdateIrrigationSettings" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the settings named in update_mask; the run engine applies them from its next start or tick.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_IrrigationSettings` messages.
+        func updateIrrigationSettings(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_IrrigationSettings>
+
+        /// Handle the "GetInterlockSources" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns which source feeds each interlock input of a group.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_GetInterlockSourcesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_InterlockSources` messages.
+        func getInterlockSources(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_InterlockSources>
+
+        /// Handle the "UpdateInterlockSources" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets (or, masked and unset, removes) the sources of the inputs named in update_mask, in one transaction. A
+        /// > device or stream must be in the group's site.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Harvestry_Irrigation_V1_InterlockSources` messages.
+        func updateInterlockSources(
+            request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_InterlockSources>
     }
 
     /// Service protocol for the "harvestry.irrigation.v1.IrrigationService" service.
@@ -917,7 +1528,8 @@ extension Harvestry_Irrigation_V1_IrrigationService {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > IrrigationService manages irrigation groups, programs and schedules and starts, approves, aborts and follows
+    /// > IrrigationService manages irrigation groups, programs and schedules, the irrigation setup (mix tanks, injector
+    /// > channels, nutrient products, settings, interlock sources) and starts, approves, aborts and follows
     /// > runs (issue 7; docs/irrigation.md). Run transitions go through the run engine, which evaluates the interlocks.
     /// > 
     /// > Every method needs `authorization: Bearer <token>`. Every resource belongs to one site; a name or parent outside
@@ -985,7 +1597,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (display_name, zones).
+        /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` message.
@@ -1407,6 +2019,350 @@ extension Harvestry_Irrigation_V1_IrrigationService {
             request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_ListDeviceCommandsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_ListDeviceCommandsResponse>
+
+        /// Handle the "GetMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a mix tank.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetMixTankRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_MixTank` message.
+        func getMixTank(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_GetMixTankRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_MixTank>
+
+        /// Handle the "ListMixTanks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a site's mix tanks, in id order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListMixTanksRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_ListMixTanksResponse` message.
+        func listMixTanks(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_ListMixTanksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_ListMixTanksResponse>
+
+        /// Handle the "CreateMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a mix tank.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateMixTankRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_MixTank` message.
+        func createMixTank(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_CreateMixTankRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_MixTank>
+
+        /// Handle the "UpdateMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (display_name, capacity_liters, level_sensor).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateMixTankRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_MixTank` message.
+        func updateMixTank(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_UpdateMixTankRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_MixTank>
+
+        /// Handle the "DeleteMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a mix tank and its injector channels; FAILED_PRECONDITION (MIX_TANK_IN_USE) while an irrigation
+        /// > group draws from it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteMixTankRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `SwiftProtobuf.Google_Protobuf_Empty` message.
+        func deleteMixTank(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_DeleteMixTankRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
+
+        /// Handle the "GetNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a nutrient product.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetNutrientProductRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_NutrientProduct` message.
+        func getNutrientProduct(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_GetNutrientProductRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_NutrientProduct>
+
+        /// Handle the "ListNutrientProducts" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a site's nutrient products, in id order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListNutrientProductsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_ListNutrientProductsResponse` message.
+        func listNutrientProducts(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_ListNutrientProductsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_ListNutrientProductsResponse>
+
+        /// Handle the "CreateNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a nutrient product.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateNutrientProductRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_NutrientProduct` message.
+        func createNutrientProduct(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_CreateNutrientProductRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_NutrientProduct>
+
+        /// Handle the "UpdateNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (display_name, manufacturer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateNutrientProductRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_NutrientProduct` message.
+        func updateNutrientProduct(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_NutrientProduct>
+
+        /// Handle the "DeleteNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a nutrient product; FAILED_PRECONDITION (NUTRIENT_PRODUCT_IN_USE) while an injector channel doses it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteNutrientProductRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `SwiftProtobuf.Google_Protobuf_Empty` message.
+        func deleteNutrientProduct(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
+
+        /// Handle the "GetInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetInjectorChannelRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_InjectorChannel` message.
+        func getInjectorChannel(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_GetInjectorChannelRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InjectorChannel>
+
+        /// Handle the "ListInjectorChannels" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a mix tank's injector channels, in channel order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListInjectorChannelsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_ListInjectorChannelsResponse` message.
+        func listInjectorChannels(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_ListInjectorChannelsResponse>
+
+        /// Handle the "CreateInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateInjectorChannelRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_InjectorChannel` message.
+        func createInjectorChannel(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InjectorChannel>
+
+        /// Handle the "UpdateInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (channel, nutrient_product, ml_per_liter, pump).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateInjectorChannelRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_InjectorChannel` message.
+        func updateInjectorChannel(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InjectorChannel>
+
+        /// Handle the "DeleteInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes an injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteInjectorChannelRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `SwiftProtobuf.Google_Protobuf_Empty` message.
+        func deleteInjectorChannel(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
+
+        /// Handle the "GetIrrigationSettings" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the site's irrigation settings (the defaults until first updated).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetIrrigationSettingsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_IrrigationSettings` message.
+        func getIrrigationSettings(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_IrrigationSettings>
+
+        /// Handle the "UpdateIrrigationSettings" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the settings named in update_mask; the run engine applies them from its next start or tick.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_IrrigationSettings` message.
+        func updateIrrigationSettings(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_IrrigationSettings>
+
+        /// Handle the "GetInterlockSources" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns which source feeds each interlock input of a group.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetInterlockSourcesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_InterlockSources` message.
+        func getInterlockSources(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InterlockSources>
+
+        /// Handle the "UpdateInterlockSources" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets (or, masked and unset, removes) the sources of the inputs named in update_mask, in one transaction. A
+        /// > device or stream must be in the group's site.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Harvestry_Irrigation_V1_InterlockSources` message.
+        func updateInterlockSources(
+            request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InterlockSources>
     }
 
     /// Simple service protocol for the "harvestry.irrigation.v1.IrrigationService" service.
@@ -1417,7 +2373,8 @@ extension Harvestry_Irrigation_V1_IrrigationService {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > IrrigationService manages irrigation groups, programs and schedules and starts, approves, aborts and follows
+    /// > IrrigationService manages irrigation groups, programs and schedules, the irrigation setup (mix tanks, injector
+    /// > channels, nutrient products, settings, interlock sources) and starts, approves, aborts and follows
     /// > runs (issue 7; docs/irrigation.md). Run transitions go through the run engine, which evaluates the interlocks.
     /// > 
     /// > Every method needs `authorization: Bearer <token>`. Every resource belongs to one site; a name or parent outside
@@ -1485,7 +2442,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (display_name, zones).
+        /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
         ///
         /// - Parameters:
         ///   - request: A `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` message.
@@ -1908,6 +2865,350 @@ extension Harvestry_Irrigation_V1_IrrigationService {
             request: Harvestry_Irrigation_V1_ListDeviceCommandsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Harvestry_Irrigation_V1_ListDeviceCommandsResponse
+
+        /// Handle the "GetMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a mix tank.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_GetMixTankRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_MixTank` to respond with.
+        func getMixTank(
+            request: Harvestry_Irrigation_V1_GetMixTankRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_MixTank
+
+        /// Handle the "ListMixTanks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a site's mix tanks, in id order.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_ListMixTanksRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_ListMixTanksResponse` to respond with.
+        func listMixTanks(
+            request: Harvestry_Irrigation_V1_ListMixTanksRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_ListMixTanksResponse
+
+        /// Handle the "CreateMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a mix tank.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_CreateMixTankRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_MixTank` to respond with.
+        func createMixTank(
+            request: Harvestry_Irrigation_V1_CreateMixTankRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_MixTank
+
+        /// Handle the "UpdateMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (display_name, capacity_liters, level_sensor).
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_UpdateMixTankRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_MixTank` to respond with.
+        func updateMixTank(
+            request: Harvestry_Irrigation_V1_UpdateMixTankRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_MixTank
+
+        /// Handle the "DeleteMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a mix tank and its injector channels; FAILED_PRECONDITION (MIX_TANK_IN_USE) while an irrigation
+        /// > group draws from it.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_DeleteMixTankRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `SwiftProtobuf.Google_Protobuf_Empty` to respond with.
+        func deleteMixTank(
+            request: Harvestry_Irrigation_V1_DeleteMixTankRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> SwiftProtobuf.Google_Protobuf_Empty
+
+        /// Handle the "GetNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a nutrient product.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_GetNutrientProductRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_NutrientProduct` to respond with.
+        func getNutrientProduct(
+            request: Harvestry_Irrigation_V1_GetNutrientProductRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_NutrientProduct
+
+        /// Handle the "ListNutrientProducts" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a site's nutrient products, in id order.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_ListNutrientProductsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_ListNutrientProductsResponse` to respond with.
+        func listNutrientProducts(
+            request: Harvestry_Irrigation_V1_ListNutrientProductsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_ListNutrientProductsResponse
+
+        /// Handle the "CreateNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a nutrient product.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_CreateNutrientProductRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_NutrientProduct` to respond with.
+        func createNutrientProduct(
+            request: Harvestry_Irrigation_V1_CreateNutrientProductRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_NutrientProduct
+
+        /// Handle the "UpdateNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (display_name, manufacturer).
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_UpdateNutrientProductRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_NutrientProduct` to respond with.
+        func updateNutrientProduct(
+            request: Harvestry_Irrigation_V1_UpdateNutrientProductRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_NutrientProduct
+
+        /// Handle the "DeleteNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a nutrient product; FAILED_PRECONDITION (NUTRIENT_PRODUCT_IN_USE) while an injector channel doses it.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_DeleteNutrientProductRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `SwiftProtobuf.Google_Protobuf_Empty` to respond with.
+        func deleteNutrientProduct(
+            request: Harvestry_Irrigation_V1_DeleteNutrientProductRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> SwiftProtobuf.Google_Protobuf_Empty
+
+        /// Handle the "GetInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_GetInjectorChannelRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_InjectorChannel` to respond with.
+        func getInjectorChannel(
+            request: Harvestry_Irrigation_V1_GetInjectorChannelRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_InjectorChannel
+
+        /// Handle the "ListInjectorChannels" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a mix tank's injector channels, in channel order.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_ListInjectorChannelsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_ListInjectorChannelsResponse` to respond with.
+        func listInjectorChannels(
+            request: Harvestry_Irrigation_V1_ListInjectorChannelsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_ListInjectorChannelsResponse
+
+        /// Handle the "CreateInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_CreateInjectorChannelRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_InjectorChannel` to respond with.
+        func createInjectorChannel(
+            request: Harvestry_Irrigation_V1_CreateInjectorChannelRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_InjectorChannel
+
+        /// Handle the "UpdateInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (channel, nutrient_product, ml_per_liter, pump).
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_UpdateInjectorChannelRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_InjectorChannel` to respond with.
+        func updateInjectorChannel(
+            request: Harvestry_Irrigation_V1_UpdateInjectorChannelRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_InjectorChannel
+
+        /// Handle the "DeleteInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes an injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_DeleteInjectorChannelRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `SwiftProtobuf.Google_Protobuf_Empty` to respond with.
+        func deleteInjectorChannel(
+            request: Harvestry_Irrigation_V1_DeleteInjectorChannelRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> SwiftProtobuf.Google_Protobuf_Empty
+
+        /// Handle the "GetIrrigationSettings" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the site's irrigation settings (the defaults until first updated).
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_GetIrrigationSettingsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_IrrigationSettings` to respond with.
+        func getIrrigationSettings(
+            request: Harvestry_Irrigation_V1_GetIrrigationSettingsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_IrrigationSettings
+
+        /// Handle the "UpdateIrrigationSettings" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the settings named in update_mask; the run engine applies them from its next start or tick.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_IrrigationSettings` to respond with.
+        func updateIrrigationSettings(
+            request: Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_IrrigationSettings
+
+        /// Handle the "GetInterlockSources" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns which source feeds each interlock input of a group.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_GetInterlockSourcesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_InterlockSources` to respond with.
+        func getInterlockSources(
+            request: Harvestry_Irrigation_V1_GetInterlockSourcesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_InterlockSources
+
+        /// Handle the "UpdateInterlockSources" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets (or, masked and unset, removes) the sources of the inputs named in update_mask, in one transaction. A
+        /// > device or stream must be in the group's site.
+        ///
+        /// - Parameters:
+        ///   - request: A `Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Harvestry_Irrigation_V1_InterlockSources` to respond with.
+        func updateInterlockSources(
+            request: Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Harvestry_Irrigation_V1_InterlockSources
     }
 }
 
@@ -2201,6 +3502,215 @@ extension Harvestry_Irrigation_V1_IrrigationService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.GetMixTank.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_GetMixTankRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_MixTank>(),
+            handler: { request, context in
+                try await self.getMixTank(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.ListMixTanks.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_ListMixTanksRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_ListMixTanksResponse>(),
+            handler: { request, context in
+                try await self.listMixTanks(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.CreateMixTank.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_CreateMixTankRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_MixTank>(),
+            handler: { request, context in
+                try await self.createMixTank(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.UpdateMixTank.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_UpdateMixTankRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_MixTank>(),
+            handler: { request, context in
+                try await self.updateMixTank(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.DeleteMixTank.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_DeleteMixTankRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<SwiftProtobuf.Google_Protobuf_Empty>(),
+            handler: { request, context in
+                try await self.deleteMixTank(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.GetNutrientProduct.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_GetNutrientProductRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_NutrientProduct>(),
+            handler: { request, context in
+                try await self.getNutrientProduct(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.ListNutrientProducts.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_ListNutrientProductsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_ListNutrientProductsResponse>(),
+            handler: { request, context in
+                try await self.listNutrientProducts(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.CreateNutrientProduct.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_CreateNutrientProductRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_NutrientProduct>(),
+            handler: { request, context in
+                try await self.createNutrientProduct(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.UpdateNutrientProduct.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_NutrientProduct>(),
+            handler: { request, context in
+                try await self.updateNutrientProduct(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.DeleteNutrientProduct.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<SwiftProtobuf.Google_Protobuf_Empty>(),
+            handler: { request, context in
+                try await self.deleteNutrientProduct(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.GetInjectorChannel.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_GetInjectorChannelRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_InjectorChannel>(),
+            handler: { request, context in
+                try await self.getInjectorChannel(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.ListInjectorChannels.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_ListInjectorChannelsResponse>(),
+            handler: { request, context in
+                try await self.listInjectorChannels(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.CreateInjectorChannel.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_InjectorChannel>(),
+            handler: { request, context in
+                try await self.createInjectorChannel(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.UpdateInjectorChannel.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_InjectorChannel>(),
+            handler: { request, context in
+                try await self.updateInjectorChannel(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.DeleteInjectorChannel.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<SwiftProtobuf.Google_Protobuf_Empty>(),
+            handler: { request, context in
+                try await self.deleteInjectorChannel(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.GetIrrigationSettings.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_IrrigationSettings>(),
+            handler: { request, context in
+                try await self.getIrrigationSettings(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.UpdateIrrigationSettings.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_IrrigationSettings>(),
+            handler: { request, context in
+                try await self.updateIrrigationSettings(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.GetInterlockSources.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_InterlockSources>(),
+            handler: { request, context in
+                try await self.getInterlockSources(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Harvestry_Irrigation_V1_IrrigationService.Method.UpdateInterlockSources.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_InterlockSources>(),
+            handler: { request, context in
+                try await self.updateInterlockSources(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -2487,6 +3997,215 @@ extension Harvestry_Irrigation_V1_IrrigationService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_ListDeviceCommandsResponse> {
         let response = try await self.listDeviceCommands(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getMixTank(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_GetMixTankRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_MixTank> {
+        let response = try await self.getMixTank(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listMixTanks(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_ListMixTanksRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_ListMixTanksResponse> {
+        let response = try await self.listMixTanks(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createMixTank(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_CreateMixTankRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_MixTank> {
+        let response = try await self.createMixTank(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateMixTank(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_UpdateMixTankRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_MixTank> {
+        let response = try await self.updateMixTank(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteMixTank(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_DeleteMixTankRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<SwiftProtobuf.Google_Protobuf_Empty> {
+        let response = try await self.deleteMixTank(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getNutrientProduct(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_GetNutrientProductRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_NutrientProduct> {
+        let response = try await self.getNutrientProduct(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listNutrientProducts(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_ListNutrientProductsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_ListNutrientProductsResponse> {
+        let response = try await self.listNutrientProducts(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createNutrientProduct(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_CreateNutrientProductRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_NutrientProduct> {
+        let response = try await self.createNutrientProduct(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateNutrientProduct(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_NutrientProduct> {
+        let response = try await self.updateNutrientProduct(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteNutrientProduct(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<SwiftProtobuf.Google_Protobuf_Empty> {
+        let response = try await self.deleteNutrientProduct(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getInjectorChannel(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_GetInjectorChannelRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_InjectorChannel> {
+        let response = try await self.getInjectorChannel(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listInjectorChannels(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_ListInjectorChannelsResponse> {
+        let response = try await self.listInjectorChannels(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createInjectorChannel(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_InjectorChannel> {
+        let response = try await self.createInjectorChannel(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateInjectorChannel(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_InjectorChannel> {
+        let response = try await self.updateInjectorChannel(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteInjectorChannel(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<SwiftProtobuf.Google_Protobuf_Empty> {
+        let response = try await self.deleteInjectorChannel(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getIrrigationSettings(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_IrrigationSettings> {
+        let response = try await self.getIrrigationSettings(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateIrrigationSettings(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_IrrigationSettings> {
+        let response = try await self.updateIrrigationSettings(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getInterlockSources(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_InterlockSources> {
+        let response = try await self.getInterlockSources(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateInterlockSources(
+        request: GRPCCore.StreamingServerRequest<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Harvestry_Irrigation_V1_InterlockSources> {
+        let response = try await self.updateInterlockSources(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -2838,6 +4557,253 @@ extension Harvestry_Irrigation_V1_IrrigationService.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func getMixTank(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_GetMixTankRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_MixTank> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_MixTank>(
+            message: try await self.getMixTank(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listMixTanks(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_ListMixTanksRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_ListMixTanksResponse> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_ListMixTanksResponse>(
+            message: try await self.listMixTanks(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createMixTank(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_CreateMixTankRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_MixTank> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_MixTank>(
+            message: try await self.createMixTank(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateMixTank(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_UpdateMixTankRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_MixTank> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_MixTank>(
+            message: try await self.updateMixTank(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteMixTank(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_DeleteMixTankRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty> {
+        return GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty>(
+            message: try await self.deleteMixTank(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getNutrientProduct(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_GetNutrientProductRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_NutrientProduct> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_NutrientProduct>(
+            message: try await self.getNutrientProduct(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listNutrientProducts(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_ListNutrientProductsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_ListNutrientProductsResponse> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_ListNutrientProductsResponse>(
+            message: try await self.listNutrientProducts(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createNutrientProduct(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_CreateNutrientProductRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_NutrientProduct> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_NutrientProduct>(
+            message: try await self.createNutrientProduct(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateNutrientProduct(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_NutrientProduct> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_NutrientProduct>(
+            message: try await self.updateNutrientProduct(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteNutrientProduct(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty> {
+        return GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty>(
+            message: try await self.deleteNutrientProduct(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getInjectorChannel(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_GetInjectorChannelRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InjectorChannel> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InjectorChannel>(
+            message: try await self.getInjectorChannel(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listInjectorChannels(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_ListInjectorChannelsResponse> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_ListInjectorChannelsResponse>(
+            message: try await self.listInjectorChannels(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createInjectorChannel(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InjectorChannel> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InjectorChannel>(
+            message: try await self.createInjectorChannel(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateInjectorChannel(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InjectorChannel> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InjectorChannel>(
+            message: try await self.updateInjectorChannel(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteInjectorChannel(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty> {
+        return GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty>(
+            message: try await self.deleteInjectorChannel(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getIrrigationSettings(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_IrrigationSettings> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_IrrigationSettings>(
+            message: try await self.getIrrigationSettings(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateIrrigationSettings(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_IrrigationSettings> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_IrrigationSettings>(
+            message: try await self.updateIrrigationSettings(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getInterlockSources(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InterlockSources> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InterlockSources>(
+            message: try await self.getInterlockSources(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateInterlockSources(
+        request: GRPCCore.ServerRequest<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InterlockSources> {
+        return GRPCCore.ServerResponse<Harvestry_Irrigation_V1_InterlockSources>(
+            message: try await self.updateInterlockSources(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
 }
 
 // MARK: harvestry.irrigation.v1.IrrigationService (client)
@@ -2851,7 +4817,8 @@ extension Harvestry_Irrigation_V1_IrrigationService {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > IrrigationService manages irrigation groups, programs and schedules and starts, approves, aborts and follows
+    /// > IrrigationService manages irrigation groups, programs and schedules, the irrigation setup (mix tanks, injector
+    /// > channels, nutrient products, settings, interlock sources) and starts, approves, aborts and follows
     /// > runs (issue 7; docs/irrigation.md). Run transitions go through the run engine, which evaluates the interlocks.
     /// > 
     /// > Every method needs `authorization: Bearer <token>`. Every resource belongs to one site; a name or parent outside
@@ -2934,7 +4901,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (display_name, zones).
+        /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` message.
@@ -3471,6 +5438,445 @@ extension Harvestry_Irrigation_V1_IrrigationService {
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListDeviceCommandsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a mix tank.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetMixTankRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_GetMixTankRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_MixTank` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getMixTank<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetMixTankRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_GetMixTankRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_MixTank>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListMixTanks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a site's mix tanks, in id order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListMixTanksRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_ListMixTanksRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_ListMixTanksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listMixTanks<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListMixTanksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_ListMixTanksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_ListMixTanksResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListMixTanksResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a mix tank.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateMixTankRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_CreateMixTankRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_MixTank` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createMixTank<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateMixTankRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_CreateMixTankRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_MixTank>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (display_name, capacity_liters, level_sensor).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateMixTankRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_UpdateMixTankRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_MixTank` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateMixTank<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateMixTankRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_UpdateMixTankRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_MixTank>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a mix tank and its injector channels; FAILED_PRECONDITION (MIX_TANK_IN_USE) while an irrigation
+        /// > group draws from it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteMixTankRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_DeleteMixTankRequest` messages.
+        ///   - deserializer: A deserializer for `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteMixTank<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteMixTankRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_DeleteMixTankRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<SwiftProtobuf.Google_Protobuf_Empty>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a nutrient product.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetNutrientProductRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_GetNutrientProductRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_NutrientProduct` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getNutrientProduct<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetNutrientProductRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_GetNutrientProductRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_NutrientProduct>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListNutrientProducts" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a site's nutrient products, in id order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListNutrientProductsRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_ListNutrientProductsRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_ListNutrientProductsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listNutrientProducts<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListNutrientProductsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_ListNutrientProductsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_ListNutrientProductsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListNutrientProductsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a nutrient product.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateNutrientProductRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_CreateNutrientProductRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_NutrientProduct` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createNutrientProduct<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateNutrientProductRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_CreateNutrientProductRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_NutrientProduct>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (display_name, manufacturer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateNutrientProductRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_UpdateNutrientProductRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_NutrientProduct` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateNutrientProduct<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_NutrientProduct>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a nutrient product; FAILED_PRECONDITION (NUTRIENT_PRODUCT_IN_USE) while an injector channel doses it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteNutrientProductRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_DeleteNutrientProductRequest` messages.
+        ///   - deserializer: A deserializer for `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteNutrientProduct<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<SwiftProtobuf.Google_Protobuf_Empty>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetInjectorChannelRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_GetInjectorChannelRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_InjectorChannel` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getInjectorChannel<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetInjectorChannelRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_GetInjectorChannelRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_InjectorChannel>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListInjectorChannels" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a mix tank's injector channels, in channel order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListInjectorChannelsRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_ListInjectorChannelsRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_ListInjectorChannelsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listInjectorChannels<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_ListInjectorChannelsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListInjectorChannelsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateInjectorChannelRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_CreateInjectorChannelRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_InjectorChannel` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createInjectorChannel<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_InjectorChannel>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (channel, nutrient_product, ml_per_liter, pump).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateInjectorChannelRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_UpdateInjectorChannelRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_InjectorChannel` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateInjectorChannel<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_InjectorChannel>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes an injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteInjectorChannelRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_DeleteInjectorChannelRequest` messages.
+        ///   - deserializer: A deserializer for `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteInjectorChannel<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<SwiftProtobuf.Google_Protobuf_Empty>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetIrrigationSettings" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the site's irrigation settings (the defaults until first updated).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetIrrigationSettingsRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_GetIrrigationSettingsRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_IrrigationSettings` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getIrrigationSettings<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_IrrigationSettings>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_IrrigationSettings>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateIrrigationSettings" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the settings named in update_mask; the run engine applies them from its next start or tick.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_IrrigationSettings` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateIrrigationSettings<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_IrrigationSettings>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_IrrigationSettings>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetInterlockSources" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns which source feeds each interlock input of a group.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetInterlockSourcesRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_GetInterlockSourcesRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_InterlockSources` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getInterlockSources<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_InterlockSources>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InterlockSources>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateInterlockSources" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets (or, masked and unset, removes) the sources of the inputs named in update_mask, in one transaction. A
+        /// > device or stream must be in the group's site.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_InterlockSources` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateInterlockSources<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_InterlockSources>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InterlockSources>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
     }
 
     /// Generated client for the "harvestry.irrigation.v1.IrrigationService" service.
@@ -3481,7 +5887,8 @@ extension Harvestry_Irrigation_V1_IrrigationService {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > IrrigationService manages irrigation groups, programs and schedules and starts, approves, aborts and follows
+    /// > IrrigationService manages irrigation groups, programs and schedules, the irrigation setup (mix tanks, injector
+    /// > channels, nutrient products, settings, interlock sources) and starts, approves, aborts and follows
     /// > runs (issue 7; docs/irrigation.md). Run transitions go through the run engine, which evaluates the interlocks.
     /// > 
     /// > Every method needs `authorization: Bearer <token>`. Every resource belongs to one site; a name or parent outside
@@ -3607,7 +6014,7 @@ extension Harvestry_Irrigation_V1_IrrigationService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Changes the fields named in update_mask (display_name, zones).
+        /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` message.
@@ -4395,6 +6802,654 @@ extension Harvestry_Irrigation_V1_IrrigationService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a mix tank.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetMixTankRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_GetMixTankRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_MixTank` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getMixTank<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetMixTankRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_GetMixTankRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_MixTank>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.GetMixTank.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListMixTanks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a site's mix tanks, in id order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListMixTanksRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_ListMixTanksRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_ListMixTanksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listMixTanks<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListMixTanksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_ListMixTanksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_ListMixTanksResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListMixTanksResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.ListMixTanks.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a mix tank.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateMixTankRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_CreateMixTankRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_MixTank` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createMixTank<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateMixTankRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_CreateMixTankRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_MixTank>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.CreateMixTank.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (display_name, capacity_liters, level_sensor).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateMixTankRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_UpdateMixTankRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_MixTank` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateMixTank<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateMixTankRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_UpdateMixTankRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_MixTank>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.UpdateMixTank.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteMixTank" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a mix tank and its injector channels; FAILED_PRECONDITION (MIX_TANK_IN_USE) while an irrigation
+        /// > group draws from it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteMixTankRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_DeleteMixTankRequest` messages.
+        ///   - deserializer: A deserializer for `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteMixTank<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteMixTankRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_DeleteMixTankRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<SwiftProtobuf.Google_Protobuf_Empty>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.DeleteMixTank.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a nutrient product.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetNutrientProductRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_GetNutrientProductRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_NutrientProduct` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getNutrientProduct<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetNutrientProductRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_GetNutrientProductRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_NutrientProduct>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.GetNutrientProduct.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListNutrientProducts" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a site's nutrient products, in id order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListNutrientProductsRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_ListNutrientProductsRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_ListNutrientProductsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listNutrientProducts<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListNutrientProductsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_ListNutrientProductsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_ListNutrientProductsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListNutrientProductsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.ListNutrientProducts.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a nutrient product.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateNutrientProductRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_CreateNutrientProductRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_NutrientProduct` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createNutrientProduct<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateNutrientProductRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_CreateNutrientProductRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_NutrientProduct>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.CreateNutrientProduct.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (display_name, manufacturer).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateNutrientProductRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_UpdateNutrientProductRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_NutrientProduct` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateNutrientProduct<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_NutrientProduct>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.UpdateNutrientProduct.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteNutrientProduct" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a nutrient product; FAILED_PRECONDITION (NUTRIENT_PRODUCT_IN_USE) while an injector channel doses it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteNutrientProductRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_DeleteNutrientProductRequest` messages.
+        ///   - deserializer: A deserializer for `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteNutrientProduct<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<SwiftProtobuf.Google_Protobuf_Empty>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.DeleteNutrientProduct.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetInjectorChannelRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_GetInjectorChannelRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_InjectorChannel` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getInjectorChannel<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetInjectorChannelRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_GetInjectorChannelRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_InjectorChannel>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.GetInjectorChannel.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListInjectorChannels" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists a mix tank's injector channels, in channel order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListInjectorChannelsRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_ListInjectorChannelsRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_ListInjectorChannelsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listInjectorChannels<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_ListInjectorChannelsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListInjectorChannelsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.ListInjectorChannels.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateInjectorChannelRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_CreateInjectorChannelRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_InjectorChannel` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createInjectorChannel<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_InjectorChannel>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.CreateInjectorChannel.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the fields named in update_mask (channel, nutrient_product, ml_per_liter, pump).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateInjectorChannelRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_UpdateInjectorChannelRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_InjectorChannel` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateInjectorChannel<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_InjectorChannel>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.UpdateInjectorChannel.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteInjectorChannel" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes an injector channel.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteInjectorChannelRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_DeleteInjectorChannelRequest` messages.
+        ///   - deserializer: A deserializer for `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteInjectorChannel<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<SwiftProtobuf.Google_Protobuf_Empty>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.DeleteInjectorChannel.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetIrrigationSettings" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns the site's irrigation settings (the defaults until first updated).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetIrrigationSettingsRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_GetIrrigationSettingsRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_IrrigationSettings` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getIrrigationSettings<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_IrrigationSettings>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_IrrigationSettings>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.GetIrrigationSettings.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateIrrigationSettings" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Changes the settings named in update_mask; the run engine applies them from its next start or tick.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_IrrigationSettings` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateIrrigationSettings<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_IrrigationSettings>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_IrrigationSettings>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.UpdateIrrigationSettings.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetInterlockSources" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns which source feeds each interlock input of a group.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetInterlockSourcesRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_GetInterlockSourcesRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_InterlockSources` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getInterlockSources<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_InterlockSources>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InterlockSources>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.GetInterlockSources.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateInterlockSources" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets (or, masked and unset, removes) the sources of the inputs named in update_mask, in one transaction. A
+        /// > device or stream must be in the group's site.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest` message.
+        ///   - serializer: A serializer for `Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest` messages.
+        ///   - deserializer: A deserializer for `Harvestry_Irrigation_V1_InterlockSources` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateInterlockSources<Result>(
+            request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Harvestry_Irrigation_V1_InterlockSources>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InterlockSources>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Harvestry_Irrigation_V1_IrrigationService.Method.UpdateInterlockSources.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -4492,7 +7547,7 @@ extension Harvestry_Irrigation_V1_IrrigationService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (display_name, zones).
+    /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest` message.
@@ -5165,6 +8220,559 @@ extension Harvestry_Irrigation_V1_IrrigationService.ClientProtocol {
             onResponse: handleResponse
         )
     }
+
+    /// Call the "GetMixTank" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a mix tank.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetMixTankRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getMixTank<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetMixTankRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getMixTank(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_GetMixTankRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_MixTank>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListMixTanks" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a site's mix tanks, in id order.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListMixTanksRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listMixTanks<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListMixTanksRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListMixTanksResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listMixTanks(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_ListMixTanksRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_ListMixTanksResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateMixTank" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates a mix tank.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateMixTankRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createMixTank<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateMixTankRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createMixTank(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_CreateMixTankRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_MixTank>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateMixTank" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes the fields named in update_mask (display_name, capacity_liters, level_sensor).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateMixTankRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateMixTank<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateMixTankRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateMixTank(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_UpdateMixTankRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_MixTank>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteMixTank" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes a mix tank and its injector channels; FAILED_PRECONDITION (MIX_TANK_IN_USE) while an irrigation
+    /// > group draws from it.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteMixTankRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteMixTank<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteMixTankRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteMixTank(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_DeleteMixTankRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<SwiftProtobuf.Google_Protobuf_Empty>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetNutrientProduct" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a nutrient product.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetNutrientProductRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getNutrientProduct<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetNutrientProductRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getNutrientProduct(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_GetNutrientProductRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_NutrientProduct>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListNutrientProducts" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a site's nutrient products, in id order.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListNutrientProductsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listNutrientProducts<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListNutrientProductsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListNutrientProductsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listNutrientProducts(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_ListNutrientProductsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_ListNutrientProductsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateNutrientProduct" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates a nutrient product.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateNutrientProductRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createNutrientProduct<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateNutrientProductRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createNutrientProduct(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_CreateNutrientProductRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_NutrientProduct>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateNutrientProduct" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes the fields named in update_mask (display_name, manufacturer).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateNutrientProductRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateNutrientProduct<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateNutrientProduct(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_NutrientProduct>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteNutrientProduct" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes a nutrient product; FAILED_PRECONDITION (NUTRIENT_PRODUCT_IN_USE) while an injector channel doses it.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteNutrientProductRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteNutrientProduct<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteNutrientProduct(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<SwiftProtobuf.Google_Protobuf_Empty>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetInjectorChannel" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a injector channel.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetInjectorChannelRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getInjectorChannel<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetInjectorChannelRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getInjectorChannel(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_GetInjectorChannelRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_InjectorChannel>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListInjectorChannels" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a mix tank's injector channels, in channel order.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_ListInjectorChannelsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listInjectorChannels<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListInjectorChannelsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listInjectorChannels(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_ListInjectorChannelsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateInjectorChannel" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates a injector channel.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_CreateInjectorChannelRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createInjectorChannel<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createInjectorChannel(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_InjectorChannel>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateInjectorChannel" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes the fields named in update_mask (channel, nutrient_product, ml_per_liter, pump).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateInjectorChannelRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateInjectorChannel<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateInjectorChannel(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_InjectorChannel>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteInjectorChannel" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes an injector channel.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_DeleteInjectorChannelRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteInjectorChannel<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteInjectorChannel(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<SwiftProtobuf.Google_Protobuf_Empty>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetIrrigationSettings" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns the site's irrigation settings (the defaults until first updated).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetIrrigationSettingsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getIrrigationSettings<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_IrrigationSettings>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getIrrigationSettings(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_IrrigationSettings>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateIrrigationSettings" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes the settings named in update_mask; the run engine applies them from its next start or tick.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateIrrigationSettings<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_IrrigationSettings>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateIrrigationSettings(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_IrrigationSettings>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetInterlockSources" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns which source feeds each interlock input of a group.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_GetInterlockSourcesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getInterlockSources<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InterlockSources>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getInterlockSources(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_InterlockSources>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateInterlockSources" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sets (or, masked and unset, removes) the sources of the inputs named in update_mask, in one transaction. A
+    /// > device or stream must be in the group's site.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateInterlockSources<Result>(
+        request: GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InterlockSources>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateInterlockSources(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Harvestry_Irrigation_V1_InterlockSources>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
 }
 
 // Helpers providing sugared APIs for 'ClientProtocol' methods.
@@ -5273,7 +8881,7 @@ extension Harvestry_Irrigation_V1_IrrigationService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Changes the fields named in update_mask (display_name, zones).
+    /// > Changes the fields named in update_mask (display_name, zones, mix_tank).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -6033,6 +9641,635 @@ extension Harvestry_Irrigation_V1_IrrigationService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listDeviceCommands(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetMixTank" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a mix tank.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getMixTank<Result>(
+        _ message: Harvestry_Irrigation_V1_GetMixTankRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetMixTankRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getMixTank(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListMixTanks" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a site's mix tanks, in id order.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listMixTanks<Result>(
+        _ message: Harvestry_Irrigation_V1_ListMixTanksRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListMixTanksResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListMixTanksRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listMixTanks(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateMixTank" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates a mix tank.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createMixTank<Result>(
+        _ message: Harvestry_Irrigation_V1_CreateMixTankRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateMixTankRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createMixTank(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateMixTank" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes the fields named in update_mask (display_name, capacity_liters, level_sensor).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateMixTank<Result>(
+        _ message: Harvestry_Irrigation_V1_UpdateMixTankRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_MixTank>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateMixTankRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateMixTank(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteMixTank" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes a mix tank and its injector channels; FAILED_PRECONDITION (MIX_TANK_IN_USE) while an irrigation
+    /// > group draws from it.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteMixTank<Result>(
+        _ message: Harvestry_Irrigation_V1_DeleteMixTankRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteMixTankRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteMixTank(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetNutrientProduct" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a nutrient product.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getNutrientProduct<Result>(
+        _ message: Harvestry_Irrigation_V1_GetNutrientProductRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetNutrientProductRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getNutrientProduct(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListNutrientProducts" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a site's nutrient products, in id order.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listNutrientProducts<Result>(
+        _ message: Harvestry_Irrigation_V1_ListNutrientProductsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListNutrientProductsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListNutrientProductsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listNutrientProducts(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateNutrientProduct" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates a nutrient product.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createNutrientProduct<Result>(
+        _ message: Harvestry_Irrigation_V1_CreateNutrientProductRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateNutrientProductRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createNutrientProduct(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateNutrientProduct" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes the fields named in update_mask (display_name, manufacturer).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateNutrientProduct<Result>(
+        _ message: Harvestry_Irrigation_V1_UpdateNutrientProductRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_NutrientProduct>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateNutrientProductRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateNutrientProduct(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteNutrientProduct" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes a nutrient product; FAILED_PRECONDITION (NUTRIENT_PRODUCT_IN_USE) while an injector channel doses it.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteNutrientProduct<Result>(
+        _ message: Harvestry_Irrigation_V1_DeleteNutrientProductRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteNutrientProductRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteNutrientProduct(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetInjectorChannel" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a injector channel.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getInjectorChannel<Result>(
+        _ message: Harvestry_Irrigation_V1_GetInjectorChannelRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetInjectorChannelRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getInjectorChannel(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListInjectorChannels" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists a mix tank's injector channels, in channel order.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listInjectorChannels<Result>(
+        _ message: Harvestry_Irrigation_V1_ListInjectorChannelsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_ListInjectorChannelsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_ListInjectorChannelsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listInjectorChannels(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateInjectorChannel" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates a injector channel.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createInjectorChannel<Result>(
+        _ message: Harvestry_Irrigation_V1_CreateInjectorChannelRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_CreateInjectorChannelRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createInjectorChannel(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateInjectorChannel" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes the fields named in update_mask (channel, nutrient_product, ml_per_liter, pump).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateInjectorChannel<Result>(
+        _ message: Harvestry_Irrigation_V1_UpdateInjectorChannelRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InjectorChannel>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateInjectorChannelRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateInjectorChannel(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteInjectorChannel" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes an injector channel.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteInjectorChannel<Result>(
+        _ message: Harvestry_Irrigation_V1_DeleteInjectorChannelRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_DeleteInjectorChannelRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteInjectorChannel(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetIrrigationSettings" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns the site's irrigation settings (the defaults until first updated).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getIrrigationSettings<Result>(
+        _ message: Harvestry_Irrigation_V1_GetIrrigationSettingsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_IrrigationSettings>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetIrrigationSettingsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getIrrigationSettings(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateIrrigationSettings" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Changes the settings named in update_mask; the run engine applies them from its next start or tick.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateIrrigationSettings<Result>(
+        _ message: Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_IrrigationSettings>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateIrrigationSettingsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateIrrigationSettings(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetInterlockSources" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns which source feeds each interlock input of a group.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getInterlockSources<Result>(
+        _ message: Harvestry_Irrigation_V1_GetInterlockSourcesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InterlockSources>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_GetInterlockSourcesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getInterlockSources(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateInterlockSources" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sets (or, masked and unset, removes) the sources of the inputs named in update_mask, in one transaction. A
+    /// > device or stream must be in the group's site.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateInterlockSources<Result>(
+        _ message: Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Harvestry_Irrigation_V1_InterlockSources>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Harvestry_Irrigation_V1_UpdateInterlockSourcesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateInterlockSources(
             request: request,
             options: options,
             onResponse: handleResponse

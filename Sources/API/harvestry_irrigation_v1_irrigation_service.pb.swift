@@ -109,7 +109,7 @@ public nonisolated struct Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest: 
   /// Clears the value of `irrigationGroup`. Subsequent reads from it will return its default value.
   public mutating func clearIrrigationGroup() {self._irrigationGroup = nil}
 
-  /// Which fields to change: display_name, zones.
+  /// Which fields to change: display_name, zones, mix_tank.
   public var updateMask: SwiftProtobuf.Google_Protobuf_FieldMask {
     get {_updateMask ?? SwiftProtobuf.Google_Protobuf_FieldMask()}
     set {_updateMask = newValue}

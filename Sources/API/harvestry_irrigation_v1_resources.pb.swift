@@ -204,6 +204,9 @@ public nonisolated struct Harvestry_Irrigation_V1_IrrigationGroup: Sendable {
   /// Clears the value of `updateTime`. Subsequent reads from it will return its default value.
   public mutating func clearUpdateTime() {self._updateTime = nil}
 
+  /// The mix tank it draws from, `sites/{site}/mixTanks/{mix_tank}`; empty for none. Such a tank cannot be deleted.
+  public var mixTank: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1102,7 +1105,7 @@ nonisolated extension Harvestry_Irrigation_V1_InterlockReason: SwiftProtobuf._Pr
 
 nonisolated extension Harvestry_Irrigation_V1_IrrigationGroup: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IrrigationGroup"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}id\0\u{3}display_name\0\u{1}zones\0\u{1}valves\0\u{3}create_time\0\u{3}update_time\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}id\0\u{3}display_name\0\u{1}zones\0\u{1}valves\0\u{3}create_time\0\u{3}update_time\0\u{3}mix_tank\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1117,6 +1120,7 @@ nonisolated extension Harvestry_Irrigation_V1_IrrigationGroup: SwiftProtobuf.Mes
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.valves) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._updateTime) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.mixTank) }()
       default: break
       }
     }
@@ -1148,6 +1152,9 @@ nonisolated extension Harvestry_Irrigation_V1_IrrigationGroup: SwiftProtobuf.Mes
     try { if let v = self._updateTime {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     } }()
+    if !self.mixTank.isEmpty {
+      try visitor.visitSingularStringField(value: self.mixTank, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1159,6 +1166,7 @@ nonisolated extension Harvestry_Irrigation_V1_IrrigationGroup: SwiftProtobuf.Mes
     if lhs.valves != rhs.valves {return false}
     if lhs._createTime != rhs._createTime {return false}
     if lhs._updateTime != rhs._updateTime {return false}
+    if lhs.mixTank != rhs.mixTank {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

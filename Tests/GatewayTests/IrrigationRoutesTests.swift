@@ -20,7 +20,7 @@ struct IrrigationRoutesTests {
             #expect(labels.contains(seed), "\(labels.sorted())")
         }
         #expect(labels.contains("GET /v1/{name=sites/*/irrigationRuns/*}:stream"))
-        #expect(all.count == 29)
+        #expect(all.count == 48)
     }
 
     /// The seed contract's request as the gateway transcodes it: path bindings and the JSON body with the seed's names.

@@ -26,12 +26,15 @@ public struct IrrigationGroup: Sendable, Hashable {
     public var siteID: UUID
     public var name: String
     public var valves: [ZoneValve]
+    /// The mix tank it draws from, if set (`mix_tanks`; such a tank is not deleted).
+    public var mixTankID: UUID?
 
-    public init(id: UUID = UUID(), siteID: UUID, name: String, valves: [ZoneValve]) {
+    public init(id: UUID = UUID(), siteID: UUID, name: String, valves: [ZoneValve], mixTankID: UUID? = nil) {
         self.id = id
         self.siteID = siteID
         self.name = name
         self.valves = valves
+        self.mixTankID = mixTankID
     }
 
     /// The valve of `zoneID`, if the zone belongs to the group.

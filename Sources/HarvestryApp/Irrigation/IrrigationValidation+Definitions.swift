@@ -34,7 +34,7 @@ extension IrrigationValidation {
         var audit: AuditContext
     }
 
-    static let groupPaths: Set<String> = ["display_name", "zones"]
+    static let groupPaths: Set<String> = ["display_name", "zones", "mix_tank"]
     static let programPaths: Set<String> = ["display_name", "steps", "max_runtime"]
     static let schedulePaths: Set<String> = ["time_of_day", "days", "phase", "time_zone", "enabled"]
 
@@ -83,11 +83,12 @@ extension IrrigationValidation {
         return CreateSchedule(site: site, schedule: schedule, audit: audit)
     }
 
-    /// The masked group fields: display name and/or zones (nil when not masked).
+    /// The masked group fields: display name, zones and/or mix tank (nil when not masked; the tank `.some(nil)` to
+    /// clear it).
     static func updateGroup(
         _ request: Harvestry_Irrigation_V1_UpdateIrrigationGroupRequest,
         violations: inout FieldViolations
-    ) -> Update<(displayName: String?, zones: [UUID]?)>? {
+    ) -> Update<(displayName: String?, zones: [UUID]?, mixTank: UUID??)>? {
         let group = request.irrigationGroup
         let name = violations.name("irrigation_group.name", group.name, .irrigationGroup)
         let paths = violations.updateMask(request.updateMask, allowed: Self.groupPaths)
@@ -96,9 +97,11 @@ extension IrrigationValidation {
             ? violations.text("irrigation_group.display_name", group.displayName) : nil
         let zones =
             paths.contains("zones") ? Self.groupZones(group.zones, site: name?.site, violations: &violations) : nil
+        let tank =
+            paths.contains("mix_tank") ? Self.groupMixTank(group.mixTank, site: name?.site, violations: &violations) : nil
         let audit = violations.audit(requestID: request.requestID)
         guard let name, violations.isEmpty else { return nil }
-        return Update(name: name, paths: paths, fields: (displayName, zones), audit: audit)
+        return Update(name: name, paths: paths, fields: (displayName, zones, tank), audit: audit)
     }
 
     /// The masked program fields. Steps and max runtime are checked together when both are masked; one alone is

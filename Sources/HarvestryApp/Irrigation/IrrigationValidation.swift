@@ -12,6 +12,7 @@ enum IrrigationValidation {
     struct Group: Sendable, Hashable {
         var displayName: String
         var zoneIDs: [UUID]
+        var mixTankID: UUID?
     }
 
     /// The parts of a `Program` a create or update gives; the group comes separately on create.
@@ -40,8 +41,9 @@ enum IrrigationValidation {
         let before = violations.violations.count
         let displayName = violations.text("irrigation_group.display_name", group.displayName)
         let zones = Self.groupZones(group.zones, site: site, violations: &violations)
-        guard violations.violations.count == before, let displayName, let zones else { return nil }
-        return Group(displayName: displayName, zoneIDs: zones)
+        let tank = Self.groupMixTank(group.mixTank, site: site, violations: &violations)
+        guard violations.violations.count == before, let displayName, let zones, let tank else { return nil }
+        return Group(displayName: displayName, zoneIDs: zones, mixTankID: tank)
     }
 
     /// `irrigation_group.zones`: zones of `site`, at least one, each once.

@@ -30,9 +30,10 @@ extension PostgresIrrigationRepository {
                         ["group_id": group.id.lowercasedText, "zone_id": zone.lowercasedText]
                     )
                 }
+                try await Self.requireMixTank(group, site: site, connection)
                 try await connection.query(
-                    "UPDATE irrigation_groups SET name = $2 WHERE id = $1::uuid",
-                    [SQLValue(group.id), SQLValue(group.name)]
+                    "UPDATE irrigation_groups SET name = $2, mix_tank_id = $3::uuid WHERE id = $1::uuid",
+                    [SQLValue(group.id), SQLValue(group.name), SQLValue(group.mixTankID)]
                 )
                 // Program steps refer to (group, zone): kept zones are updated in place, after moving every
                 // position out of the way so the new order never collides with the old one.
@@ -64,7 +65,7 @@ extension PostgresIrrigationRepository {
                     resourceType: "irrigation_group",
                     resourceID: group.id.lowercasedText,
                     siteID: site,
-                    details: ["name": group.name, "zones": String(group.valves.count)],
+                    details: Self.auditDetails(group),
                     scope: scope,
                     context: audit
                 )

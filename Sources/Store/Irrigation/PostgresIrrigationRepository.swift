@@ -22,9 +22,13 @@ public struct PostgresIrrigationRepository: IrrigationRepository {
         try scope.require(site: group.siteID)
         return try await mappingErrors(resource: "group", table: "irrigation_groups") {
             try await self.client.transaction(scope: scope) { connection in
+                try await Self.requireMixTank(group, site: group.siteID, connection)
                 try await connection.query(
-                    "INSERT INTO irrigation_groups (id, site_id, name) VALUES ($1::uuid, $2::uuid, $3)",
-                    [SQLValue(group.id), SQLValue(group.siteID), SQLValue(group.name)]
+                    """
+                    INSERT INTO irrigation_groups (id, site_id, name, mix_tank_id)
+                    VALUES ($1::uuid, $2::uuid, $3, $4::uuid)
+                    """,
+                    [SQLValue(group.id), SQLValue(group.siteID), SQLValue(group.name), SQLValue(group.mixTankID)]
                 )
                 for (position, valve) in group.valves.enumerated() {
                     try await connection.query(
@@ -43,7 +47,7 @@ public struct PostgresIrrigationRepository: IrrigationRepository {
                     resourceType: "irrigation_group",
                     resourceID: group.id.uuidString.lowercased(),
                     siteID: group.siteID,
-                    details: ["name": group.name, "zones": String(group.valves.count)],
+                    details: Self.auditDetails(group),
                     scope: scope,
                     context: audit
                 )
@@ -84,7 +88,7 @@ public struct PostgresIrrigationRepository: IrrigationRepository {
     static func fetchGroup(_ id: UUID, _ connection: PostgresConnection) async throws -> IrrigationGroup {
         let rows = try await connection.query(
             """
-            SELECT g.site_id, g.name, v.zone_id, v.device_id, v.load_class
+            SELECT g.site_id, g.name, g.mix_tank_id, v.zone_id, v.device_id, v.load_class
             FROM irrigation_groups g LEFT JOIN irrigation_group_valves v ON v.group_id = g.id
             WHERE g.id = $1::uuid ORDER BY v.position
             """,
@@ -103,7 +107,8 @@ public struct PostgresIrrigationRepository: IrrigationRepository {
             id: id,
             siteID: try first.decode("site_id"),
             name: try first.decode("name"),
-            valves: valves
+            valves: valves,
+            mixTankID: try first.decode("mix_tank_id")
         )
     }
 }

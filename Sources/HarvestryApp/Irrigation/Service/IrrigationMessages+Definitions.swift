@@ -18,6 +18,7 @@ extension Harvestry_Irrigation_V1_IrrigationGroup {
                 $0.loadClass = valve.loadClass == .heavyLoad ? .highLoad : .standard
             }
         }
+        if let tank = group.mixTankID { self.mixTank = ResourcePattern.mixTank.format(group.siteID, tank) }
     }
 }
 

@@ -49,7 +49,12 @@ extension IrrigationService {
         )
         let create = checked!
         let valves = try await self.valves(create.group.zoneIDs, site: create.site, in: scope)
-        let group = IrrigationGroup(siteID: create.site, name: create.group.displayName, valves: valves)
+        let group = IrrigationGroup(
+            siteID: create.site,
+            name: create.group.displayName,
+            valves: valves,
+            mixTankID: create.group.mixTankID
+        )
         return .init(try await self.repository.createGroup(group, in: scope, audit: create.audit))
     }
 
@@ -70,6 +75,7 @@ extension IrrigationService {
         var group = try await self.group(update.name["irrigation_group"], site: site, in: scope)
         if let displayName = update.fields.displayName { group.name = displayName }
         if let zones = update.fields.zones { group.valves = try await self.valves(zones, site: site, in: scope) }
+        if let tank = update.fields.mixTank { group.mixTankID = tank }
         return .init(try await self.repository.updateGroup(group, in: scope, audit: update.audit))
     }
 

@@ -15,6 +15,8 @@ public struct IrrigationService: Harvestry_Irrigation_V1_IrrigationService.Simpl
     let repository: any IrrigationRepository
     let spatial: any SpatialRepository
     let runControl: any IrrigationRunControl
+    /// Mix tanks, injector channels, nutrient products, settings and interlock sources (`+Setup*`).
+    let setup: (any IrrigationSetupStore)?
     /// The ABAC hook for ReArm (`rearm_after_latched_fault`, with a second person's witness token).
     let authorizer: HighRiskAuthorizer
     /// How long AbortRun waits for the abort saga when the call carries no deadline.
@@ -30,6 +32,7 @@ public struct IrrigationService: Harvestry_Irrigation_V1_IrrigationService.Simpl
     ) {
         self.repository = services.repository
         self.runControl = services.runControl
+        self.setup = services.setup
         self.spatial = spatial
         self.authorizer = authorizer
         self.defaultAbortWait = defaultAbortWait
