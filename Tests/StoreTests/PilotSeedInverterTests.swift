@@ -74,7 +74,10 @@ extension PostgresIntegrationTests {
                     INSERT INTO sensor_streams (site_id, equipment_id, key, stream_type, unit)
                     VALUES ($1, $2, $3, $4, 'x')
                     """,
-                    [SQLValue(PilotSeed.siteID), SQLValue(PilotSeed.inverter.id), SQLValue("t-\(type)"), SQLValue(type)]
+                    [
+                        SQLValue(PilotSeed.siteID), SQLValue(PilotSeed.inverter.id), SQLValue("t-\(type)"),
+                        SQLValue(type),
+                    ]
                 )
             }
             for type in StreamType.allCases { try await insert(type.rawValue) }
