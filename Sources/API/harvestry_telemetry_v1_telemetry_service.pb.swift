@@ -57,6 +57,27 @@ public nonisolated enum Harvestry_Telemetry_V1_StreamType: SwiftProtobuf.Enum, S
 
   /// ppm, 0 ... 5000 (total dissolved solids)
   case tds // = 11
+
+  /// W, -1000000 ... 1000000 (signed: export, battery and grid power change direction; kW converted)
+  case power // = 12
+
+  /// kWh, 0 ... 100000000 (a generation counter; Wh converted)
+  case energy // = 13
+
+  /// V, 0 ... 1500 (mV converted)
+  case voltage // = 14
+
+  /// A, -2000 ... 2000 (signed: a battery charges and discharges; mA converted)
+  case current // = 15
+
+  /// Hz, 0 ... 100
+  case frequency // = 16
+
+  /// % battery state of charge, 0 ... 100
+  case stateOfCharge // = 17
+
+  /// % battery state of health, 0 ... 100
+  case stateOfHealth // = 18
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -77,6 +98,13 @@ public nonisolated enum Harvestry_Telemetry_V1_StreamType: SwiftProtobuf.Enum, S
     case 9: self = .ppfd
     case 10: self = .flow
     case 11: self = .tds
+    case 12: self = .power
+    case 13: self = .energy
+    case 14: self = .voltage
+    case 15: self = .current
+    case 16: self = .frequency
+    case 17: self = .stateOfCharge
+    case 18: self = .stateOfHealth
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -95,6 +123,13 @@ public nonisolated enum Harvestry_Telemetry_V1_StreamType: SwiftProtobuf.Enum, S
     case .ppfd: return 9
     case .flow: return 10
     case .tds: return 11
+    case .power: return 12
+    case .energy: return 13
+    case .voltage: return 14
+    case .current: return 15
+    case .frequency: return 16
+    case .stateOfCharge: return 17
+    case .stateOfHealth: return 18
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -113,6 +148,13 @@ public nonisolated enum Harvestry_Telemetry_V1_StreamType: SwiftProtobuf.Enum, S
     .ppfd,
     .flow,
     .tds,
+    .power,
+    .energy,
+    .voltage,
+    .current,
+    .frequency,
+    .stateOfCharge,
+    .stateOfHealth,
   ]
 
 }
@@ -709,7 +751,7 @@ public nonisolated struct Harvestry_Telemetry_V1_GetDeviceStateRequest: Sendable
 fileprivate nonisolated let _protobuf_package = "harvestry.telemetry.v1"
 
 nonisolated extension Harvestry_Telemetry_V1_StreamType: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STREAM_TYPE_UNSPECIFIED\0\u{1}STREAM_TYPE_TEMPERATURE\0\u{1}STREAM_TYPE_HUMIDITY\0\u{1}STREAM_TYPE_EC\0\u{1}STREAM_TYPE_PH\0\u{1}STREAM_TYPE_MOISTURE\0\u{1}STREAM_TYPE_CO2\0\u{1}STREAM_TYPE_VPD\0\u{1}STREAM_TYPE_PRESSURE\0\u{1}STREAM_TYPE_PPFD\0\u{1}STREAM_TYPE_FLOW\0\u{1}STREAM_TYPE_TDS\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STREAM_TYPE_UNSPECIFIED\0\u{1}STREAM_TYPE_TEMPERATURE\0\u{1}STREAM_TYPE_HUMIDITY\0\u{1}STREAM_TYPE_EC\0\u{1}STREAM_TYPE_PH\0\u{1}STREAM_TYPE_MOISTURE\0\u{1}STREAM_TYPE_CO2\0\u{1}STREAM_TYPE_VPD\0\u{1}STREAM_TYPE_PRESSURE\0\u{1}STREAM_TYPE_PPFD\0\u{1}STREAM_TYPE_FLOW\0\u{1}STREAM_TYPE_TDS\0\u{1}STREAM_TYPE_POWER\0\u{1}STREAM_TYPE_ENERGY\0\u{1}STREAM_TYPE_VOLTAGE\0\u{1}STREAM_TYPE_CURRENT\0\u{1}STREAM_TYPE_FREQUENCY\0\u{1}STREAM_TYPE_STATE_OF_CHARGE\0\u{1}STREAM_TYPE_STATE_OF_HEALTH\0")
 }
 
 nonisolated extension Harvestry_Telemetry_V1_Resolution: SwiftProtobuf._ProtoNameProviding {

@@ -16,8 +16,9 @@ struct Seed: AsyncParsableCommand {
             abstract: "Load the pilot site (Denver Grow Co.); idempotent.",
             discussion: """
                 Migrates first, then loads Denver Grow Co.'s Denver Main Facility: a Veg room with 4 zones, a Flower \
-                room with 6, 10 users with roles and badges (DGC-1001 ... DGC-1010), 3 strains, 2 batches, 10 \
-                sensors, 5 valves, 2 pumps and inventory locations. Ids are fixed; rows that exist are left alone, so \
+                room with 6, 10 users with roles and badges (DGC-1001 ... DGC-1010), 3 strains, 2 batches, 12 \
+                sensors, 5 valves, 2 pumps, 2 irrigation controllers, the Sungrow inverter INV-1 with its 19 \
+                streams, the pilot's irrigation and inventory locations. Ids are fixed; rows that exist are left alone, so \
                 running it again changes nothing. Every row it inserts gets an audit row (request id seed:pilot).
                 """
         )

@@ -35,7 +35,12 @@ import Testing
     func modbusFaultsReachTheInverterOfARunningSimulation() async throws {
         let sim = try RunningSim(extra: ["--inverter-port", "0"])
         let port = try await Self.inverterPort(sim)
-        #expect(sim.text().contains("inverter (Modbus TCP, any unit id) on 127.0.0.1:\(port)\n"), "\(sim.text())")
+        // The pilot site's inverter is the seed's INV-1 (`PilotSeed.inverter`), named by its seeded id.
+        let seeded = try #require(SiteSpec.pilot().devices.first { $0.kind == .inverter }).id
+        #expect(
+            sim.text().contains("inverter INV-1 (device \(seeded)) (Modbus TCP, any unit id) on 127.0.0.1:\(port)\n"),
+            "\(sim.text())"
+        )
         let address = try await sim.address()
         // Reads that must succeed wait seconds; only the one expected to time out uses a short timeout.
         let client = try await ModbusClient(port: port, responseTimeout: .seconds(5))

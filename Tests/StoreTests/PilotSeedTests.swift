@@ -25,6 +25,11 @@ extension PostgresIntegrationTests {
                     (SELECT count(*) FROM equipment WHERE kind = 'valve') AS valves,
                     (SELECT count(*) FROM equipment WHERE kind = 'pump') AS pumps,
                     (SELECT count(*) FROM equipment WHERE kind = 'controller') AS controllers,
+                    (SELECT count(*) FROM equipment WHERE kind = 'inverter' AND room_id IS NULL AND zone_id IS NULL
+                        AND code = 'INV-1' AND model = 'Sungrow SH10RT') AS inverters,
+                    (SELECT count(*) FROM sensor_streams s JOIN equipment e ON e.id = s.equipment_id
+                        WHERE e.code = 'INV-1') AS inverter_streams,
+                    (SELECT count(*) FROM sensor_streams) AS streams,
                     (SELECT count(*) FROM irrigation_groups) AS groups,
                     (SELECT count(*) FROM irrigation_group_valves) AS group_valves,
                     (SELECT count(*) FROM irrigation_programs) AS programs,
@@ -42,6 +47,7 @@ extension PostgresIntegrationTests {
             )
             #expect(try [n("strains"), n("batches"), n("sensors"), n("valves"), n("pumps")] == [3, 2, 12, 5, 2])
             #expect(try n("controllers") == 2)
+            #expect(try [n("inverters"), n("inverter_streams"), n("streams")] == [1, 19, 19])
             #expect(
                 try [n("groups"), n("group_valves"), n("programs"), n("steps"), n("sources"), n("settings")]
                     == [2, 5, 2, 5, 6, 1]

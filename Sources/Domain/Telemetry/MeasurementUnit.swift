@@ -25,6 +25,15 @@ public enum MeasurementUnit: String, Sendable, Hashable, CaseIterable {
     case litresPerMinute = "L/min"
     case litresPerHour = "L/h"
     case gallonsPerMinute = "gpm"
+    case watt = "W"
+    case kilowatt = "kW"
+    case kilowattHour = "kWh"
+    case wattHour = "Wh"
+    case volt = "V"
+    case millivolt = "mV"
+    case ampere = "A"
+    case milliampere = "mA"
+    case hertz = "Hz"
 
     /// Other accepted spellings, already normalized.
     private static let aliases: [String: MeasurementUnit] = [
@@ -41,6 +50,12 @@ public enum MeasurementUnit: String, Sendable, Hashable, CaseIterable {
         "umol/m2/s": .micromolePerSquareMetreSecond, "umol/m2s": .micromolePerSquareMetreSecond,
         "umolm-2s-1": .micromolePerSquareMetreSecond,
         "l/min": .litresPerMinute, "lpm": .litresPerMinute, "l/h": .litresPerHour, "gpm": .gallonsPerMinute,
+        // Spellings are case-insensitive, so `mw` and `mwh` are left out (milli- or mega-?); `mV` and `mA` are milli-.
+        "w": .watt, "watt": .watt, "kw": .kilowatt, "kilowatt": .kilowatt,
+        "kwh": .kilowattHour, "wh": .wattHour,
+        "v": .volt, "volt": .volt, "mv": .millivolt,
+        "a": .ampere, "amp": .ampere, "ampere": .ampere, "ma": .milliampere,
+        "hz": .hertz, "hertz": .hertz,
     ]
 
     /// The unit a spelling names, or nil.
@@ -81,6 +96,9 @@ public enum MeasurementUnit: String, Sendable, Hashable, CaseIterable {
         case (.psi, .kilopascal): return value * 6.894_757_293_168
         case (.litresPerHour, .litresPerMinute): return value / 60
         case (.gallonsPerMinute, .litresPerMinute): return value * 3.785_411_784
+        case (.kilowatt, .watt): return value * 1000
+        case (.wattHour, .kilowattHour): return value / 1000
+        case (.millivolt, .volt), (.milliampere, .ampere): return value / 1000
         default: return nil
         }
     }

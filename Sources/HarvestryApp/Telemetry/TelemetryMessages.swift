@@ -38,6 +38,13 @@ extension Harvestry_Telemetry_V1_StreamType {
         case .ppfd: self = .ppfd
         case .flow: self = .flow
         case .tds: self = .tds
+        case .power: self = .power
+        case .energy: self = .energy
+        case .voltage: self = .voltage
+        case .current: self = .current
+        case .frequency: self = .frequency
+        case .stateOfCharge: self = .stateOfCharge
+        case .stateOfHealth: self = .stateOfHealth
         }
     }
 
@@ -54,6 +61,13 @@ extension Harvestry_Telemetry_V1_StreamType {
         case .ppfd: .ppfd
         case .flow: .flow
         case .tds: .tds
+        case .power: .power
+        case .energy: .energy
+        case .voltage: .voltage
+        case .current: .current
+        case .frequency: .frequency
+        case .stateOfCharge: .stateOfCharge
+        case .stateOfHealth: .stateOfHealth
         default: nil
         }
     }

@@ -31,8 +31,8 @@ extension PilotSeed {
     }
 
     /// The interlock inputs the pilot site requires: E-STOP, door and tank level, from the room controllers' state.
-    /// EC and pH are not required and have no source (the seed declares no sensor streams; the substrate sensors'
-    /// streams are registered when they are provisioned); the site has no CO2 exhaust interlock.
+    /// EC and pH are not required and have no source (the seed's only streams are the inverter's; the substrate
+    /// sensors' streams are registered when they are provisioned); the site has no CO2 exhaust interlock.
     public static let requiredInterlockInputs = ["estop", "door", "tank_level"]
 
     static func loadIrrigation(_ seeder: inout Seeder) async throws {

@@ -34,6 +34,7 @@ extension PilotSeed {
             try await self.loadPeople(&seeder)
             try await self.loadSpaces(&seeder)
             try await self.loadEquipment(&seeder)
+            try await self.loadInverterStreams(&seeder)
             try await self.loadCultivation(&seeder)
             try await self.loadIrrigation(&seeder)
             return LoadReport(inserted: seeder.inserted)
@@ -132,7 +133,8 @@ extension PilotSeed {
                     "id": SQLValue(device.id), "site_id": SQLValue(siteID), "code": SQLValue(device.code),
                     "name": SQLValue(device.name), "kind": SQLValue(device.kind.rawValue),
                     "valve_load_class": SQLValue(device.loadClass?.rawValue),
-                    "room_id": SQLValue(id("room/\(device.roomCode)")),
+                    "room_id": SQLValue(device.roomCode.isEmpty ? nil : id("room/\(device.roomCode)")),
+                    "model": SQLValue(device.model),
                     "zone_id": SQLValue(inZone ? id("zone/\(device.placement)") : nil),
                     "calibration_due_at": SQLValue(device.kind == .sensor ? calibrationDue : nil),
                 ],

@@ -45,13 +45,15 @@ public enum PilotSeed {
         public var name: String
         public var kind: EquipmentKind
         public var loadClass: ValveLoadClass?
-        /// A zone code (`VEG-1-Z1`) or a room code (`VEG-1`).
+        /// A zone code (`VEG-1-Z1`), a room code (`VEG-1`), or empty for a device of the site outside any room.
         public var placement: String
+        /// The maker's model, when the seed knows it.
+        public var model: String? = nil
         /// The key of its id when it is not `equipment/<code>` (the irrigation controllers and tank sensors keep the
         /// ids the simulator gave them before the seed held them: `sim/controller/<room>`, `sim/tank/<room>`).
         public var idKey: String? = nil
         public var id: UUID { PilotSeed.id(self.idKey ?? "equipment/\(self.code)") }
-        /// The room its placement is in (`VEG-1` for `VEG-1-Z1` and for `VEG-1`).
+        /// The room its placement is in (`VEG-1` for `VEG-1-Z1` and for `VEG-1`; empty for a site-level device).
         public var roomCode: String {
             self.placement.contains("-Z")
                 ? String(self.placement.prefix(while: { $0 != "Z" }).dropLast()) : self.placement
@@ -87,7 +89,8 @@ public enum PilotSeed {
     ]
 
     /// 12 sensors (temperature, humidity, EC, pH, moisture in each room, and each room's tank-level sensor), 5 valves,
-    /// 2 pumps, 2 irrigation controllers (one per room: its valves, pump and tank sensor are wired to it).
+    /// 2 pumps, 2 irrigation controllers (one per room: its valves, pump and tank sensor are wired to it), and the
+    /// site's hybrid inverter (`inverter`, outside any room; its streams are `inverterStreams`).
     public static let devices: [Device] = {
         var devices: [Device] = []
         let sensors = [("TEMP", "Temperature"), ("HUM", "Humidity"), ("EC", "EC"), ("PH", "pH"), ("MOIST", "Moisture")]
@@ -140,6 +143,7 @@ public enum PilotSeed {
                 )
             )
         }
+        devices.append(inverter)
         return devices
     }()
 

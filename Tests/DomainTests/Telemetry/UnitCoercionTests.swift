@@ -33,6 +33,18 @@ struct UnitCoercionTests {
         ("L/h", 120, .flow, 2),
         ("gpm", 1, .flow, 3.785411784),
         ("pH", 6.1, .ph, 6.1),
+        ("W", 3200, .power, 3200),
+        ("kW", 10, .power, 10_000),
+        ("kw", -2.5, .power, -2500),
+        ("kWh", 12.3, .energy, 12.3),
+        ("Wh", 4500, .energy, 4.5),
+        ("V", 612.4, .voltage, 612.4),
+        ("mV", 3300, .voltage, 3.3),
+        ("A", -18.5, .current, -18.5),
+        ("mA", 250, .current, 0.25),
+        ("Hz", 60.02, .frequency, 60.02),
+        ("%", 87, .stateOfCharge, 87),
+        ("ratio", 0.96, .stateOfHealth, 96),
     ]
 
     @Test("converts to the canonical unit", arguments: Self.table.indices)
@@ -43,7 +55,13 @@ struct UnitCoercionTests {
         #expect(abs(converted - expected) < 1e-3, "\(value) \(spelling) -> \(converted), expected \(expected)")
     }
 
-    @Test("refuses units of another quantity", arguments: [("°F", StreamType.ec), ("ppm", .temperature), ("kPa", .ph)])
+    @Test(
+        "refuses units of another quantity",
+        arguments: [
+            ("°F", StreamType.ec), ("ppm", .temperature), ("kPa", .ph), ("kWh", .power), ("W", .energy),
+            ("V", .current), ("A", .voltage), ("Hz", .power), ("kW", .temperature),
+        ]
+    )
     func mismatch(_ spelling: String, _ type: StreamType) throws {
         let unit = try #require(MeasurementUnit(spelling: spelling))
         #expect(unit.convert(1, to: type.canonicalUnit) == nil)
@@ -53,6 +71,9 @@ struct UnitCoercionTests {
     func unknown() {
         #expect(MeasurementUnit(spelling: "furlongs") == nil)
         #expect(MeasurementUnit(spelling: "") == nil)
+        // Case-insensitive spellings cannot tell milli- from mega- watts: neither is accepted.
+        #expect(MeasurementUnit(spelling: "MW") == nil)
+        #expect(MeasurementUnit(spelling: "MWh") == nil)
     }
 
     @Test("every canonical unit parses from its own symbol")

@@ -29,6 +29,9 @@ import Testing
         #expect(spec.devices.first { $0.code == "PMP-002" }?.controller == controllers[1].id)
         #expect(spec.devices.first { $0.code == "TEMP-001" }?.kind == .climateSensor)
         #expect(spec.devices.first { $0.code == "EC-001" }?.kind == .substrateSensor)
+        let inverter = spec.devices.first { $0.kind == .inverter }
+        #expect(inverter?.code == "INV-1" && inverter?.zone == nil && inverter?.controller == nil)
+        #expect(inverter?.id == PilotSeed.inverter.id.uuidString.lowercased())
         #expect(SiteSpec.pilot() == spec, "ids are deterministic")
         #expect(Set(spec.devices.map(\.id)).count == spec.devices.count)
     }
