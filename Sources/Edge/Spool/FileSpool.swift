@@ -54,6 +54,7 @@ public actor FileSpool: ReadingSpool {
             active.bytes + Int64(bytes.count) > self.configuration.effectiveSegmentBytes
         {
             try self.rotate()
+            try self.removeAcknowledgedSegments()
         }
         let wasEmpty = self.depth == 0
         try self.activeWriter().appendDurably(bytes)
