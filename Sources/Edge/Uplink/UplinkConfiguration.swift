@@ -10,6 +10,9 @@ public struct UplinkConfiguration: Sendable, Hashable {
     public var tls: TLSFiles?
     /// Readings per spool batch (split into one IngestReadings call per device); at most 10000.
     public var batchLimit: Int
+    /// IngestReadings calls in flight at once for one batch's devices (the server commits concurrent batches of a
+    /// site together).
+    public var concurrency: Int
     /// How often an empty spool is looked at again.
     public var idleInterval: Duration
     /// Deadline of one IngestReadings call.
@@ -21,6 +24,7 @@ public struct UplinkConfiguration: Sendable, Hashable {
         token: String,
         tls: TLSFiles? = nil,
         batchLimit: Int = 1000,
+        concurrency: Int = 4,
         idleInterval: Duration = .milliseconds(500),
         callTimeout: Duration = .seconds(20),
         backoff: UplinkBackoff = UplinkBackoff()
@@ -29,6 +33,7 @@ public struct UplinkConfiguration: Sendable, Hashable {
         self.token = token
         self.tls = tls
         self.batchLimit = batchLimit
+        self.concurrency = concurrency
         self.idleInterval = idleInterval
         self.callTimeout = callTimeout
         self.backoff = backoff
@@ -40,6 +45,9 @@ public struct UplinkConfiguration: Sendable, Hashable {
         guard !self.token.isEmpty else { throw UplinkError("uplink.token is required") }
         guard (1...10_000).contains(self.batchLimit) else {
             throw UplinkError("uplink.batch_limit must be between 1 and 10000 (got \(self.batchLimit))")
+        }
+        guard (1...64).contains(self.concurrency) else {
+            throw UplinkError("uplink.concurrency must be between 1 and 64 (got \(self.concurrency))")
         }
         guard self.idleInterval > .zero, self.callTimeout > .zero else {
             throw UplinkError("uplink.idle_interval and uplink.call_timeout must be positive")

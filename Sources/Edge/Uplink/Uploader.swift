@@ -108,12 +108,26 @@ public struct Uploader: Service {
         case cancelled
     }
 
+    /// Every device's request of the batch, `concurrency` at a time; after the first failure no new one starts.
     func deliver(_ batch: SpoolBatch, with sender: some IngestSender) async -> Delivery {
-        for request in UplinkRequests.make(batch, spoolIdentity: self.spoolIdentity) {
-            let delivery = await self.send(request, with: sender)
-            guard delivery == .done else { return delivery }
+        let requests = UplinkRequests.make(batch, spoolIdentity: self.spoolIdentity)
+        return await withTaskGroup(of: Delivery.self) { group in
+            var next = 0
+            while next < min(self.configuration.concurrency, requests.count) {
+                let request = requests[next]
+                group.addTask { await self.send(request, with: sender) }
+                next += 1
+            }
+            var outcome = Delivery.done
+            for await delivery in group {
+                if outcome == .done, delivery != .done { outcome = delivery }
+                guard outcome == .done, next < requests.count else { continue }
+                let request = requests[next]
+                group.addTask { await self.send(request, with: sender) }
+                next += 1
+            }
+            return outcome
         }
-        return .done
     }
 
     private func backoff(_ failures: Int) -> Duration {
