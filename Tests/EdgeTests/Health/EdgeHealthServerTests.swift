@@ -25,20 +25,21 @@ import FoundationNetworking
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
-    @Test func healthAndMetricsAreServed() async throws {
-        let directory = SpoolDirectory("health")
-        defer { directory.remove() }
-        let spool = try await directory.open()
-        try await spool.append([patternReading(0), patternReading(1)])
+    /// Runs a health server over `spool` on a free loopback port while `body` runs with that port.
+    static func withServer(
+        _ spool: FileSpool,
+        sources: [any EdgeHealthSource] = [],
+        maximumUnsentAge: TimeInterval,
+        _ body: @Sendable (Int) async throws -> Void
+    ) async throws {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let server = EdgeHealthServer(
             host: "127.0.0.1",
             port: 0,
             spool: spool,
             uplink: UplinkMetrics(),
-            sources: [StubPoller()],
-            // The pattern's readings are from 2025: long unsent.
-            maximumUnsentAge: 1e10,
+            sources: sources,
+            maximumUnsentAge: maximumUnsentAge,
             logger: edgeTestLogger,
             onListening: { continuation.yield($0) }
         )
@@ -46,8 +47,17 @@ import FoundationNetworking
             group.addTask { try await server.run() }
             defer { group.cancelAll() }
             var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+            try await body(try #require(await iterator.next()))
+        }
+    }
 
+    @Test func healthAndMetricsAreServed() async throws {
+        let directory = SpoolDirectory("health")
+        defer { directory.remove() }
+        let spool = try await directory.open()
+        try await spool.append([patternReading(0), patternReading(1)])
+        // The pattern's readings are from 2025: long unsent, so the age limit is out of the way here.
+        try await Self.withServer(spool, sources: [StubPoller()], maximumUnsentAge: 1e10) { port in
             let health = try await Self.get(port, "/healthz")
             #expect(health.status == 200)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any])
@@ -67,21 +77,7 @@ import FoundationNetworking
         defer { directory.remove() }
         let spool = try await directory.open()
         try await spool.append([patternReading(0)])
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = EdgeHealthServer(
-            host: "127.0.0.1",
-            port: 0,
-            spool: spool,
-            uplink: UplinkMetrics(),
-            maximumUnsentAge: 60,
-            logger: edgeTestLogger,
-            onListening: { continuation.yield($0) }
-        )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            defer { group.cancelAll() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        try await Self.withServer(spool, maximumUnsentAge: 60) { port in
             let health = try await Self.get(port, "/healthz")
             #expect(health.status == 503)
             #expect(health.body.contains(#""status":"unhealthy""#))
