@@ -144,7 +144,12 @@ let package = Package(
                 "Fieldbus",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                // Health/: /healthz and /metrics (already in the graph through the gateway).
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings
@@ -347,7 +352,17 @@ let package = Package(
                 // The poller's tests poll the simulated Sungrow inverter.
                 "Simulator",
                 "TestSupport",
+                // The uplink's tests deliver into a real server (embedded Postgres) over the C-core transport.
+                "API",
+                "CoreTransport",
+                "HarvestryApp",
+                "ProcessSupport",
+                "Store",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             // The pymodbus server the poller's tests run as a child process.
             exclude: ["Poll/Fixtures"],

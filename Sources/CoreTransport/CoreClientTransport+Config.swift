@@ -16,6 +16,9 @@ extension CoreClientTransport {
         public var tls: TLSFiles?
         /// Host name to verify the server certificate against instead of the target's (tests, IP targets).
         public var serverHostnameOverride: String?
+        /// Longest wait between reconnection attempts after the server became unreachable (the C core's default is
+        /// 120 s); nil keeps the default. A client that must resume soon after an outage sets it lower.
+        public var maximumReconnectBackoff: Duration?
 
         public init(
             maxReceiveMessageBytes: Int = 4 * 1024 * 1024,
@@ -23,7 +26,8 @@ extension CoreClientTransport {
             keepalive: Keepalive? = nil,
             compression: MessageCompression = .none,
             tls: TLSFiles? = nil,
-            serverHostnameOverride: String? = nil
+            serverHostnameOverride: String? = nil,
+            maximumReconnectBackoff: Duration? = nil
         ) {
             self.maxReceiveMessageBytes = maxReceiveMessageBytes
             self.maxSendMessageBytes = maxSendMessageBytes
@@ -31,6 +35,7 @@ extension CoreClientTransport {
             self.compression = compression
             self.tls = tls
             self.serverHostnameOverride = serverHostnameOverride
+            self.maximumReconnectBackoff = maximumReconnectBackoff
         }
 
         var channelArguments: ChannelArguments {
@@ -43,6 +48,12 @@ extension CoreClientTransport {
             args.set("grpc.default_compression_algorithm", self.compression.algorithm)
             if let name = self.serverHostnameOverride {
                 args.set("grpc.ssl_target_name_override", name)
+            }
+            if let maximum = self.maximumReconnectBackoff {
+                let milliseconds = max(maximum.milliseconds, 100)
+                args.set("grpc.max_reconnect_backoff_ms", milliseconds)
+                args.set("grpc.initial_reconnect_backoff_ms", min(1000, milliseconds))
+                args.set("grpc.min_reconnect_backoff_ms", min(1000, milliseconds))
             }
             // Each transport gets its own connection rather than sharing a global subchannel pool entry.
             args.set("grpc.use_local_subchannel_pool", 1)

@@ -12,7 +12,7 @@ import Synchronization
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure performance against real components.",
-        subcommands: [Ingest.self, SimBench.self, BenchCommands.self]
+        subcommands: [Ingest.self, SimBench.self, BenchCommands.self, BenchSpool.self, BenchUplink.self]
     )
 
     /// `harvestry bench ingest`: the telemetry ingest pipeline against a raw COPY of the same rows.
