@@ -1,3 +1,4 @@
+import CoreTransport
 import Fieldbus
 import Foundation
 
@@ -92,6 +93,8 @@ extension EdgeConfiguration {
     ) throws(EdgeConfigurationError) -> UplinkConfiguration {
         let target = try reader.endpoint("target")
         let tls = try reader.bool("tls", default: true)
+        let caFile = reader.entry("ca_file")
+        if let caFile, !tls { throw reader.error(caFile.line, "ca_file", "set only with tls = true") }
         let batchSize = try reader.integer("batch_size", default: 500, in: 1...10_000)
         let inline = reader.entry("token")
         let file = reader.entry("token_file")
@@ -119,14 +122,26 @@ extension EdgeConfiguration {
         guard token.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
             throw reader.error(line, field, "the token must be printable ASCII without spaces")
         }
-        return UplinkConfiguration(host: target.host, port: target.port, tls: tls, token: token, batchSize: batchSize)
+        let host = target.host.contains(":") ? "[\(target.host)]" : target.host
+        return UplinkConfiguration(
+            target: "\(host):\(target.port)",
+            token: token,
+            tls: tls ? TLSFiles(trustRootsPath: caFile?.value) : nil,
+            batchLimit: batchSize
+        )
     }
 
     private static func spool(_ reader: inout SectionReader) throws(EdgeConfigurationError) -> SpoolConfiguration {
         let directory = try reader.string("directory")
         guard !directory.contains("\0") else { throw reader.error(reader.section.line, "directory", "must be a path") }
         let maxBytes = try reader.byteSize("max_bytes", default: 1 << 30, in: (1 << 20)...(1 << 40))
-        return SpoolConfiguration(directory: directory, maxBytes: maxBytes)
+        let policyName = try reader.string("full_policy", default: SpoolConfiguration.FullPolicy.dropOldest.rawValue)
+        guard let policy = SpoolConfiguration.FullPolicy(rawValue: policyName) else {
+            let line = reader.entry("full_policy")?.line ?? reader.section.line
+            let names = SpoolConfiguration.FullPolicy.allCases.map(\.rawValue).joined(separator: " or ")
+            throw reader.error(line, "full_policy", "must be \(names)")
+        }
+        return SpoolConfiguration(directory: directory, maximumBytes: maxBytes, fullPolicy: policy)
     }
 }
 

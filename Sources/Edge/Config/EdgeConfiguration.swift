@@ -1,3 +1,4 @@
+import CoreTransport
 import Fieldbus
 import Foundation
 
@@ -7,7 +8,9 @@ public struct EdgeConfiguration: Sendable, Hashable {
     /// The file it was read from (as given), for messages.
     public var file: String
     public var devices: [ModbusDeviceConfiguration]
+    /// `[uplink]`, in the uploader's terms.
     public var uplink: UplinkConfiguration
+    /// `[spool]`, in the spool's terms.
     public var spool: SpoolConfiguration
     public var health: HealthConfiguration
 
@@ -23,38 +26,6 @@ public struct EdgeConfiguration: Sendable, Hashable {
         self.uplink = uplink
         self.spool = spool
         self.health = health
-    }
-}
-
-/// Where and how readings go to the platform (`[uplink]`).
-public struct UplinkConfiguration: Sendable, Hashable {
-    /// The platform's gRPC endpoint.
-    public var host: String
-    public var port: Int
-    public var tls: Bool
-    /// The bearer token (from `token` or the file `token_file` names, trimmed).
-    public var token: String
-    /// Readings per upload at most.
-    public var batchSize: Int
-
-    public init(host: String, port: Int, tls: Bool, token: String, batchSize: Int = 500) {
-        self.host = host
-        self.port = port
-        self.tls = tls
-        self.token = token
-        self.batchSize = batchSize
-    }
-}
-
-/// The durable spool (`[spool]`).
-public struct SpoolConfiguration: Sendable, Hashable {
-    public var directory: String
-    /// The spool's size limit on disk.
-    public var maxBytes: Int64
-
-    public init(directory: String, maxBytes: Int64) {
-        self.directory = directory
-        self.maxBytes = maxBytes
     }
 }
 

@@ -61,7 +61,7 @@ struct EdgeConfigurationFuzzTests {
                 #expect(device.pollInterval >= .milliseconds(100) && device.maxBackoff >= device.pollInterval)
                 #expect((1...125).contains(device.maxBlockRegisters) && (1...65535).contains(device.port))
             }
-            #expect(configuration.spool.maxBytes >= 1 << 20 && !configuration.uplink.token.isEmpty)
+            #expect(configuration.spool.maximumBytes >= 1 << 20 && !configuration.uplink.token.isEmpty)
             return true
         } catch {
             #expect(error.file == "edge.conf" || error.field == "register_map" || error.field == "token_file")

@@ -1,3 +1,4 @@
+import CoreTransport
 import Edge
 import Fieldbus
 import Foundation
@@ -10,15 +11,14 @@ struct EdgeConfigurationTests {
         #expect(
             configuration.uplink
                 == UplinkConfiguration(
-                    host: "platform.example.com",
-                    port: 8443,
-                    tls: true,
+                    target: "platform.example.com:8443",
                     token: "s3cret-token",
-                    batchSize: 250
+                    tls: TLSFiles(),
+                    batchLimit: 250
                 )
         )
         #expect(
-            configuration.spool == SpoolConfiguration(directory: "/var/lib/harvestry-edge/spool", maxBytes: 512 << 20)
+            configuration.spool == SpoolConfiguration(directory: "/var/lib/harvestry-edge/spool", maximumBytes: 512 << 20)
         )
         #expect(configuration.health == HealthConfiguration(host: "0.0.0.0", port: 9108))
         #expect(configuration.devices.map(\.name) == ["inverter-1", "meter"])
@@ -51,9 +51,9 @@ struct EdgeConfigurationTests {
         #expect(device.pollInterval == .seconds(5) && device.requestGap == .milliseconds(30))
         #expect(device.maxBlockRegisters == 100 && device.maxBlockGap == 16)
         #expect(device.points.count == RegisterMap.sungrow.registers.filter { $0.table == .input }.count)
-        #expect(configuration.spool.maxBytes == 1 << 30)
+        #expect(configuration.spool.maximumBytes == 1 << 30 && configuration.spool.fullPolicy == .dropOldest)
         #expect(configuration.health == HealthConfiguration(host: "127.0.0.1", port: 9108))
-        #expect(configuration.uplink.tls && configuration.uplink.batchSize == 500)
+        #expect(configuration.uplink.tls == TLSFiles() && configuration.uplink.batchLimit == 500)
     }
 
     static let base = """
