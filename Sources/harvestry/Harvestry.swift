@@ -8,7 +8,7 @@ struct Harvestry: AsyncParsableCommand {
         abstract: "The backend of a cultivation facility: gRPC services, device links and a simulator.",
         subcommands: [
             Serve.self, GatewayCommand.self, Migrate.self, Audit.self, Seed.self, Login.self, Bench.self, Sim.self,
-            EdgeSpoolWriter.self,
+            EdgeCommand.self, EdgeSpoolWriter.self,
         ]
     )
 }
