@@ -29,7 +29,7 @@ struct CommandBenchRig: Sendable {
         roles: ["admin"]
     )
 
-    func measure(rates: [Int], seconds: Int) async throws -> [CommandBenchRow] {
+    func measure(rates: [Int], seconds: Int) async throws -> (rows: [CommandBenchRow], stages: [CommandStageRow]) {
         let start = SimInstant(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9))
         let runtime = try SimulationRuntime(
             spec: .pilot(),
@@ -57,13 +57,16 @@ struct CommandBenchRig: Sendable {
                 try await Task.sleep(for: .milliseconds(20))
             }
             var rows: [CommandBenchRow] = []
+            var stages: [CommandStageRow] = []
             for rate in rates {
                 rows.append(try await self.bare(rate: rate, seconds: seconds))
-                rows.append(try await self.dispatched(rate: rate, seconds: seconds, outbox: outbox, service: service))
+                let dispatched = try await self.dispatched(rate: rate, seconds: seconds, outbox: outbox, service: service)
+                rows.append(dispatched.row)
+                stages += dispatched.stages
             }
             runtime.stop()
             try await simulator.waitForAll()
-            return rows
+            return (rows, stages)
         }
     }
 
@@ -73,6 +76,7 @@ struct CommandBenchRig: Sendable {
         outbox: PostgresIrrigationRepository,
         service: PostgresClient,
         sink: SettleClock,
+        stages: DispatchStageTimers,
         _ body: () async throws -> T
     ) async throws -> T {
         let ready = Atomic<Int>(0)
@@ -83,6 +87,7 @@ struct CommandBenchRig: Sendable {
                 sink: sink,
                 configuration: .init(endpoint: self.endpoint, clientID: "hv-bench-d\(index)"),
                 logger: self.logger,
+                metrics: CommandDispatchMetrics(factory: stages),
                 onReady: { ready.add(1, ordering: .sequentiallyConsistent) }
             )
         }
@@ -141,9 +146,10 @@ struct CommandBenchRig: Sendable {
         seconds: Int,
         outbox: PostgresIrrigationRepository,
         service: PostgresClient
-    ) async throws -> CommandBenchRow {
+    ) async throws -> (row: CommandBenchRow, stages: [CommandStageRow]) {
         let settled = SettleClock()
-        let sent = try await self.withDispatchers(outbox: outbox, service: service, sink: settled) {
+        let stages = DispatchStageTimers()
+        let sent = try await self.withDispatchers(outbox: outbox, service: service, sink: settled, stages: stages) {
             let sent = try await Self.paced(rate: rate, seconds: seconds) { first, count in
                 let now = Date()
                 let commands = (first..<first + count).map { Self.command($0, now: now) }
@@ -152,11 +158,10 @@ struct CommandBenchRig: Sendable {
             try await Self.drain(sent) { settled.count }
             return sent
         }
-        return CommandBenchRow(
-            path: "dispatcher: enqueue -> ack recorded",
-            rate: rate,
-            sent: sent,
-            result: settled.result
+        let result = settled.result
+        return (
+            CommandBenchRow(path: "dispatcher: enqueue -> ack recorded", rate: rate, sent: sent, result: result),
+            CommandStageRow.rows(rate: rate, timers: stages, settled: result)
         )
     }
 
