@@ -32,6 +32,8 @@ struct BenchCommands: AsyncParsableCommand {
     @Option(help: "Commands per second to measure at, comma-separated.") var rates = "100,1000"
     @Option(help: "Seconds of commands per run.") var seconds = 10
     @Option(help: "Dispatcher instances sharing the outbox and the acks.") var dispatchers = 1
+    @Option(help: "Ack batches each dispatcher writes at once (its ackWriters; default: the dispatcher's).")
+    var ackWriters: Int?
 
     func validate() throws {
         guard !self.rateList.isEmpty, self.rateList.allSatisfy({ (1...10_000).contains($0) }) else {
@@ -42,6 +44,9 @@ struct BenchCommands: AsyncParsableCommand {
         }
         guard (1...8).contains(self.dispatchers) else {
             throw ValidationError("--dispatchers must be 1 to 8 (got \(self.dispatchers))")
+        }
+        if let writers = self.ackWriters, !(1...16).contains(writers) {
+            throw ValidationError("--ack-writers must be 1 to 16 (got \(writers))")
         }
     }
 
@@ -73,6 +78,7 @@ struct BenchCommands: AsyncParsableCommand {
                 serviceConninfo: try await server.serviceConninfo,
                 directory: directory,
                 dispatchers: self.dispatchers,
+                ackWriters: self.ackWriters,
                 logger: logger
             )
             let measured = try await rig.measure(rates: self.rateList, seconds: self.seconds)

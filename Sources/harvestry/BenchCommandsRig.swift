@@ -16,6 +16,8 @@ struct CommandBenchRig: Sendable {
     var serviceConninfo: String
     var directory: String
     var dispatchers: Int
+    /// nil: the dispatcher's default.
+    var ackWriters: Int?
     var logger: Logger
 
     static let site = PilotSeed.siteID
@@ -73,19 +75,25 @@ struct CommandBenchRig: Sendable {
     /// Runs `dispatchers` dispatchers (only during the dispatched runs: the bare runs' acks are nobody's commands)
     /// until `body` returns.
     func withDispatchers<T: Sendable>(
-        outbox: PostgresIrrigationRepository,
         service: PostgresClient,
         sink: SettleClock,
         stages: DispatchStageTimers,
         _ body: () async throws -> T
     ) async throws -> T {
         let ready = Atomic<Int>(0)
+        // Each dispatcher claims and records acks on connections of its own, as `serve`'s does.
+        var pools: [PostgresClient] = []
+        defer { for pool in pools { pool.close() } }
         let dispatchers = (0..<self.dispatchers).map { index in
-            CommandDispatcher(
-                outbox: outbox,
+            var configuration = CommandDispatcher.Configuration(endpoint: self.endpoint, clientID: "hv-bench-d\(index)")
+            if let writers = self.ackWriters { configuration.ackWriters = writers }
+            let pool = CommandDispatcher.ownConnections(like: service, for: configuration, logger: self.logger)
+            pools.append(pool)
+            return CommandDispatcher(
+                outbox: PostgresIrrigationRepository(client: pool),
                 database: service,
                 sink: sink,
-                configuration: .init(endpoint: self.endpoint, clientID: "hv-bench-d\(index)"),
+                configuration: configuration,
                 logger: self.logger,
                 metrics: CommandDispatchMetrics(factory: stages),
                 onReady: { ready.add(1, ordering: .sequentiallyConsistent) }
@@ -149,7 +157,7 @@ struct CommandBenchRig: Sendable {
     ) async throws -> (row: CommandBenchRow, stages: [CommandStageRow]) {
         let settled = SettleClock()
         let stages = DispatchStageTimers()
-        let sent = try await self.withDispatchers(outbox: outbox, service: service, sink: settled, stages: stages) {
+        let sent = try await self.withDispatchers(service: service, sink: settled, stages: stages) {
             let sent = try await Self.paced(rate: rate, seconds: seconds) { first, count in
                 let now = Date()
                 let commands = (first..<first + count).map { Self.command($0, now: now) }
