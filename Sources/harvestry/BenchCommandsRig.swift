@@ -162,6 +162,7 @@ struct CommandBenchRig: Sendable {
                 let now = Date()
                 let commands = (first..<first + count).map { Self.command($0, now: now) }
                 try await outbox.enqueueCommands(commands, siteID: Self.site, in: Self.scope)
+                stages.enqueued(count, after: .nanoseconds(Int64(Date().timeIntervalSince(now) * 1e9)))
             }
             try await Self.drain(sent) { settled.count }
             return sent

@@ -13,6 +13,15 @@ final class DispatchStageTimers: MetricsFactory, Sendable {
         self.samples.sorted(stage.rawValue)
     }
 
+    /// The bench's own stage: `count` commands created `duration` before their enqueue transaction returned.
+    func enqueued(_ count: Int, after duration: Duration) {
+        for _ in 0..<count { self.samples.append(Self.enqueuedStage, duration) }
+    }
+
+    var enqueuedLatencies: [Duration] { self.samples.sorted(Self.enqueuedStage) }
+
+    private static let enqueuedStage = "enqueued"
+
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
         guard label == CommandDispatchMetrics.stageLabel, let stage = dimensions.first(where: { $0.0 == "stage" })
         else { return NOOPMetricsHandler.instance }
@@ -75,14 +84,18 @@ struct CommandStageRow: Sendable {
             + "\(self.result.percentile(0.95)) | \(self.result.percentile(0.99)) | \(self.result.percentile(1)) |"
     }
 
-    /// The rows of one dispatched run: each stage the dispatchers timed, then the settlement the run measured.
+    /// The rows of one dispatched run: the enqueue transactions, each stage the dispatchers timed, then the
+    /// settlement the run measured.
     static func rows(rate: Int, timers: DispatchStageTimers, settled: BenchResult) -> [CommandStageRow] {
-        CommandDispatchMetrics.DispatchStage.allCases.map { stage in
+        let enqueued = BenchResult(wall: .zero, latencies: timers.enqueuedLatencies)
+        let dispatched = CommandDispatchMetrics.DispatchStage.allCases.map { stage in
             CommandStageRow(
                 stage: stage.rawValue,
                 rate: rate,
                 result: BenchResult(wall: .zero, latencies: timers.latencies(stage))
             )
-        } + [CommandStageRow(stage: "settled (sink told)", rate: rate, result: settled)]
+        }
+        return [CommandStageRow(stage: "enqueued (committed)", rate: rate, result: enqueued)] + dispatched
+            + [CommandStageRow(stage: "settled (sink told)", rate: rate, result: settled)]
     }
 }
