@@ -44,35 +44,32 @@ extension CommandDispatcher {
             await self.settle(try await self.outbox.expireCommands(now: self.now()))
         }
         var worked = false
-        var full = false
         // Claim only as many as there are free publish credits: a slow broker holds claimed commands back to at most
         // `concurrency`, and the rest stay in the outbox (where they expire rather than fire late).
         let free = lanes.free
         if link.connected && free > 0 {
-            let asked = min(self.configuration.claimLimit, free)
-            let claim = try await self.outbox.claimDueCommands(limit: asked, now: self.now())
+            let claim = try await self.outbox.claimDueCommands(
+                limit: min(self.configuration.claimLimit, free),
+                now: self.now()
+            )
             let claimed = self.now()
             for stored in claim.publish { self.metrics.reached(.claimed, createdAt: stored.command.createdAt, now: claimed) }
             await self.settle(claim.finished)
             for device in lanes.enqueue(claim.publish) { publish.yield(device) }
             worked = !claim.publish.isEmpty || !claim.finished.isEmpty
-            // A full claim may have left due rows behind: claim again at once.
-            full = claim.publish.count + claim.finished.count >= asked
-            // Busy: the deadlines are looked up (for the sweep) at most every 100 ms meanwhile. Until then the last
-            // look holds: a new command NOTIFYs, and one claimed since is due again no sooner than its ack timeout
-            // (at least 100 ms) later, so a claim that was not full waits for a NOTIFY or that look's deadline.
+            // Busy: claim again at once; the deadlines are looked up (for the sweep) at most every 100 ms meanwhile.
             if worked, let checked = link.dueCheckedAt, ContinuousClock.now - checked < .milliseconds(100) {
                 sweepNext = false
-                return full ? .zero : link.untilNextLook(atLatest: checked + .milliseconds(100))
+                return .zero
             }
         }
         link.dueCheckedAt = .now
         let due = try await self.outbox.nextCommandDue()
         let now = self.now()
         sweepNext = due.nextExpiry.map { $0 <= now } ?? false
-        if full { return .zero }
+        if worked { return .zero }
         // Expiries still due right after a sweep are rows another instance holds: look again a little later.
-        if sweepNext { return link.look(in: sweep ? .milliseconds(5) : .zero) }
+        if sweepNext { return sweep ? .milliseconds(5) : .zero }
         var next = self.configuration.fallbackPoll
         // No free credit: a finishing publish wakes the loop (`link.wakeup`), so due rows need no early look.
         if link.connected, lanes.free > 0, let attempt = due.nextAttempt {
@@ -82,7 +79,7 @@ extension CommandDispatcher {
         if let expiry = due.nextExpiry {
             next = min(next, max(Self.seconds(expiry.timeIntervalSince(now)), .milliseconds(1)))
         }
-        return link.look(in: next)
+        return next
     }
 
     static func seconds(_ interval: TimeInterval) -> Duration {

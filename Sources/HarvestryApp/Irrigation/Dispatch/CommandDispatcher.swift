@@ -161,25 +161,11 @@ final class DispatchLink: Sendable {
     let wakeup = DispatchWakeup()
     private let state = Mutex((connected: true, stopped: false))
     private let dueChecked = Mutex<ContinuousClock.Instant?>(nil)
-    private let nextLook = Mutex<ContinuousClock.Instant?>(nil)
 
     /// When the claim loop last asked for the outbox's next deadlines (the claim loop's own bookkeeping).
     var dueCheckedAt: ContinuousClock.Instant? {
         get { self.dueChecked.withLock { $0 } }
         set { self.dueChecked.withLock { $0 = newValue } }
-    }
-
-    /// Records when the claim loop means to look at the outbox next (from the deadlines it just read) and returns
-    /// `wait`.
-    func look(in wait: Duration) -> Duration {
-        self.nextLook.withLock { $0 = .now + wait }
-        return wait
-    }
-
-    /// How long until the look `look(in:)` planned, but no later than `latest`; zero when that has passed.
-    func untilNextLook(atLatest latest: ContinuousClock.Instant) -> Duration {
-        let planned = self.nextLook.withLock { $0 } ?? latest
-        return max(.zero, min(planned, latest) - .now)
     }
 
     var connected: Bool { self.state.withLock { $0.connected } }
