@@ -28,9 +28,9 @@ extension CommandDispatcher {
 
     /// A pool for the dispatcher's claims and ack batches alone, on the same server and role as `database`: one
     /// connection for the claim loop, one per ack writer, one spare. On the shared pool they queued behind
-    /// whatever else held its connections: at 1,000 commands/s the bench's enqueue transactions, waiting their turn
-    /// for Postgres's NOTIFY commit lock, held 15 of its 16 connections at times, and the dispatcher claimed nothing
-    /// for up to a second (docs/benchmarks.md). Its connections close when the dispatcher is released.
+    /// whatever else held its connections: at 1,000 commands/s all 16 were busy at times, 11 of them the bench's
+    /// enqueue transactions waiting their turn for Postgres's NOTIFY commit lock, and the dispatcher claimed nothing
+    /// meanwhile (docs/benchmarks.md). Its connections close when the pool is released (its deinit) or closed.
     public static func ownConnections(
         like database: PostgresClient,
         for configuration: Configuration,
