@@ -23,9 +23,9 @@ struct BenchCommands: AsyncParsableCommand {
             orchestrator); then through the command plane, each command enqueued into the outbox \
             (enqueueCommands, every 10 ms the commands of that tick in one transaction) and timed from its \
             creation to the moment the dispatcher has recorded its final ack and told the settlement sink. Prints \
-            p50/p95/p99/max per run, then where the dispatched runs' time went: each stage the dispatcher times \
-            (harvestry_irrigation_command_dispatch_stage_seconds: claimed, published, ack_arrived, ack_recorded) \
-            from the command's creation.
+            p50/p95/p99/max per run, then where the dispatched runs' time went, each stage from the command's \
+            creation: its enqueue transaction committed, then the stages the dispatcher times \
+            (harvestry_irrigation_command_dispatch_stage_seconds: claimed, published, ack_arrived, ack_recorded).
             """
     )
 
