@@ -23,13 +23,17 @@ struct BenchCommands: AsyncParsableCommand {
             orchestrator); then through the command plane, each command enqueued into the outbox \
             (enqueueCommands, every 10 ms the commands of that tick in one transaction) and timed from its \
             creation to the moment the dispatcher has recorded its final ack and told the settlement sink. Prints \
-            p50/p95/p99/max per run.
+            p50/p95/p99/max per run, then where the dispatched runs' time went, each stage from the command's \
+            creation: its enqueue transaction committed, then the stages the dispatcher times \
+            (harvestry_irrigation_command_dispatch_stage_seconds: claimed, published, ack_arrived, ack_recorded).
             """
     )
 
     @Option(help: "Commands per second to measure at, comma-separated.") var rates = "100,1000"
     @Option(help: "Seconds of commands per run.") var seconds = 10
     @Option(help: "Dispatcher instances sharing the outbox and the acks.") var dispatchers = 1
+    @Option(help: "Ack batches each dispatcher writes at once (its ackWriters; default: the dispatcher's).")
+    var ackWriters: Int?
 
     func validate() throws {
         guard !self.rateList.isEmpty, self.rateList.allSatisfy({ (1...10_000).contains($0) }) else {
@@ -40,6 +44,9 @@ struct BenchCommands: AsyncParsableCommand {
         }
         guard (1...8).contains(self.dispatchers) else {
             throw ValidationError("--dispatchers must be 1 to 8 (got \(self.dispatchers))")
+        }
+        if let writers = self.ackWriters, !(1...16).contains(writers) {
+            throw ValidationError("--ack-writers must be 1 to 16 (got \(writers))")
         }
     }
 
@@ -71,11 +78,15 @@ struct BenchCommands: AsyncParsableCommand {
                 serviceConninfo: try await server.serviceConninfo,
                 directory: directory,
                 dispatchers: self.dispatchers,
+                ackWriters: self.ackWriters,
                 logger: logger
             )
-            let rows = try await rig.measure(rates: self.rateList, seconds: self.seconds)
+            let measured = try await rig.measure(rates: self.rateList, seconds: self.seconds)
             print(CommandBenchRow.header)
-            for row in rows { print(row.line) }
+            for row in measured.rows { print(row.line) }
+            print("")
+            print(CommandStageRow.header)
+            for row in measured.stages { print(row.line) }
         } catch {
             await broker.stop()
             try? await server.stop()

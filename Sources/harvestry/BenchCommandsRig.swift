@@ -16,6 +16,8 @@ struct CommandBenchRig: Sendable {
     var serviceConninfo: String
     var directory: String
     var dispatchers: Int
+    /// nil: the dispatcher's default.
+    var ackWriters: Int?
     var logger: Logger
 
     static let site = PilotSeed.siteID
@@ -29,7 +31,7 @@ struct CommandBenchRig: Sendable {
         roles: ["admin"]
     )
 
-    func measure(rates: [Int], seconds: Int) async throws -> [CommandBenchRow] {
+    func measure(rates: [Int], seconds: Int) async throws -> (rows: [CommandBenchRow], stages: [CommandStageRow]) {
         let start = SimInstant(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9))
         let runtime = try SimulationRuntime(
             spec: .pilot(),
@@ -57,32 +59,43 @@ struct CommandBenchRig: Sendable {
                 try await Task.sleep(for: .milliseconds(20))
             }
             var rows: [CommandBenchRow] = []
+            var stages: [CommandStageRow] = []
             for rate in rates {
                 rows.append(try await self.bare(rate: rate, seconds: seconds))
-                rows.append(try await self.dispatched(rate: rate, seconds: seconds, outbox: outbox, service: service))
+                let dispatched = try await self.dispatched(rate: rate, seconds: seconds, outbox: outbox, service: service)
+                rows.append(dispatched.row)
+                stages += dispatched.stages
             }
             runtime.stop()
             try await simulator.waitForAll()
-            return rows
+            return (rows, stages)
         }
     }
 
     /// Runs `dispatchers` dispatchers (only during the dispatched runs: the bare runs' acks are nobody's commands)
     /// until `body` returns.
     func withDispatchers<T: Sendable>(
-        outbox: PostgresIrrigationRepository,
         service: PostgresClient,
         sink: SettleClock,
+        stages: DispatchStageTimers,
         _ body: () async throws -> T
     ) async throws -> T {
         let ready = Atomic<Int>(0)
+        // Each dispatcher claims and records acks on connections of its own, as `serve`'s does.
+        var pools: [PostgresClient] = []
+        defer { for pool in pools { pool.close() } }
         let dispatchers = (0..<self.dispatchers).map { index in
-            CommandDispatcher(
-                outbox: outbox,
+            var configuration = CommandDispatcher.Configuration(endpoint: self.endpoint, clientID: "hv-bench-d\(index)")
+            if let writers = self.ackWriters { configuration.ackWriters = writers }
+            let pool = CommandDispatcher.ownConnections(like: service, for: configuration, logger: self.logger)
+            pools.append(pool)
+            return CommandDispatcher(
+                outbox: PostgresIrrigationRepository(client: pool),
                 database: service,
                 sink: sink,
-                configuration: .init(endpoint: self.endpoint, clientID: "hv-bench-d\(index)"),
+                configuration: configuration,
                 logger: self.logger,
+                metrics: CommandDispatchMetrics(factory: stages),
                 onReady: { ready.add(1, ordering: .sequentiallyConsistent) }
             )
         }
@@ -141,22 +154,23 @@ struct CommandBenchRig: Sendable {
         seconds: Int,
         outbox: PostgresIrrigationRepository,
         service: PostgresClient
-    ) async throws -> CommandBenchRow {
+    ) async throws -> (row: CommandBenchRow, stages: [CommandStageRow]) {
         let settled = SettleClock()
-        let sent = try await self.withDispatchers(outbox: outbox, service: service, sink: settled) {
+        let stages = DispatchStageTimers()
+        let sent = try await self.withDispatchers(service: service, sink: settled, stages: stages) {
             let sent = try await Self.paced(rate: rate, seconds: seconds) { first, count in
                 let now = Date()
                 let commands = (first..<first + count).map { Self.command($0, now: now) }
                 try await outbox.enqueueCommands(commands, siteID: Self.site, in: Self.scope)
+                stages.enqueued(count, after: .nanoseconds(Int64(Date().timeIntervalSince(now) * 1e9)))
             }
             try await Self.drain(sent) { settled.count }
             return sent
         }
-        return CommandBenchRow(
-            path: "dispatcher: enqueue -> ack recorded",
-            rate: rate,
-            sent: sent,
-            result: settled.result
+        let result = settled.result
+        return (
+            CommandBenchRow(path: "dispatcher: enqueue -> ack recorded", rate: rate, sent: sent, result: result),
+            CommandStageRow.rows(rate: rate, timers: stages, settled: result)
         )
     }
 

@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Metrics
 import Synchronization
 
@@ -11,8 +12,23 @@ import Synchronization
 /// - `harvestry_irrigation_commands_skipped_expired_total`: claimed commands not published because they had expired;
 /// - `harvestry_irrigation_commands_expired_total`, `harvestry_irrigation_commands_timed_out_total`;
 /// - `harvestry_irrigation_command_bad_acks_total{field}`: acks refused, by the field at fault (`payload`,
-///   `command_id`, ...; `unknown_command` for an id the site does not have).
+///   `command_id`, ...; `unknown_command` for an id the site does not have);
+/// - `harvestry_irrigation_command_dispatch_stage_seconds{stage}`: where a command's way to its final ack spends
+///   its time, each stage timed from the command's creation (`DispatchStage`), a timer like the first.
 public final class CommandDispatchMetrics: Sendable {
+    /// The points on a command's way through the dispatcher that `..._dispatch_stage_seconds` times from its
+    /// creation: its claim committed (`claimed`), its PUBACK (`published`), its final ack (EXECUTED or REJECTED)
+    /// read from the broker (`ack_arrived`), and that ack's transaction committed (`ack_recorded`).
+    public enum DispatchStage: String, Sendable, CaseIterable {
+        case claimed
+        case published
+        case ackArrived = "ack_arrived"
+        case ackRecorded = "ack_recorded"
+    }
+
+    /// The stage timer's label.
+    public static let stageLabel = "harvestry_irrigation_command_dispatch_stage_seconds"
+
     private let factory: any MetricsFactory
     private let latency: [CommandAck: Metrics.Timer]
     private let acks: [CommandAck: Counter]
@@ -22,6 +38,7 @@ public final class CommandDispatchMetrics: Sendable {
     private let timedOut: Counter
     private let skipped: Counter
     private let badAcks = Mutex<[String: Counter]>([:])
+    private let stages: [DispatchStage: Metrics.Timer]
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
@@ -47,6 +64,17 @@ public final class CommandDispatchMetrics: Sendable {
         self.expired = Counter(label: "harvestry_irrigation_commands_expired_total", factory: factory)
         self.timedOut = Counter(label: "harvestry_irrigation_commands_timed_out_total", factory: factory)
         self.skipped = Counter(label: "harvestry_irrigation_commands_skipped_expired_total", factory: factory)
+        var stages: [DispatchStage: Metrics.Timer] = [:]
+        for stage in DispatchStage.allCases {
+            stages[stage] = Metrics.Timer(label: Self.stageLabel, dimensions: [("stage", stage.rawValue)], factory: factory)
+        }
+        self.stages = stages
+    }
+
+    /// A command reached `stage` at `now`.
+    func reached(_ stage: DispatchStage, createdAt: Date, now: Date) {
+        let seconds = now.timeIntervalSince(createdAt)
+        if seconds >= 0 { self.stages[stage]?.recordNanoseconds(Int64(seconds * 1e9)) }
     }
 
     func publish(succeeded: Bool) {

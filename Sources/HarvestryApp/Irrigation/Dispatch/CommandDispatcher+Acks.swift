@@ -13,7 +13,7 @@ extension CommandDispatcher {
     /// written at once. At most `concurrency × 8` acks are held; past that the broker holds the rest. Nothing a
     /// device sends stops the consumer: a bad ack is counted and dropped.
     func consumeAcks(_ messages: MQTTMessages) async {
-        let pending = HandoffBuffer<DeviceAck>(capacity: self.configuration.concurrency * 8)
+        let pending = HandoffBuffer<ArrivedAck>(capacity: self.configuration.concurrency * 8)
         let writers = self.configuration.ackWriters
         await withDiscardingTaskGroup { group in
             for _ in 0..<writers {
@@ -27,7 +27,7 @@ extension CommandDispatcher {
             for await message in messages {
                 switch Result(catching: { try DeviceAck.parse(topic: message.topic, payload: message.payload) }) {
                 case .success(let ack):
-                    await pending.put(ack)
+                    await pending.put(ArrivedAck(ack: ack, at: self.now()))
                 case .failure(let error as DeviceAck.Invalid):
                     self.refuse(message.topic, field: error.field, error.description)
                 case .failure(let error):
@@ -38,9 +38,10 @@ extension CommandDispatcher {
         }
     }
 
-    func record(_ batch: [DeviceAck]) async {
+    func record(_ batch: [ArrivedAck]) async {
         // The topic's device must be the command's: an ack from another device is refused, never applied.
-        let batch = batch.filter { ack in
+        let batch = batch.filter { arrived in
+            let ack = arrived.ack
             guard UUID(uuidString: ack.device) == nil else { return true }
             self.refuse(Self.topic(ack), field: "device_id", "the topic's device is not a device id")
             return false
@@ -52,11 +53,11 @@ extension CommandDispatcher {
             outcomes = try await self.outbox.recordAcks(
                 batch.map {
                     CommandAckInput(
-                        commandID: $0.commandID,
-                        siteID: $0.siteID,
-                        stage: $0.stage,
-                        reason: $0.reason,
-                        deviceID: UUID(uuidString: $0.device)
+                        commandID: $0.ack.commandID,
+                        siteID: $0.ack.siteID,
+                        stage: $0.ack.stage,
+                        reason: $0.ack.reason,
+                        deviceID: UUID(uuidString: $0.ack.device)
                     )
                 },
                 at: at
@@ -75,8 +76,10 @@ extension CommandDispatcher {
             self.logger.warning("recording acks failed", metadata: ["acks": "\(batch.count)", "error": "\(error)"])
             return
         }
+        let recorded = self.now()
         var settled: [StoredCommand] = []
-        for (ack, outcome) in zip(batch, outcomes) {
+        for (arrived, outcome) in zip(batch, outcomes) {
+            let ack = arrived.ack
             guard let outcome else {
                 self.refuse(Self.topic(ack), field: "unknown_command", "no command \(ack.commandID)")
                 continue
@@ -98,7 +101,11 @@ extension CommandDispatcher {
                     "status": "\(to.rawValue)",
                 ]
             )
-            if to.isFinished { settled.append(outcome.command) }
+            if to.isFinished {
+                self.metrics.reached(.ackArrived, createdAt: command.createdAt, now: arrived.at)
+                self.metrics.reached(.ackRecorded, createdAt: command.createdAt, now: recorded)
+                settled.append(outcome.command)
+            }
         }
         await self.report(settled)
     }
@@ -114,4 +121,10 @@ extension CommandDispatcher {
             metadata: ["topic": "\(topic.prefix(200))", "field": "\(field)", "error": "\(message.prefix(300))"]
         )
     }
+}
+
+/// A parsed ack and when it was read from the broker (the dispatcher's stage timers).
+struct ArrivedAck: Sendable {
+    var ack: DeviceAck
+    var at: Date
 }

@@ -52,6 +52,8 @@ extension CommandDispatcher {
                 limit: min(self.configuration.claimLimit, free),
                 now: self.now()
             )
+            let claimed = self.now()
+            for stored in claim.publish { self.metrics.reached(.claimed, createdAt: stored.command.createdAt, now: claimed) }
             await self.settle(claim.finished)
             for device in lanes.enqueue(claim.publish) { publish.yield(device) }
             worked = !claim.publish.isEmpty || !claim.finished.isEmpty
@@ -145,6 +147,7 @@ extension CommandDispatcher {
                 qos: .atLeastOnce
             )
             self.metrics.publish(succeeded: true)
+            self.metrics.reached(.published, createdAt: stored.command.createdAt, now: self.now())
         } catch {
             self.metrics.publish(succeeded: false)
             self.logger.warning(
