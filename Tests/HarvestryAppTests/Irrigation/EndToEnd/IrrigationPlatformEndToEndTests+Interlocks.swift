@@ -6,7 +6,9 @@ import Store
 import Testing
 
 extension IrrigationPlatformEndToEndTests {
-    @Test("two instances, E-STOP opened mid-run: one shut-off, one latch (not one per instance); re-armed once, the controller too, and the room waters again")
+    @Test(
+        "two instances, E-STOP opened mid-run: one shut-off, one latch (not one per instance); re-armed once, the controller too, and the room waters again"
+    )
     func twoInstancesTripOnce() async throws {
         let setup = F.flower
         let records = try await F.with(instances: 2) { f in

@@ -64,7 +64,13 @@ extension DatabaseSuites {
         }
 
         static func rearm(_ f: RunEngineFixture) async throws -> [LockoutClearance] {
-            try await f.engine.rearm(siteID: f.site, reason: .eStopOpen, note: "loop checked", in: f.scope, audit: .none)
+            try await f.engine.rearm(
+                siteID: f.site,
+                reason: .eStopOpen,
+                note: "loop checked",
+                in: f.scope,
+                audit: .none
+            )
         }
 
         /// The site's `rearm` commands, oldest first.
