@@ -994,6 +994,9 @@ public nonisolated struct Harvestry_Irrigation_V1_DeviceCommand: @unchecked Send
     case unspecified // = 0
     case `open` // = 1
     case close // = 2
+
+    /// The edge controller's own re-arm (sent with ReArm of an E-STOP/door lockout).
+    case rearm // = 3
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -1005,6 +1008,7 @@ public nonisolated struct Harvestry_Irrigation_V1_DeviceCommand: @unchecked Send
       case 0: self = .unspecified
       case 1: self = .open
       case 2: self = .close
+      case 3: self = .rearm
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -1014,6 +1018,7 @@ public nonisolated struct Harvestry_Irrigation_V1_DeviceCommand: @unchecked Send
       case .unspecified: return 0
       case .open: return 1
       case .close: return 2
+      case .rearm: return 3
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -1023,6 +1028,7 @@ public nonisolated struct Harvestry_Irrigation_V1_DeviceCommand: @unchecked Send
       .unspecified,
       .open,
       .close,
+      .rearm,
     ]
 
   }
@@ -1999,7 +2005,7 @@ nonisolated extension Harvestry_Irrigation_V1_DeviceCommand: SwiftProtobuf.Messa
 }
 
 nonisolated extension Harvestry_Irrigation_V1_DeviceCommand.Action: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ACTION_UNSPECIFIED\0\u{1}OPEN\0\u{1}CLOSE\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ACTION_UNSPECIFIED\0\u{1}OPEN\0\u{1}CLOSE\0\u{1}REARM\0")
 }
 
 nonisolated extension Harvestry_Irrigation_V1_DeviceCommand.Status: SwiftProtobuf._ProtoNameProviding {

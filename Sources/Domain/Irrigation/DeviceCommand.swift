@@ -23,9 +23,10 @@ public enum CommandStatus: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// What a valve command asks.
+/// What a command asks: open or close a valve, or (`rearm`, addressed to the edge controller) clear the
+/// controller's own latched fault.
 public enum ValveAction: String, Sendable, Hashable {
-    case open, close
+    case open, close, rearm
 }
 
 /// One command to one device's valve. `idempotencyKey` stays the same across retries, so the device acts once.
@@ -42,6 +43,10 @@ public struct DeviceCommand: Sendable, Hashable {
     public var ackTimeout: TimeInterval
     /// Publications allowed, the first included.
     public var maxAttempts: Int
+    /// An open's run time: the device closes the valve itself after it (`duration_s`), if no close came first.
+    public var durationSeconds: Int?
+    /// A re-arm's authorizer (the re-arming user's id).
+    public var authorizer: String?
     public internal(set) var status: CommandStatus
     public internal(set) var attempts: Int
     /// When the current wait for an acknowledgement began: the last publication, or the receipt.
@@ -57,7 +62,9 @@ public struct DeviceCommand: Sendable, Hashable {
         createdAt: Date,
         expiresAt: Date,
         ackTimeout: TimeInterval = 5,
-        maxAttempts: Int = 3
+        maxAttempts: Int = 3,
+        durationSeconds: Int? = nil,
+        authorizer: String? = nil
     ) {
         self.id = id
         self.deviceID = deviceID
@@ -68,6 +75,8 @@ public struct DeviceCommand: Sendable, Hashable {
         self.expiresAt = expiresAt
         self.ackTimeout = ackTimeout
         self.maxAttempts = maxAttempts
+        self.durationSeconds = durationSeconds
+        self.authorizer = authorizer
         self.status = .queued
         self.attempts = 0
     }
@@ -84,5 +93,12 @@ public struct DeviceCommand: Sendable, Hashable {
         guard (1...10).contains(self.maxAttempts) else {
             throw DomainError.invalid("command.max_attempts", "must be 1 to 10")
         }
+        if let seconds = self.durationSeconds, seconds <= 0 || self.action != .open {
+            throw DomainError.invalid("command.duration_seconds", "must be positive, and only on an open")
+        }
+        guard (self.action == .rearm) == (self.authorizer != nil) else {
+            throw DomainError.invalid("command.authorizer", "is required for a re-arm and only for it")
+        }
+        if let authorizer = self.authorizer { try Validate.text(authorizer, field: "command.authorizer", maximum: 128) }
     }
 }

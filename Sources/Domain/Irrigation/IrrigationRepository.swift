@@ -77,6 +77,15 @@ public protocol IrrigationRepository: Sendable {
 
     /// Appends interlock events, each with its audit row, in one transaction.
     func recordInterlockEvents(_ events: [InterlockEvent], in scope: AccessScope, audit: AuditContext) async throws
+    /// The same, and `commands` into `siteID`'s outbox (no run) in that transaction: ReArm's `CLEARED` events with
+    /// the controllers' `rearm` commands.
+    func recordInterlockEvents(
+        _ events: [InterlockEvent],
+        commands: [DeviceCommand],
+        siteID: UUID,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws
     /// A group's interlock events, newest first.
     func listInterlockEvents(
         groupID: UUID,

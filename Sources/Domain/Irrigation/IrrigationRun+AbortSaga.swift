@@ -30,6 +30,8 @@ extension IrrigationRun {
         case (.close, .executed):
             guard self.pendingCloses.remove(zoneID) != nil else { return [] }
             self.unconfirmedZones.remove(zoneID)
+        case (.rearm, _):
+            return []
         case (.close, _):
             guard self.pendingCloses.remove(zoneID) != nil else { return [] }
             self.unconfirmedZones.insert(zoneID)

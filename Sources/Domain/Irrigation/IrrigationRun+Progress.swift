@@ -76,7 +76,8 @@ extension IrrigationRun {
         status: CommandStatus,
         at now: Date
     ) -> [RunAction] {
-        guard status.isFinished else { return [] }
+        // A controller's re-arm belongs to no run (it is never a run's command).
+        guard status.isFinished, action != .rearm else { return [] }
         switch self.status {
         case .aborting:
             return self.sagaSettled(zoneID: zoneID, action: action, status: status, at: now)

@@ -91,7 +91,11 @@ extension Harvestry_Irrigation_V1_DeviceCommand {
         self.device = ResourcePattern.equipment.format(site, command.deviceID)
         self.zone = ResourcePattern.zone.format(site, command.zoneID)
         if let run { self.run = ResourcePattern.run.format(site, run) }
-        self.action = command.action == .open ? .open : .close
+        switch command.action {
+        case .open: self.action = .open
+        case .close: self.action = .close
+        case .rearm: self.action = .rearm
+        }
         self.idempotencyKey = command.idempotencyKey
         self.status = .init(command.status)
         self.attempts = Int32(command.attempts)

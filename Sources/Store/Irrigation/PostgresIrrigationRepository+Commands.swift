@@ -113,7 +113,7 @@ extension PostgresIrrigationRepository {
 
     static let commandColumns = """
         id, site_id, run_id, device_id, zone_id, action, idempotency_key, created_at, expires_at, ack_timeout_seconds,
-        max_attempts, status, attempts, waiting_since, finished_at, ack_reason
+        max_attempts, status, attempts, waiting_since, finished_at, ack_reason, duration_seconds, authorizer
         """
 
     static func decodeCommand(_ row: PostgresRow) throws -> StoredCommand {
@@ -126,7 +126,9 @@ extension PostgresIrrigationRepository {
             createdAt: try row.decode("created_at"),
             expiresAt: try row.decode("expires_at"),
             ackTimeout: try row.decode("ack_timeout_seconds"),
-            maxAttempts: try row.decode("max_attempts")
+            maxAttempts: try row.decode("max_attempts"),
+            durationSeconds: try row.decode("duration_seconds"),
+            authorizer: try row.decode("authorizer")
         )
         return StoredCommand(
             siteID: try row.decode("site_id"),
@@ -167,19 +169,23 @@ extension PostgresIrrigationRepository {
                 "status": command.status.rawValue,
                 "attempts": command.attempts,
                 "next_attempt_at": command.nextAttemptAt.map(TimestampText.format) ?? NSNull(),
+                "duration_seconds": command.durationSeconds ?? NSNull(),
+                "authorizer": command.authorizer ?? NSNull(),
             ]
         }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
         try await connection.query(
             """
             INSERT INTO device_commands (id, site_id, run_id, device_id, zone_id, action, idempotency_key,
-                created_at, expires_at, ack_timeout_seconds, max_attempts, status, attempts, next_attempt_at)
+                created_at, expires_at, ack_timeout_seconds, max_attempts, status, attempts, next_attempt_at,
+                duration_seconds, authorizer)
             SELECT c.id, $1::uuid, $2::uuid, c.device_id, c.zone_id, c.action, c.idempotency_key, c.created_at,
-                c.expires_at, c.ack_timeout_seconds, c.max_attempts, c.status, c.attempts, c.next_attempt_at
+                c.expires_at, c.ack_timeout_seconds, c.max_attempts, c.status, c.attempts, c.next_attempt_at,
+                c.duration_seconds, c.authorizer
             FROM jsonb_to_recordset($3::jsonb) AS c(id uuid, device_id uuid, zone_id uuid, action text,
                 idempotency_key text, created_at timestamptz, expires_at timestamptz,
                 ack_timeout_seconds double precision, max_attempts smallint, status text, attempts smallint,
-                next_attempt_at timestamptz)
+                next_attempt_at timestamptz, duration_seconds integer, authorizer text)
             """,
             [SQLValue(site), SQLValue(run), SQLValue(json)]
         )

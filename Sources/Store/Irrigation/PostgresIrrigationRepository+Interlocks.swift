@@ -16,6 +16,24 @@ extension PostgresIrrigationRepository {
         }
     }
 
+    public func recordInterlockEvents(
+        _ events: [InterlockEvent],
+        commands: [DeviceCommand],
+        siteID: UUID,
+        in scope: AccessScope,
+        audit: AuditContext
+    ) async throws {
+        try Self.validate(events)
+        for command in commands { try command.validate() }
+        try audit.validate()
+        try await mappingErrors(resource: "interlock event", table: "interlock_events") {
+            try await self.client.transaction(scope: scope) { connection in
+                try await Self.insert(events, scope: scope, audit: audit, connection)
+                try await Self.enqueue(commands, run: nil, site: siteID, connection)
+            }
+        }
+    }
+
     static func validate(_ events: [InterlockEvent]) throws {
         for (index, event) in events.enumerated() {
             guard event.detail.count <= 1_000 else {

@@ -111,6 +111,7 @@ extension RunEngine: IrrigationRunControl {
         let settings = try await self.store.settings(siteID: siteID, in: scope)
         var clearances: [LockoutClearance] = []
         var events: [InterlockEvent] = []
+        var commands: [DeviceCommand] = []
         // All or nothing: every group's lockouts must clear before any CLEARED event is written.
         for group in try await self.groups(of: siteID, in: scope) {
             let observations = try await self.store.interlockObservations(group: group, in: scope)
@@ -126,6 +127,9 @@ extension RunEngine: IrrigationRunControl {
             )
             clearances += cleared
             events += cleared.map { $0.event(group: group.id) }
+            if let command = try await self.controllerRearm(group, reason, settings, in: scope) {
+                commands.append(command)
+            }
         }
         if clearances.isEmpty {
             var none: [Lockout] = []
@@ -138,10 +142,17 @@ extension RunEngine: IrrigationRunControl {
                 policy: settings.policy
             )
         }
-        try await self.repository.recordInterlockEvents(events, in: scope, audit: audit)
+        // The CLEARED events, their audit rows and the controllers' re-arms commit together.
+        try await self.repository.recordInterlockEvents(
+            events,
+            commands: commands,
+            siteID: siteID,
+            in: scope,
+            audit: audit
+        )
         for event in events { self.metrics.interlockEvent(event.kind.rawValue) }
         self.logger.info(
-            "interlock \(reason.rawValue) cleared in \(events.count) group(s)",
+            "interlock \(reason.rawValue) cleared in \(events.count) group(s), \(commands.count) controller re-arm(s) sent",
             metadata: ["site": "\(siteID.uuidString.lowercased())", "user": "\(scope.userID.uuidString.lowercased())"]
         )
         return clearances

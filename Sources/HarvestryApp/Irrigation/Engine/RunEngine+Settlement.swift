@@ -7,6 +7,7 @@ extension RunEngine: CommandSettlementSink {
     /// run change's transaction, so a settlement reported twice (an ack redelivered, two instances) changes nothing.
     /// A failure is logged; the next tick retries it (`unappliedSettlements`).
     public func commandsSettled(_ commands: [StoredCommand]) async {
+        await self.rearmsSettled(commands)
         let settled = commands.filter { $0.runID != nil && $0.command.status.isFinished }
         guard !settled.isEmpty else { return }
         let sites: [UUID: EngineSite]

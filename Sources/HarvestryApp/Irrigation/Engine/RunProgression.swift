@@ -33,9 +33,14 @@ struct RunProgression: Sendable {
                     )
                     continue
                 }
-                change.commands.append(
-                    self.settings.commandTiming.command(valveAction, valve: valve, idempotencyKey: key, now: self.now)
+                var command = self.settings.commandTiming.command(
+                    valveAction,
+                    valve: valve,
+                    idempotencyKey: key,
+                    now: self.now
                 )
+                if valveAction == .open { command.durationSeconds = self.openDuration(zoneID, of: change.run) }
+                change.commands.append(command)
             case .readyForStep(let index):
                 guard readied.insert(index).inserted else { continue }
                 pending.append(contentsOf: try self.startStep(index, of: &change))
@@ -119,6 +124,17 @@ struct RunProgression: Sendable {
             case .duration(let seconds) = self.program.steps[run.currentStep].amount
         else { return false }
         return self.now >= openedAt.addingTimeInterval(seconds)
+    }
+
+    /// An open's `duration_s` (`TimedOpen`): the current step's remaining duration plus the margin; nil when the
+    /// open is not the current timed step's.
+    private func openDuration(_ zoneID: UUID, of run: IrrigationRun) -> Int? {
+        let index = run.currentStep
+        guard index < run.steps.count, index < self.program.steps.count, run.steps[index].zoneID == zoneID,
+            case .duration(let seconds) = self.program.steps[index].amount
+        else { return nil }
+        let watered = run.steps[index].openedAt.map { self.now.timeIntervalSince($0) } ?? 0
+        return TimedOpen.durationSeconds(remaining: seconds - max(0, watered))
     }
 
     /// What the watch sees of a running run.

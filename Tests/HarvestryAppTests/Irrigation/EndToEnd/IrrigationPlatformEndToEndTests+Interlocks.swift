@@ -6,7 +6,9 @@ import Store
 import Testing
 
 extension IrrigationPlatformEndToEndTests {
-    @Test("two instances, E-STOP opened mid-run: one shut-off, one latch (not one per instance); re-armed once")
+    @Test(
+        "two instances, E-STOP opened mid-run: one shut-off, one latch (not one per instance); re-armed once, the controller too, and the room waters again"
+    )
     func twoInstancesTripOnce() async throws {
         let setup = F.flower
         let records = try await F.with(instances: 2) { f in
@@ -33,6 +35,7 @@ extension IrrigationPlatformEndToEndTests {
                 try await f.controllerState(setup, "estop") == "closed"
             }
             try #require(closed, "the closed loop was not stored")
+            let since = Date()
             let cleared = try await f.engines[1].rearm(
                 siteID: PilotSeed.siteID,
                 reason: .eStopOpen,
@@ -41,23 +44,45 @@ extension IrrigationPlatformEndToEndTests {
                 audit: .none
             )
             #expect(cleared.count == 1)
-            // Known defect: ReArm clears the platform's lockout but sends the controller nothing, and the simulated
-            // edge controller (like a real one) keeps its own latch until it gets a `rearm` command, so it rejects
-            // the next open (FAULT_LATCHED) and the run is Aborted `device(REJECTED)`. Reported; the fix needs a
-            // controller command kind in the command plane (device_commands.action, the dispatcher's payload).
+            // The re-arm also re-arms the controller (its own latch): one `rearm` command to IRR-FLW-1, authorized
+            // by the re-arming user, recorded EXECUTED like any other command.
+            let rearmed = try await DispatchFixture.waitFor(timeout: .seconds(10)) {
+                try await Self.controllerRearms(f, setup, since: since).contains { $0.hasSuffix(" EXECUTED") }
+            }
+            let rearms = try await Self.controllerRearms(f, setup, since: since)
+            #expect(rearmed, "the controller's re-arm: \(rearms)")
+            #expect(rearms == ["\(F.scope.userID.uuidString.lowercased()) EXECUTED"], "re-arms: \(rearms)")
             let next = try await f.start(setup)
             let done = try await f.waitForRun(next.id, timeout: .seconds(40)) { $0.status.isFinished }
             let reasons = try await f.base.database.owner.query(
                 "SELECT coalesce(ack_reason, '') AS reason FROM device_commands WHERE run_id = $1::uuid",
                 [SQLValue(next.id)]
             ).map { try $0.decode("reason", as: String.self) }
-            withKnownIssue("ReArm sends the edge controller no rearm command: its own latch rejects the next open") {
-                #expect(
-                    done.status == .completed,
-                    "after the re-arm: \(done.status), \(String(describing: done.abortCause)), device: \(reasons)"
-                )
-            }
+            #expect(
+                done.status == .completed,
+                "after the re-arm: \(done.status), \(String(describing: done.abortCause)), device: \(reasons)"
+            )
         }
-        #expect(F.switches(records, setup).prefix(2) == ["VLV-003 on", "VLV-003 off"])
+        #expect(
+            F.switches(records, setup) == [
+                "VLV-003 on", "VLV-003 off", "VLV-003 on", "VLV-003 off", "VLV-004 on", "VLV-004 off", "VLV-005 on",
+                "VLV-005 off",
+            ]
+        )
+    }
+
+    /// The `rearm` commands sent to the room's controller since about `since`: "authorizer STATUS", oldest first.
+    static func controllerRearms(
+        _ f: EndToEndFixture,
+        _ setup: PilotSeed.RoomIrrigation,
+        since: Date
+    ) async throws -> [String] {
+        try await f.base.database.owner.query(
+            """
+            SELECT authorizer || ' ' || status AS rearm FROM device_commands
+            WHERE action = 'rearm' AND device_id = $1::uuid AND created_at >= $2::timestamptz ORDER BY created_at
+            """,
+            [SQLValue(setup.controllerID), SQLValue(since.addingTimeInterval(-1))]
+        ).map { try $0.decode("rearm", as: String.self) }
     }
 }
