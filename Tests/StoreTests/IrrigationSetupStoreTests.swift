@@ -165,6 +165,35 @@ extension PostgresIntegrationTests {
 
     /// Several interlock sources set in one transaction: a device state and a stream, one removed; a device of
     /// another site is refused naming the input's field, and nothing of that request is stored.
+    /// Six managers each add one required input at once: every one of them is kept (no update undoes another).
+    @Test func irrigationSettingsConcurrentUpdatesKeepEveryChange() async throws {
+        try await withMigratedDatabase { db in
+            let f = try await IrrigationFixture.make(in: db)
+            let repository = f.irrigation
+            let site = f.site
+            let scope = f.scope
+            _ = try await repository.updateSettings(siteID: site, in: scope, audit: .none) { stored in
+                var cleared = stored
+                cleared.policy.requiredInputs = []
+                return cleared
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for input in InterlockInput.allCases {
+                    group.addTask {
+                        _ = try await repository.updateSettings(siteID: site, in: scope, audit: .none) { stored in
+                            var changed = stored
+                            changed.policy.requiredInputs.insert(input)
+                            return changed
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let stored = try await repository.settings(siteID: site, in: scope)
+            #expect(stored.policy.requiredInputs == Set(InterlockInput.allCases))
+        }
+    }
+
     @Test func irrigationInterlockSourcesSetTogether() async throws {
         try await withMigratedDatabase { db in
             let f = try await IrrigationFixture.make(in: db)

@@ -5,7 +5,12 @@ import Foundation
 extension IrrigationRun {
     mutating func beginAbort(_ cause: RunAbortCause, at now: Date) -> [RunAction] {
         switch self.status {
-        case .aborting, .completed, .aborted:
+        case .aborting:
+            // An operator who aborts a run an interlock is already stopping takes the decision over: the cause
+            // becomes theirs, so a self-clearing interlock (tank low) no longer restarts the program afterwards.
+            if case .operatorRequest = cause, case .interlock = self.abortCause { self.abortCause = cause }
+            return []
+        case .completed, .aborted:
             return []
         case .awaitingApproval, .queued:
             return self.finishAborted(cause, at: now)

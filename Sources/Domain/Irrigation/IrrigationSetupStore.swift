@@ -59,6 +59,14 @@ public protocol IrrigationSetupStore: Sendable {
     func settings(siteID: UUID, in scope: AccessScope) async throws -> IrrigationSiteSettings
     /// Validates and stores the site's settings, with an audit row.
     func saveSettings(_ settings: IrrigationSiteSettings, in scope: AccessScope, audit: AuditContext) async throws
+    /// Reads the site's settings, applies `change` and stores the result (validated, audited) atomically: no update
+    /// that commits meanwhile is lost. Returns what was stored.
+    func updateSettings(
+        siteID: UUID,
+        in scope: AccessScope,
+        audit: AuditContext,
+        _ change: @Sendable (IrrigationSiteSettings) throws -> IrrigationSiteSettings
+    ) async throws -> IrrigationSiteSettings
     /// The group's configured sources.
     func interlockSources(groupID: UUID, in scope: AccessScope) async throws -> [InterlockInput: InterlockSource]
     /// Sets each input of `changes` to its source (nil removes it), in one transaction with an audit row per input.

@@ -44,7 +44,7 @@ public struct UplinkConfiguration: Sendable, Hashable {
         guard !self.target.isEmpty else { throw UplinkError("uplink.target is required") }
         guard !self.token.isEmpty else { throw UplinkError("uplink.token is required") }
         guard (1...10_000).contains(self.batchLimit) else {
-            throw UplinkError("uplink.batch_limit must be between 1 and 10000 (got \(self.batchLimit))")
+            throw UplinkError("uplink.batch_size must be between 1 and 10000 (got \(self.batchLimit))")
         }
         guard (1...64).contains(self.concurrency) else {
             throw UplinkError("uplink.concurrency must be between 1 and 64 (got \(self.concurrency))")

@@ -89,9 +89,16 @@ public struct Uploader: Service {
                     try await self.spool.acknowledge(batch)
                     self.metrics.acknowledged()
                 } catch {
-                    // The batch stays in the spool and is sent again: a harmless replay.
+                    // The batch stays in the spool and is sent again (a harmless replay), after the backoff: a disk
+                    // that refuses the acknowledgement (full, read-only) must not turn into a resend loop.
+                    failures += 1
                     self.metrics.failed(code: "spool", message: "\(error)")
-                    self.logger.error("uplink: acknowledging to the spool failed", metadata: ["error": "\(error)"])
+                    self.logger.error(
+                        "uplink: acknowledging to the spool failed",
+                        metadata: ["error": "\(error)", "failed_attempts": "\(failures)"]
+                    )
+                    guard await self.pause(self.backoff(failures)) else { return }
+                    continue
                 }
                 if failures > 0 {
                     self.logger.info("uplink: delivering again", metadata: ["failed_attempts": "\(failures)"])

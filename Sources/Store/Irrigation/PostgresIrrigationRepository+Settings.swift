@@ -7,19 +7,46 @@ extension PostgresIrrigationRepository: IrrigationEngineStore {
         try scope.require(site: siteID)
         return try await mappingErrors(resource: "settings", table: "irrigation_site_settings") {
             try await self.client.transaction(scope: scope) { connection in
-                let rows = try await connection.query(
-                    """
-                    SELECT manual_approval, stale_after_seconds, required_inputs::text AS required_inputs,
-                        tank_minimum_percent, ec_min, ec_max, ph_min, ph_max, alarm_delays::text AS alarm_delays,
-                        command_expiry_seconds, command_ack_timeout_seconds, command_max_attempts
-                    FROM irrigation_site_settings WHERE site_id = $1::uuid
-                    """,
-                    [SQLValue(siteID)]
-                )
-                guard let row = rows.first else { return IrrigationSiteSettings(siteID: siteID) }
-                return try Self.decodeSettings(row, siteID: siteID)
+                try await Self.readSettings(siteID: siteID, on: connection)
             }
         }
+    }
+
+    /// Reads, changes and stores the site's settings in one transaction that holds the site's settings lock, so two
+    /// concurrent updates of different fields cannot undo each other (each sees the other's committed change).
+    public func updateSettings(
+        siteID: UUID,
+        in scope: AccessScope,
+        audit: AuditContext,
+        _ change: @Sendable (IrrigationSiteSettings) throws -> IrrigationSiteSettings
+    ) async throws -> IrrigationSiteSettings {
+        try scope.require(site: siteID)
+        try audit.validate()
+        return try await mappingErrors(resource: "settings", table: "irrigation_site_settings") {
+            try await self.client.transaction(scope: scope) { connection in
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('irrigation_site_settings:' || $1, 0))",
+                    [SQLValue(siteID.uuidString.lowercased())]
+                )
+                let updated = try change(try await Self.readSettings(siteID: siteID, on: connection))
+                try await Self.writeSettings(updated, on: connection, scope: scope, audit: audit)
+                return updated
+            }
+        }
+    }
+
+    static func readSettings(siteID: UUID, on connection: PostgresConnection) async throws -> IrrigationSiteSettings {
+        let rows = try await connection.query(
+            """
+            SELECT manual_approval, stale_after_seconds, required_inputs::text AS required_inputs,
+                tank_minimum_percent, ec_min, ec_max, ph_min, ph_max, alarm_delays::text AS alarm_delays,
+                command_expiry_seconds, command_ack_timeout_seconds, command_max_attempts
+            FROM irrigation_site_settings WHERE site_id = $1::uuid
+            """,
+            [SQLValue(siteID)]
+        )
+        guard let row = rows.first else { return IrrigationSiteSettings(siteID: siteID) }
+        return try Self.decodeSettings(row, siteID: siteID)
     }
 
     public func saveSettings(
@@ -27,51 +54,60 @@ extension PostgresIrrigationRepository: IrrigationEngineStore {
         in scope: AccessScope,
         audit: AuditContext
     ) async throws {
-        try settings.validate()
         try audit.validate()
         try scope.require(site: settings.siteID)
+        try await mappingErrors(resource: "settings", table: "irrigation_site_settings") {
+            try await self.client.transaction(scope: scope) { connection in
+                try await Self.writeSettings(settings, on: connection, scope: scope, audit: audit)
+            }
+        }
+    }
+
+    static func writeSettings(
+        _ settings: IrrigationSiteSettings,
+        on connection: PostgresConnection,
+        scope: AccessScope,
+        audit: AuditContext
+    ) async throws {
+        try settings.validate()
         let policy = settings.policy
         let required = "{" + policy.requiredInputs.map(\.rawValue).sorted().joined(separator: ",") + "}"
         let delays = try Self.alarmDelaysJSON(policy.alarmDelays)
-        try await mappingErrors(resource: "settings", table: "irrigation_site_settings") {
-            try await self.client.transaction(scope: scope) { connection in
-                try await connection.query(
-                    """
-                    INSERT INTO irrigation_site_settings (site_id, manual_approval, stale_after_seconds, required_inputs,
-                        tank_minimum_percent, ec_min, ec_max, ph_min, ph_max, alarm_delays, command_expiry_seconds,
-                        command_ack_timeout_seconds, command_max_attempts)
-                    VALUES ($1::uuid, $2, $3, $4::text[], $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)
-                    ON CONFLICT (site_id) DO UPDATE SET manual_approval = EXCLUDED.manual_approval,
-                        stale_after_seconds = EXCLUDED.stale_after_seconds, required_inputs = EXCLUDED.required_inputs,
-                        tank_minimum_percent = EXCLUDED.tank_minimum_percent, ec_min = EXCLUDED.ec_min,
-                        ec_max = EXCLUDED.ec_max, ph_min = EXCLUDED.ph_min, ph_max = EXCLUDED.ph_max,
-                        alarm_delays = EXCLUDED.alarm_delays, command_expiry_seconds = EXCLUDED.command_expiry_seconds,
-                        command_ack_timeout_seconds = EXCLUDED.command_ack_timeout_seconds,
-                        command_max_attempts = EXCLUDED.command_max_attempts, updated_at = now()
-                    """,
-                    [
-                        SQLValue(settings.siteID), SQLValue(settings.manualApproval), SQLValue(policy.staleAfter),
-                        SQLValue(required), SQLValue(policy.tankMinimumPercent), SQLValue(policy.ecBounds.lowerBound),
-                        SQLValue(policy.ecBounds.upperBound), SQLValue(policy.phBounds.lowerBound),
-                        SQLValue(policy.phBounds.upperBound), SQLValue(delays),
-                        SQLValue(settings.commandTiming.expiry), SQLValue(settings.commandTiming.ackTimeout),
-                        SQLValue(settings.commandTiming.maxAttempts),
-                    ]
-                )
-                try await connection.audit(
-                    "irrigation_settings.update",
-                    resourceType: "irrigation_settings",
-                    resourceID: settings.siteID.uuidString.lowercased(),
-                    siteID: settings.siteID,
-                    details: [
-                        "manual_approval": String(settings.manualApproval), "required_inputs": required,
-                        "stale_after_seconds": String(policy.staleAfter),
-                    ],
-                    scope: scope,
-                    context: audit
-                )
-            }
-        }
+        try await connection.query(
+            """
+            INSERT INTO irrigation_site_settings (site_id, manual_approval, stale_after_seconds, required_inputs,
+                tank_minimum_percent, ec_min, ec_max, ph_min, ph_max, alarm_delays, command_expiry_seconds,
+                command_ack_timeout_seconds, command_max_attempts)
+            VALUES ($1::uuid, $2, $3, $4::text[], $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)
+            ON CONFLICT (site_id) DO UPDATE SET manual_approval = EXCLUDED.manual_approval,
+                stale_after_seconds = EXCLUDED.stale_after_seconds, required_inputs = EXCLUDED.required_inputs,
+                tank_minimum_percent = EXCLUDED.tank_minimum_percent, ec_min = EXCLUDED.ec_min,
+                ec_max = EXCLUDED.ec_max, ph_min = EXCLUDED.ph_min, ph_max = EXCLUDED.ph_max,
+                alarm_delays = EXCLUDED.alarm_delays, command_expiry_seconds = EXCLUDED.command_expiry_seconds,
+                command_ack_timeout_seconds = EXCLUDED.command_ack_timeout_seconds,
+                command_max_attempts = EXCLUDED.command_max_attempts, updated_at = now()
+            """,
+            [
+                SQLValue(settings.siteID), SQLValue(settings.manualApproval), SQLValue(policy.staleAfter),
+                SQLValue(required), SQLValue(policy.tankMinimumPercent), SQLValue(policy.ecBounds.lowerBound),
+                SQLValue(policy.ecBounds.upperBound), SQLValue(policy.phBounds.lowerBound),
+                SQLValue(policy.phBounds.upperBound), SQLValue(delays),
+                SQLValue(settings.commandTiming.expiry), SQLValue(settings.commandTiming.ackTimeout),
+                SQLValue(settings.commandTiming.maxAttempts),
+            ]
+        )
+        try await connection.audit(
+            "irrigation_settings.update",
+            resourceType: "irrigation_settings",
+            resourceID: settings.siteID.uuidString.lowercased(),
+            siteID: settings.siteID,
+            details: [
+                "manual_approval": String(settings.manualApproval), "required_inputs": required,
+                "stale_after_seconds": String(policy.staleAfter),
+            ],
+            scope: scope,
+            context: audit
+        )
     }
 
     public func interlockSources(

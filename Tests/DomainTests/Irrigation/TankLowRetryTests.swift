@@ -52,6 +52,28 @@ struct TankLowRetryTests {
         #expect(IrrigationRun.retryID(of: aborted.id) == retry.id, "the id is stable")
     }
 
+    @Test("an operator who aborts a run the tank is already stopping cancels the retry")
+    func anOperatorAbortWhileAbortingCancelsTheRetry() throws {
+        var run = IrrigationRun(
+            id: Fixture.id(503),
+            program: Self.program,
+            requestedBy: Fixture.id(10),
+            requestedAt: t0,
+            manualApproval: false
+        )
+        _ = try run.startStep(.allowed, at: t0)
+        _ = run.commandSettled(zoneID: Fixture.id(1), action: .open, status: .executed, at: t0 + 1)
+        _ = run.interlock(tankLow, at: t0 + 5)
+        #expect(run.status == .aborting)
+        #expect(try run.abort(by: Fixture.id(11), reason: "stop for today", at: t0 + 6).isEmpty)
+        for zone in run.pendingCloses {
+            _ = run.commandSettled(zoneID: zone, action: .close, status: .executed, at: t0 + 7)
+        }
+        #expect(run.status == .aborted)
+        #expect(run.abortCause == .operatorRequest(by: Fixture.id(11), reason: "stop for today"))
+        #expect(run.tankLowRetry(at: t0 + 80) == nil)
+    }
+
     @Test("no retry for another abort cause, a run still aborting, or a Queued run that timed out waiting")
     func noRetryOtherwise() throws {
         let ec = try abortedWhileWateringStep1(.abort(reasons: [.ecOutOfBounds], closeZones: [], latch: []))

@@ -3,10 +3,11 @@ import Fieldbus
 import Foundation
 import Logging
 import Simulator
+import TestSupport
 import Testing
 
-/// Runs a poller until `condition` holds on its health (checked every 50 ms, at most `limit`), then cancels it and
-/// returns the last health. Fails the test when the condition never held.
+/// Runs a poller until `condition` holds on its health (checked every 50 ms, at most `limit` counted in checks:
+/// `pollUntil`), then cancels it and returns the last health. Fails the test when the condition never held.
 func runPoller(
     _ poller: Poller,
     limit: Duration = .seconds(30),
@@ -14,10 +15,7 @@ func runPoller(
 ) async throws -> PollerHealth {
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await poller.run() }
-        let deadline = ContinuousClock.now + limit
-        while !condition(poller.health()) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = await pollUntil(timeout: limit, every: .milliseconds(50)) { condition(poller.health()) }
         group.cancelAll()
         try await group.waitForAll()
         let health = poller.health()
@@ -26,14 +24,9 @@ func runPoller(
     }
 }
 
-/// Whether `condition` held within `limit` (checked every 20 ms).
+/// Whether `condition` held within `limit` (checked every 20 ms; the limit counted in checks: `pollUntil`).
 func waitFor(limit: Duration = .seconds(30), _ condition: () -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while !condition() {
-        guard ContinuousClock.now < deadline else { return false }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return true
+    await pollUntil(timeout: limit, condition)
 }
 
 let testDeviceID = UUID(uuidString: "6f1c2b9e-3d4a-5b6c-8d7e-9f0a1b2c3d4e")!

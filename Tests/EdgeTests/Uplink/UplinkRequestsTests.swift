@@ -61,7 +61,7 @@ import Testing
         #expect(throws: UplinkError("uplink.token is required")) {
             try UplinkConfiguration(target: "127.0.0.1:1", token: "").validate()
         }
-        #expect(throws: UplinkError("uplink.batch_limit must be between 1 and 10000 (got 0)")) {
+        #expect(throws: UplinkError("uplink.batch_size must be between 1 and 10000 (got 0)")) {
             try UplinkConfiguration(target: "127.0.0.1:1", token: "t", batchLimit: 0).validate()
         }
     }

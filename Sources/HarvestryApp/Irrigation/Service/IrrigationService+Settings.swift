@@ -31,10 +31,11 @@ extension IrrigationService {
         )
         let update = checked!
         let store = try self.setupStore()
-        let stored = try await store.settings(siteID: update.name.site!, in: scope)
-        let settings = try update.fields.apply(to: stored)
-        try await store.saveSettings(settings, in: scope, audit: update.audit)
-        return .init(try await store.settings(siteID: settings.siteID, in: scope))
+        let fields = update.fields
+        let stored = try await store.updateSettings(siteID: update.name.site!, in: scope, audit: update.audit) {
+            try fields.apply(to: $0)
+        }
+        return .init(stored)
     }
 
     public func getInterlockSources(

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Simulator
 import Synchronization
+import TestSupport
 import Testing
 
 /// A proxy in front of an `ProxyEchoUpstream`, both on 127.0.0.1, torn down after `body`.
@@ -52,14 +53,9 @@ enum ProxyFixture {
         }
     }
 
-    /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
+    /// Polls `condition` every 10 ms until it holds or `timeout` (counted in polls: `pollUntil`) passes.
     static func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
+        await pollUntil(timeout: timeout, every: .milliseconds(10), condition)
     }
 
     /// `eventually` as an expectation (a failure points at the caller).
