@@ -7,11 +7,18 @@ extension EdgeConfiguration {
     public static func load(path: String) throws(EdgeConfigurationError) -> EdgeConfiguration {
         let text = try ConfigFiles.read(path, referencedFrom: nil)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        return try EdgeConfiguration(text: text, file: path) {
-            (name: String, entry: ConfigEntryReference) throws(EdgeConfigurationError) -> String in
-            let resolved = name.hasPrefix("/") ? name : directory.appendingPathComponent(name).path
-            return try ConfigFiles.read(resolved, referencedFrom: entry)
+        func resolved(_ name: String) -> String {
+            name.hasPrefix("/") ? name : directory.appendingPathComponent(name).path
         }
+        var configuration = try EdgeConfiguration(text: text, file: path) {
+            (name: String, entry: ConfigEntryReference) throws(EdgeConfigurationError) -> String in
+            try ConfigFiles.read(resolved(name), referencedFrom: entry)
+        }
+        // The uplink opens `ca_file` when it connects: give it the path the check above read.
+        if let roots = configuration.uplink.tls?.trustRootsPath {
+            configuration.uplink.tls?.trustRootsPath = resolved(roots)
+        }
+        return configuration
     }
 
     /// Parses and validates `text`, read from `file` (named in errors). `readFile` reads a file the config names
@@ -94,7 +101,14 @@ extension EdgeConfiguration {
         let target = try reader.endpoint("target")
         let tls = try reader.bool("tls", default: true)
         let caFile = reader.entry("ca_file")
-        if let caFile, !tls { throw reader.error(caFile.line, "ca_file", "set only with tls = true") }
+        if let caFile {
+            guard tls else { throw reader.error(caFile.line, "ca_file", "set only with tls = true") }
+            guard !caFile.value.isEmpty else { throw reader.error(caFile.line, "ca_file", "must not be empty") }
+            let pem = try readFile(caFile.value, ConfigEntryReference(file: reader.file, line: caFile.line, key: "ca_file"))
+            guard pem.contains("-----BEGIN CERTIFICATE-----") else {
+                throw reader.error(caFile.line, "ca_file", "\(caFile.value) holds no PEM certificate")
+            }
+        }
         let batchSize = try reader.integer("batch_size", default: 500, in: 1...10_000)
         let inline = reader.entry("token")
         let file = reader.entry("token_file")

@@ -115,6 +115,9 @@ struct EdgeConfigurationTests {
         ("[uplink]\ntarget = h:1\ntoken = a\ntarget = h:2", 4, "target"),
         ("target = h:1", 1, "target"),
         ("[uplink]\ntarget = h:1\ntoken = a\n[health]\nlisten = nowhere", 5, "listen"),
+        ("[uplink]\ntarget = h:1\ntoken = a\ntls = false\nca_file = certs/ca.pem", 5, "ca_file"),
+        ("[uplink]\ntarget = h:1\ntoken = a\nca_file = missing.pem", 4, "ca_file"),
+        ("[uplink]\ntarget = h:1\ntoken = a\nca_file = edge.token", 4, "ca_file"),
     ])
     func sectionLevelErrorsNameTheirField(text: String, line: Int, field: String) {
         Self.expectError(in: text, line: line, field: field)
@@ -155,7 +158,13 @@ struct EdgeConfigurationTests {
         }
         let path = directory.appendingPathComponent("edge.conf").path
         try EdgeConfigurationFixtures.valid.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("certs"), withIntermediateDirectories: true)
+        try "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+            .write(to: directory.appendingPathComponent("certs/ca.pem"), atomically: true, encoding: .utf8)
+        try EdgeConfigurationFixtures.valid.replacingOccurrences(of: "tls = true\n", with: "tls = true\nca_file = certs/ca.pem\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
         let configuration = try EdgeConfiguration.load(path: path)
+        #expect(configuration.uplink.tls?.trustRootsPath == directory.appendingPathComponent("certs/ca.pem").path)
         #expect(configuration.uplink.token == "s3cret-token")
         #expect(configuration.devices[1].points.count == 2)
         #expect(throws: EdgeConfigurationError.self) { try EdgeConfiguration.load(path: path + ".missing") }
