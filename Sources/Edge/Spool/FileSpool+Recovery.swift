@@ -10,6 +10,7 @@ extension FileSpool {
         } catch {
             throw SpoolError(.io, "spool.directory \(self.directory) cannot be created: \(error)")
         }
+        self.lock = try SpoolLock.acquire(directory: self.directory)
         let stored = (try? SpoolFile.readAll(self.acknowledgedPath)).flatMap {
             UInt64(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         }

@@ -32,6 +32,8 @@ public actor FileSpool: ReadingSpool {
     var lastBatch: (lastSequence: UInt64, end: SpoolPosition)?
     var oldestUnsent: Date?
     var dropped: UInt64 = 0
+    /// The directory's lock, held from `open` until `close` (or the spool's end).
+    var lock: SpoolLock?
 
     private init(configuration: SpoolConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -44,6 +46,13 @@ public actor FileSpool: ReadingSpool {
         let spool = FileSpool(configuration: configuration, logger: logger)
         try await spool.recover()
         return spool
+    }
+
+    /// Closes the spool's files and releases its directory; the spool must not be used afterwards.
+    public func close() {
+        self.writer = nil
+        self.reader = nil
+        self.lock = nil
     }
 
     public func append(_ readings: [EdgeReading]) async throws {

@@ -48,6 +48,17 @@ import Testing
         #expect(rest.firstSequence == 14 && rest.readings == (13..<40).map { patternReading($0) })
     }
 
+    @Test func aDirectoryOpenElsewhereIsRefusedNamingIt() async throws {
+        let directory = SpoolDirectory()
+        defer { directory.remove() }
+        let spool = try await directory.open()
+        let refused = await #expect(throws: SpoolError.self) { try await directory.open() }
+        #expect("\(refused.map { "\($0)" } ?? "")".contains("spool.directory"))
+        await spool.close()
+        let reopened = try await directory.open()
+        await reopened.close()
+    }
+
     @Test func reopeningKeepsWhatWasNotAcknowledgedAndNeverReusesASequence() async throws {
         let directory = SpoolDirectory()
         defer { directory.remove() }
@@ -55,6 +66,8 @@ import Testing
         try await spool.append((0..<50).map { patternReading($0) })
         try await spool.acknowledge(try #require(try await spool.oldestBatch(limit: 20)))
         let identity = await spool.identity
+
+        await spool.close()
 
         spool = try await directory.open(segmentBytes: 1024)
         #expect(await spool.identity == identity)
@@ -64,6 +77,7 @@ import Testing
         try await spool.acknowledge(rest)
 
         // Everything delivered, segments deleted: numbering still continues after 50.
+        await spool.close()
         spool = try await directory.open(segmentBytes: 1024)
         #expect(await spool.status().depth == 0)
         try await spool.append([patternReading(99)])
@@ -83,9 +97,12 @@ import Testing
         handle.write(Data([0x30, 0, 0, 0, 0xAB, 0xCD, 0x01]))
         try handle.close()
 
+        await spool.close()
+
         spool = try await directory.open()
         #expect(try await allReadings(spool)?.readings == (0..<10).map { patternReading($0) })
         try await spool.append([patternReading(10)])
+        await spool.close()
         spool = try await directory.open()
         let all = try #require(try await allReadings(spool))
         #expect(all.lastSequence == 11 && all.readings == (0..<11).map { patternReading($0) })
@@ -99,6 +116,8 @@ import Testing
         try await spool.acknowledge(try #require(try await spool.oldestBatch(limit: 2)))
         let identity = await spool.identity
         try FileManager.default.removeItem(atPath: directory.path + "/acknowledged")
+
+        await spool.close()
 
         spool = try await directory.open()
         #expect(await spool.identity != identity)
