@@ -29,4 +29,18 @@ enum Caller {
     static func require(site: UUID, in scope: AccessScope) throws {
         guard scope.contains(site: site) else { throw ServiceError.siteOutOfScope(site.uuidString.lowercased()) }
     }
+
+    /// The caller's scope once the request is valid (no `violations`), the caller holds one of `roles` (any role when
+    /// nil) and `site` is theirs (when known: a bare id's site is known only after a lookup under the scope).
+    static func authorize(
+        _ violations: FieldViolations,
+        site: UUID?,
+        roles: Set<Role>? = nil,
+        method: String
+    ) throws -> AccessScope {
+        try violations.check()
+        let scope = try roles.map { try Self.scope(requiringAnyOf: $0, method: method) } ?? Self.scope()
+        if let site { try Self.require(site: site, in: scope) }
+        return scope
+    }
 }

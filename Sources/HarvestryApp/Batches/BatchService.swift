@@ -26,7 +26,7 @@ public struct BatchService: Harvestry_Batches_V1_BatchService.SimpleServiceProto
     ) async throws -> Harvestry_Batches_V1_Batch {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .batch)
-        let scope = try Self.authorize(violations, site: name?.site, method: "GetBatch")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "GetBatch")
         return .init(try await self.batch(name!, in: scope))
     }
 
@@ -42,7 +42,7 @@ public struct BatchService: Harvestry_Batches_V1_BatchService.SimpleServiceProto
         if let site, let room, room.site != site {
             violations.add("room", reason: "ROOM_OUT_OF_PARENT", "must be a room of the parent site")
         }
-        let scope = try Self.authorize(violations, site: site, method: "ListBatches")
+        let scope = try Caller.authorize(violations, site: site, method: "ListBatches")
         let batches = try await self.repository.listBatches(
             siteID: site!,
             phase: phase,
@@ -67,7 +67,7 @@ public struct BatchService: Harvestry_Batches_V1_BatchService.SimpleServiceProto
             .map(BatchPhase.init)
         let note = violations.optional("note", request.note, maximum: 1_000)
         let requestID = violations.optional("request_id", request.requestID, maximum: 128)
-        let scope = try Self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: name?.site,
             roles: Self.phaseChangers,
@@ -94,7 +94,7 @@ public struct BatchService: Harvestry_Batches_V1_BatchService.SimpleServiceProto
         var violations = FieldViolations()
         let name = violations.name("parent", request.parent, .batch)
         let page = violations.page(size: request.pageSize, token: request.pageToken)
-        let scope = try Self.authorize(violations, site: name?.site, method: "ListBatchPhaseChanges")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "ListBatchPhaseChanges")
         let batch = try await self.batch(name!, in: scope)
         let changes = try await self.repository.phaseChanges(batchID: batch.id, in: scope, page: page)
         return .with {
@@ -104,20 +104,6 @@ public struct BatchService: Harvestry_Batches_V1_BatchService.SimpleServiceProto
     }
 
     // MARK: - Helpers
-
-    /// The caller's scope once the request is valid, the caller holds one of `roles` (any role when nil) and `site`
-    /// is theirs.
-    static func authorize(
-        _ violations: FieldViolations,
-        site: UUID?,
-        roles: Set<Role>? = nil,
-        method: String
-    ) throws -> AccessScope {
-        try violations.check()
-        let scope = try roles.map { try Caller.scope(requiringAnyOf: $0, method: method) } ?? Caller.scope()
-        if let site { try Caller.require(site: site, in: scope) }
-        return scope
-    }
 
     /// The named batch, NOT_FOUND unless it belongs to the name's site.
     func batch(_ name: ResourceName, in scope: AccessScope) async throws -> Batch {

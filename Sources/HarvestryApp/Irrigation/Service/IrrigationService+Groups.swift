@@ -12,7 +12,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_IrrigationGroup {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .irrigationGroup)
-        let scope = try self.authorize(violations, site: name?.site, method: "GetIrrigationGroup")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "GetIrrigationGroup")
         return .init(try await self.group(name!["irrigation_group"], site: name!.site!, in: scope))
     }
 
@@ -27,7 +27,7 @@ extension IrrigationService {
             pageToken: request.pageToken,
             violations: &violations
         )
-        let scope = try self.authorize(violations, site: site, method: "ListIrrigationGroups")
+        let scope = try Caller.authorize(violations, site: site, method: "ListIrrigationGroups")
         let groups = try await self.repository.listGroups(siteID: site!, in: scope, page: page)
         return .with {
             $0.irrigationGroups = groups.items.map(Harvestry_Irrigation_V1_IrrigationGroup.init)
@@ -41,7 +41,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_IrrigationGroup {
         var violations = FieldViolations()
         let checked = IrrigationValidation.createGroup(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.site,
             roles: Self.definers,
@@ -64,7 +64,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_IrrigationGroup {
         var violations = FieldViolations()
         let checked = IrrigationValidation.updateGroup(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.name.site,
             roles: Self.definers,
@@ -86,7 +86,7 @@ extension IrrigationService {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .irrigationGroup)
         let audit = violations.audit(requestID: request.requestID)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: name?.site,
             roles: Self.definers,

@@ -12,7 +12,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_InjectorChannel {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .injectorChannel)
-        let scope = try self.authorize(violations, site: name?.site, method: "GetInjectorChannel")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "GetInjectorChannel")
         return .init(try await self.injectorChannel(name!, in: scope))
     }
 
@@ -23,7 +23,7 @@ extension IrrigationService {
         var violations = FieldViolations()
         let parent = violations.name("parent", request.parent, .mixTank)
         let page = violations.page(size: request.pageSize, token: request.pageToken)
-        let scope = try self.authorize(violations, site: parent?.site, method: "ListInjectorChannels")
+        let scope = try Caller.authorize(violations, site: parent?.site, method: "ListInjectorChannels")
         let tank = try await self.mixTank(parent!["mix_tank"], site: parent!.site!, in: scope)
         let channels = try await self.setupStore().listInjectorChannels(mixTankID: tank.id, in: scope, page: page)
         return .with {
@@ -38,7 +38,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_InjectorChannel {
         var violations = FieldViolations()
         let checked = IrrigationValidation.createInjectorChannel(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.parent.site,
             roles: Self.definers,
@@ -55,7 +55,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_InjectorChannel {
         var violations = FieldViolations()
         let checked = IrrigationValidation.updateInjectorChannel(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.name.site,
             roles: Self.definers,
@@ -78,7 +78,7 @@ extension IrrigationService {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .injectorChannel)
         let audit = violations.audit(requestID: request.requestID)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: name?.site,
             roles: Self.definers,

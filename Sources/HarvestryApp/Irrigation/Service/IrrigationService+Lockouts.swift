@@ -22,7 +22,7 @@ extension IrrigationService {
             pageToken: request.pageToken,
             violations: &violations
         )
-        let scope = try self.authorize(violations, site: site, method: "ListLockouts")
+        let scope = try Caller.authorize(violations, site: site, method: "ListLockouts")
         let lockouts = try await self.repository.listLockouts(siteID: site!, in: scope, page: page)
         return .with {
             $0.lockouts = lockouts.items.map { .init($0.lockout, id: $0.id, site: $0.siteID) }
@@ -51,7 +51,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_ReArmResponse {
         var violations = FieldViolations()
         let checked = IrrigationValidation.reArm(request, violations: &violations)
-        let scope = try self.authorize(violations, site: checked?.site, method: "ReArm")
+        let scope = try Caller.authorize(violations, site: checked?.site, method: "ReArm")
         let rearm = checked!
         guard let principal = Principal.current else {
             throw ServiceError.unauthenticated(reason: "TOKEN_MISSING", "ReArm needs an authenticated session")

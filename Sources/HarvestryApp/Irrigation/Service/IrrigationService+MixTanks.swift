@@ -12,7 +12,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_MixTank {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .mixTank)
-        let scope = try self.authorize(violations, site: name?.site, method: "GetMixTank")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "GetMixTank")
         return .init(try await self.mixTank(name!["mix_tank"], site: name!.site!, in: scope))
     }
 
@@ -27,7 +27,7 @@ extension IrrigationService {
             pageToken: request.pageToken,
             violations: &violations
         )
-        let scope = try self.authorize(violations, site: site, method: "ListMixTanks")
+        let scope = try Caller.authorize(violations, site: site, method: "ListMixTanks")
         let tanks = try await self.setupStore().listMixTanks(siteID: site!, in: scope, page: page)
         return .with {
             $0.mixTanks = tanks.items.map(Harvestry_Irrigation_V1_MixTank.init)
@@ -41,7 +41,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_MixTank {
         var violations = FieldViolations()
         let checked = IrrigationValidation.createMixTank(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.parent.site,
             roles: Self.definers,
@@ -57,7 +57,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_MixTank {
         var violations = FieldViolations()
         let checked = IrrigationValidation.updateMixTank(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.name.site,
             roles: Self.definers,
@@ -78,7 +78,7 @@ extension IrrigationService {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .mixTank)
         let audit = violations.audit(requestID: request.requestID)
-        let scope = try self.authorize(violations, site: name?.site, roles: Self.definers, method: "DeleteMixTank")
+        let scope = try Caller.authorize(violations, site: name?.site, roles: Self.definers, method: "DeleteMixTank")
         let id = name!["mix_tank"]
         _ = try await self.mixTank(id, site: name!.site!, in: scope)
         try await self.setupStore().deleteMixTank(id, in: scope, audit: audit)

@@ -12,7 +12,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_NutrientProduct {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .nutrientProduct)
-        let scope = try self.authorize(violations, site: name?.site, method: "GetNutrientProduct")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "GetNutrientProduct")
         return .init(try await self.nutrientProduct(name!["nutrient_product"], site: name!.site!, in: scope))
     }
 
@@ -27,7 +27,7 @@ extension IrrigationService {
             pageToken: request.pageToken,
             violations: &violations
         )
-        let scope = try self.authorize(violations, site: site, method: "ListNutrientProducts")
+        let scope = try Caller.authorize(violations, site: site, method: "ListNutrientProducts")
         let products = try await self.setupStore().listNutrientProducts(siteID: site!, in: scope, page: page)
         return .with {
             $0.nutrientProducts = products.items.map(Harvestry_Irrigation_V1_NutrientProduct.init)
@@ -41,7 +41,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_NutrientProduct {
         var violations = FieldViolations()
         let checked = IrrigationValidation.createNutrientProduct(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.parent.site,
             roles: Self.definers,
@@ -57,7 +57,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_NutrientProduct {
         var violations = FieldViolations()
         let checked = IrrigationValidation.updateNutrientProduct(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.name.site,
             roles: Self.definers,
@@ -81,7 +81,7 @@ extension IrrigationService {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .nutrientProduct)
         let audit = violations.audit(requestID: request.requestID)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: name?.site,
             roles: Self.definers,

@@ -13,7 +13,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_Program {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .program)
-        let scope = try self.authorize(violations, site: name?.site, method: "GetProgram")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "GetProgram")
         let (program, _) = try await self.program(name!["program"], site: name!.site!, in: scope)
         return .init(program, site: name!.site!)
     }
@@ -29,7 +29,7 @@ extension IrrigationService {
             pageToken: request.pageToken,
             violations: &violations
         )
-        let scope = try self.authorize(violations, site: site, method: "ListPrograms")
+        let scope = try Caller.authorize(violations, site: site, method: "ListPrograms")
         let programs = try await self.repository.listPrograms(siteID: site!, in: scope, page: page)
         return .with {
             $0.programs = programs.items.map { .init($0, site: site!) }
@@ -43,7 +43,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_Program {
         var violations = FieldViolations()
         let checked = IrrigationValidation.createProgram(request, violations: &violations)
-        let scope = try self.authorize(violations, site: checked?.site, roles: Self.definers, method: "CreateProgram")
+        let scope = try Caller.authorize(violations, site: checked?.site, roles: Self.definers, method: "CreateProgram")
         let create = checked!
         let group = try await self.repository.group(create.group.id, in: scope)
         try Caller.require(site: group.siteID, in: scope)
@@ -69,7 +69,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_Program {
         var violations = FieldViolations()
         let checked = IrrigationValidation.updateProgram(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.name.site,
             roles: Self.definers,
@@ -92,7 +92,7 @@ extension IrrigationService {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .program)
         let audit = violations.audit(requestID: request.requestID)
-        let scope = try self.authorize(violations, site: name?.site, roles: Self.definers, method: "DeleteProgram")
+        let scope = try Caller.authorize(violations, site: name?.site, roles: Self.definers, method: "DeleteProgram")
         _ = try await self.program(name!["program"], site: name!.site!, in: scope)
         try await self.repository.deleteProgram(name!["program"], in: scope, audit: audit)
         return Google_Protobuf_Empty()

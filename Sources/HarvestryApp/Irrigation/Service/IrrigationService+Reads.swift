@@ -12,7 +12,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_Run {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .run)
-        let scope = try self.authorize(violations, site: name?.site, method: "GetRun")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "GetRun")
         let site = try await self.site(ofRun: IrrigationReference(id: name!["run"], site: name!.site), in: scope)
         return Self.message(try await self.repository.run(name!["run"], in: scope), site: site)
     }
@@ -23,7 +23,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_ListRunsResponse {
         var violations = FieldViolations()
         let checked = IrrigationValidation.listRuns(request, violations: &violations)
-        let scope = try self.authorize(violations, site: checked?.site, method: "ListRuns")
+        let scope = try Caller.authorize(violations, site: checked?.site, method: "ListRuns")
         let list = checked!
         let runs = try await self.repository.listRuns(
             siteID: list.site,
@@ -49,7 +49,7 @@ extension IrrigationService {
             violations: &violations
         )
         let run = violations.name("run", request.run, .run, inSite: site, required: false)
-        let scope = try self.authorize(violations, site: site, method: "ListInterlockEvents")
+        let scope = try Caller.authorize(violations, site: site, method: "ListInterlockEvents")
         let events = try await self.repository.listInterlockEvents(
             siteID: site!,
             runID: run?["run"],
@@ -75,7 +75,7 @@ extension IrrigationService {
         )
         let run = violations.name("run", request.run, .run, inSite: site, required: false)
         let statuses = violations.enumerations("statuses", request.statuses).compactMap(Self.commandStatus)
-        let scope = try self.authorize(violations, site: site, method: "ListDeviceCommands")
+        let scope = try Caller.authorize(violations, site: site, method: "ListDeviceCommands")
         let commands = try await self.repository.listCommands(
             siteID: site!,
             runID: run?["run"],

@@ -14,7 +14,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_StartRunResponse {
         var violations = FieldViolations()
         let checked = IrrigationValidation.startRun(request, violations: &violations)
-        let scope = try self.authorize(violations, site: checked?.site, roles: Self.runners, method: "StartRun")
+        let scope = try Caller.authorize(violations, site: checked?.site, roles: Self.runners, method: "StartRun")
         let start = checked!
         let site = try await self.site(ofProgram: start.program.id, in: scope)
         guard start.site == nil || start.site == site else {
@@ -36,7 +36,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_Run {
         var violations = FieldViolations()
         let checked = IrrigationValidation.approveRun(request, violations: &violations)
-        let scope = try self.authorize(violations, site: checked?.run.site, roles: Self.approvers, method: "ApproveRun")
+        let scope = try Caller.authorize(violations, site: checked?.run.site, roles: Self.approvers, method: "ApproveRun")
         let decision = checked!
         let site = try await self.site(ofRun: decision.run, in: scope)
         let run = try await self.runControl.approveRun(decision.run.id, in: scope, audit: decision.audit)
@@ -49,7 +49,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_Run {
         var violations = FieldViolations()
         let checked = IrrigationValidation.denyRun(request, violations: &violations)
-        let scope = try self.authorize(violations, site: checked?.run.site, roles: Self.approvers, method: "DenyRun")
+        let scope = try Caller.authorize(violations, site: checked?.run.site, roles: Self.approvers, method: "DenyRun")
         let decision = checked!
         let site = try await self.site(ofRun: decision.run, in: scope)
         let run = try await self.runControl.denyRun(
@@ -96,7 +96,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_AbortRunResponse {
         var violations = FieldViolations()
         let checked = IrrigationValidation.abortRun(request, violations: &violations)
-        let scope = try self.authorize(violations, site: checked?.run.site, roles: Self.runners, method: "AbortRun")
+        let scope = try Caller.authorize(violations, site: checked?.run.site, roles: Self.runners, method: "AbortRun")
         let decision = checked!
         let site = try await self.site(ofRun: decision.run, in: scope)
         let run = try await self.runControl.abortRun(
@@ -140,7 +140,7 @@ extension IrrigationService {
     ) async throws -> (UUID, AsyncThrowingStream<IrrigationRun, any Error>) {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .run)
-        let scope = try self.authorize(violations, site: name?.site, method: "StreamRun")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "StreamRun")
         let site = try await self.site(ofRun: IrrigationReference(id: name!["run"], site: name!.site), in: scope)
         return (site, try await self.runControl.updates(of: name!["run"], in: scope))
     }

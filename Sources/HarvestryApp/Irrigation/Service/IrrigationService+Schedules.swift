@@ -12,7 +12,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_Schedule {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .schedule)
-        let scope = try self.authorize(violations, site: name?.site, method: "GetSchedule")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "GetSchedule")
         let schedule = try await self.schedule(name!["schedule"], site: name!.site!, in: scope)
         return .init(schedule, site: name!.site!, now: self.now())
     }
@@ -28,7 +28,7 @@ extension IrrigationService {
             pageToken: request.pageToken,
             violations: &violations
         )
-        let scope = try self.authorize(violations, site: site, method: "ListSchedules")
+        let scope = try Caller.authorize(violations, site: site, method: "ListSchedules")
         let schedules = try await self.repository.listSchedules(siteID: site!, in: scope, page: page)
         let now = self.now()
         return .with {
@@ -43,7 +43,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_Schedule {
         var violations = FieldViolations()
         let checked = IrrigationValidation.createSchedule(request, violations: &violations)
-        let scope = try self.authorize(violations, site: checked?.site, roles: Self.definers, method: "CreateSchedule")
+        let scope = try Caller.authorize(violations, site: checked?.site, roles: Self.definers, method: "CreateSchedule")
         let create = checked!
         _ = try await self.program(create.schedule.programID, site: create.site, in: scope)
         let schedule = try await self.repository.createSchedule(create.schedule, in: scope, audit: create.audit)
@@ -56,7 +56,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_Schedule {
         var violations = FieldViolations()
         let checked = IrrigationValidation.updateSchedule(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.name.site,
             roles: Self.definers,
@@ -83,7 +83,7 @@ extension IrrigationService {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .schedule)
         let audit = violations.audit(requestID: request.requestID)
-        let scope = try self.authorize(violations, site: name?.site, roles: Self.definers, method: "DeleteSchedule")
+        let scope = try Caller.authorize(violations, site: name?.site, roles: Self.definers, method: "DeleteSchedule")
         _ = try await self.schedule(name!["schedule"], site: name!.site!, in: scope)
         try await self.repository.deleteSchedule(name!["schedule"], in: scope, audit: audit)
         return Google_Protobuf_Empty()

@@ -13,7 +13,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_IrrigationSettings {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .irrigationSettings)
-        let scope = try self.authorize(violations, site: name?.site, method: "GetIrrigationSettings")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "GetIrrigationSettings")
         return .init(try await self.setupStore().settings(siteID: name!.site!, in: scope))
     }
 
@@ -23,7 +23,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_IrrigationSettings {
         var violations = FieldViolations()
         let checked = IrrigationValidation.updateSettings(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.name.site,
             roles: Self.definers,
@@ -44,7 +44,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_InterlockSources {
         var violations = FieldViolations()
         let name = violations.name("name", request.name, .interlockSources)
-        let scope = try self.authorize(violations, site: name?.site, method: "GetInterlockSources")
+        let scope = try Caller.authorize(violations, site: name?.site, method: "GetInterlockSources")
         let group = try await self.group(name!["irrigation_group"], site: name!.site!, in: scope)
         let sources = try await self.setupStore().interlockSources(groupID: group.id, in: scope)
         return .init(sources, group: group.id, site: group.siteID)
@@ -56,7 +56,7 @@ extension IrrigationService {
     ) async throws -> Harvestry_Irrigation_V1_InterlockSources {
         var violations = FieldViolations()
         let checked = IrrigationValidation.updateInterlockSources(request, violations: &violations)
-        let scope = try self.authorize(
+        let scope = try Caller.authorize(
             violations,
             site: checked?.name.site,
             roles: Self.definers,

@@ -46,20 +46,6 @@ public struct IrrigationService: Harvestry_Irrigation_V1_IrrigationService.Simpl
     /// Who may approve or deny a run awaiting approval (the engine refuses the requester, APPROVER_IS_REQUESTER).
     static let approvers: Set<Role> = [.admin, .manager, .supervisor]
 
-    /// The caller's scope once the request is valid, the caller holds one of `roles` (any role when nil) and `site`
-    /// is theirs (when known: a bare id's site is known only after a lookup under the scope).
-    func authorize(
-        _ violations: FieldViolations,
-        site: UUID?,
-        roles: Set<Role>? = nil,
-        method: String
-    ) throws -> AccessScope {
-        try violations.check()
-        let scope = try roles.map { try Caller.scope(requiringAnyOf: $0, method: method) } ?? Caller.scope()
-        if let site { try Caller.require(site: site, in: scope) }
-        return scope
-    }
-
     /// The site of a group named by a bare id, looked up under the caller's scope.
     func site(ofGroup id: UUID, in scope: AccessScope) async throws -> UUID {
         try await self.repository.group(id, in: scope).siteID
